@@ -1,0 +1,21 @@
+"""Exceptions the CLI turns into one-line messages.
+
+Every error a user can cause by what they typed or handed in is an :class:`InputError`:
+click prints ``Error: <message>`` on stderr and exits with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+class InputError(click.ClickException):
+    """Bad input from the user: a file, an answer, an option. Exit code 2."""
+
+    exit_code = 2
+
+
+class PluginError(click.ClickException):
+    """A plugin failed while ``ADVISOR_STRICT_PLUGINS=1`` asked for failures to be fatal."""
+
+    exit_code = 1
