@@ -1,0 +1,60 @@
+"""The public API for plugins: the one module a plugin imports from the core.
+
+Everything a backend or a command plugin needs is re-exported here; anything else in
+``advisor`` may change between releases without notice.
+
+.. code-block:: python
+
+    from pathlib import Path
+    from advisor.api import Backend, hookimpl
+
+    @hookimpl
+    def register_backends(register):
+        register(Backend(
+            name="my-rag",
+            approaches=("rag",),
+            description="RAG on my favourite vector store",
+            template_dir=Path(__file__).parent / "templates",
+        ))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pluggy
+
+from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
+from .checks import Check, CheckResult, Status
+from .errors import InputError
+from .questionnaire import REQUIRED, Question
+
+hookimpl = pluggy.HookimplMarker("advisor")
+
+
+def templates_path(*parts: str) -> Path:
+    """The directory of the templates that ship with ``advisor`` (``templates/`` in the repo).
+
+    The built-in backends keep their templates there (``templates_path("openai-finetune")``);
+    third-party plugins ship their own next to their code.
+    """
+    packaged = Path(__file__).parent / "templates"
+    root = packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
+    return root.joinpath(*parts)
+
+
+__all__ = [
+    "APPROACHES",
+    "REQUIRED",
+    "Approach",
+    "Backend",
+    "Check",
+    "CheckResult",
+    "EnvVar",
+    "InputError",
+    "Question",
+    "ScaffoldContext",
+    "Status",
+    "hookimpl",
+    "templates_path",
+]

@@ -1,0 +1,98 @@
+"""What a backend plugin registers: how a recommendation becomes files in a starter.
+
+A backend is data plus one optional function. The scaffold engine reads these fields to
+compose the shared starter skeleton (``templates/starter``) with each chosen backend's
+own files, so two backends never write the same shared file (README, pyproject,
+``.env.example``...): they contribute to it instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .questionnaire import Question
+
+Approach = Literal["rag", "fine-tune"]
+APPROACHES: tuple[Approach, ...] = ("rag", "fine-tune")
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """A setting the generated project reads from the environment or ``.env``.
+
+    ``example`` goes into ``.env.example``; for a ``secret`` it must be a placeholder,
+    never a real value.
+    """
+
+    name: str
+    description: str
+    example: str = ""
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class ScaffoldContext:
+    """What a backend's :attr:`Backend.extra_context` step is handed."""
+
+    project_name: str
+    package: str
+    answers: Mapping[str, Any]
+    backends: tuple[str, ...]
+    approaches: tuple[str, ...]
+    decision: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A backend: the files and contributions that turn an approach into a starter.
+
+    ``template_dir`` holds ``files/`` (rendered into the project root; file and folder
+    names may use ``{{ package }}``) and optionally ``readme.md`` (a Jinja fragment
+    rendered into the starter's README). Code goes under ``src/{{ package }}/<own
+    subpackage>/`` so backends compose without clashing.
+
+    The tuples are contributions to shared files:
+
+    - ``dependencies`` / ``dev_dependencies``: requirement strings for ``pyproject.toml``;
+    - ``env``: variables for ``.env.example`` and the README's configuration table;
+    - ``gitignore``: extra ``.gitignore`` lines;
+    - ``commands``: modules (dotted, relative to the package) exposing
+      ``register(cli: click.Group) -> None``, wired into the starter's CLI;
+    - ``eval_systems``: modules exposing ``systems() -> dict[str, System]``, the things
+      the starter's ``evaluate`` command compares side by side;
+    - ``next_steps``: shell commands printed after scaffolding.
+
+    ``provider`` names an entry in the provider-status data (e.g. ``openai-fine-tuning``)
+    so the advisor can warn when that provider is winding a service down.
+    ``extra_context`` is the backend's scaffold step: it receives a
+    :class:`ScaffoldContext` and returns extra template variables (or raises
+    :class:`advisor.api.InputError` for answers it cannot accept).
+    """
+
+    name: str
+    approaches: tuple[Approach, ...]
+    description: str
+    template_dir: Path
+    questions: tuple[Question, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    dev_dependencies: tuple[str, ...] = ()
+    env: tuple[EnvVar, ...] = ()
+    gitignore: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    eval_systems: tuple[str, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    provider: str | None = None
+    extra_context: Callable[[ScaffoldContext], Mapping[str, Any]] | None = field(
+        default=None, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        unknown = [a for a in self.approaches if a not in APPROACHES]
+        if not self.approaches or unknown:
+            raise ValueError(
+                f"backend {self.name!r}: approaches must be a non-empty subset of "
+                f"{APPROACHES}, got {self.approaches!r}"
+            )
