@@ -65,6 +65,10 @@ class Backend:
       the starter's ``evaluate`` command compares side by side;
     - ``next_steps``: shell commands printed after scaffolding.
 
+    ``include`` lists more template directories whose ``files/`` are rendered too: pieces
+    several backends share (both fine-tuning backends use ``templates/parts/chatdata``).
+    Two backends rendering the same path with identical content is not a conflict.
+
     ``provider`` names an entry in the provider-status data (e.g. ``openai-fine-tuning``)
     so the advisor can warn when that provider is winding a service down.
     ``extra_context`` is the backend's scaffold step: it receives a
@@ -77,6 +81,7 @@ class Backend:
     description: str
     template_dir: Path
     questions: tuple[Question, ...] = ()
+    include: tuple[Path, ...] = ()
     dependencies: tuple[str, ...] = ()
     dev_dependencies: tuple[str, ...] = ()
     env: tuple[EnvVar, ...] = ()
