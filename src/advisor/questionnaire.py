@@ -251,14 +251,7 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
         else:
             data = yaml.load(text, Loader=_BoundedLoader)
     except (json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}"
-        elif isinstance(exc, json.JSONDecodeError):
-            where = f" at line {exc.lineno}"
-        reason = getattr(exc, "problem", None) or getattr(exc, "msg", None) or type(exc).__name__
-        raise InputError(f"{path}: not valid YAML/JSON{where}: {reason}") from None
+        raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -269,6 +262,18 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
         if not isinstance(key, str):
             raise InputError(f"{path}: key {_show(key)} is not a string")
     return data
+
+
+def _parse_problem(exc: Exception) -> str:
+    """`` at line N: what`` for a parse error, as precise as the parser allows."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f" at line {exc.lineno}: {exc.msg}"
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+        return f" at line {mark.line + 1}: {exc.problem}"
+    if isinstance(exc, RecursionError):
+        return ": nested too deeply"
+    return f": {exc}"
 
 
 class _BoundedLoader(yaml.SafeLoader):
