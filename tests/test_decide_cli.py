@@ -87,24 +87,42 @@ def test_markdown_record_has_the_sections_a_review_expects(answers_file, tmp_pat
     result = run("decide", "--answers", str(answers_file), "--format", "markdown", "-o", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text("utf-8")
-    for heading in ("## Context", "## Decision", "## Alternatives considered",
-                    "## Consequences", "## How to revisit"):
+    for heading in (
+        "## Context",
+        "## Decision",
+        "## Alternatives considered",
+        "## Consequences",
+        "## How to revisit",
+    ):
         assert heading in text
     assert "| Must answers cite their sources? (`citations`) | true |" in text
     assert "**hybrid**" in text
 
 
 def test_set_overrides_the_file(answers_file):
-    result = run("decide", "--answers", str(answers_file), "--set", "examples=10",
-                 "--format", "json")
+    result = run(
+        "decide", "--answers", str(answers_file), "--set", "examples=10", "--format", "json"
+    )
     data = json.loads(result.output)
     assert data["answers"]["examples"] == 10
     assert data["recommendation"] == "rag"
 
 
 def test_set_alone_with_no_input(tmp_path):
-    result = run("decide", "--no-input", "--set", "volatility=static", "--set", "format=none",
-                 "--set", "latency_ms=900", "--set", "budget_usd=10", "--format", "json")
+    result = run(
+        "decide",
+        "--no-input",
+        "--set",
+        "volatility=static",
+        "--set",
+        "format=none",
+        "--set",
+        "latency_ms=900",
+        "--set",
+        "budget_usd=10",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["answers"]["queries_per_month"] == 10000  # the default
@@ -113,30 +131,42 @@ def test_set_alone_with_no_input(tmp_path):
 
 def test_save_answers_round_trips(tmp_path):
     saved = tmp_path / "saved.yaml"
-    first = run("decide", "--answers", str(EXAMPLES / "support-ticket-router.yaml"),
-                "--save-answers", str(saved), "--format", "json")
+    first = run(
+        "decide",
+        "--answers",
+        str(EXAMPLES / "support-ticket-router.yaml"),
+        "--save-answers",
+        str(saved),
+        "--format",
+        "json",
+    )
     second = run("decide", "--answers", str(saved), "--format", "json")
     assert json.loads(first.output) == json.loads(second.output)
 
 
 def test_interactive_flow_asks_every_question_and_re_asks_bad_values():
-    typed = "\n".join([
-        "weekly",     # volatility
-        "strictly",   # format: refused, re-asked
-        "strict",
-        "fast",       # latency_ms: refused, re-asked
-        "2500",
-        "40000",      # budget_usd
-        "1500",       # examples
-        "yes",        # citations (YAML: yes -> true)
-        "",           # queries_per_month: take the default
-        "2000",       # documents
-    ]) + "\n"
+    typed = (
+        "\n".join(
+            [
+                "weekly",  # volatility
+                "strictly",  # format: refused, re-asked
+                "strict",
+                "fast",  # latency_ms: refused, re-asked
+                "2500",
+                "40000",  # budget_usd
+                "1500",  # examples
+                "yes",  # citations (YAML: yes -> true)
+                "",  # queries_per_month: take the default
+                "2000",  # documents
+            ]
+        )
+        + "\n"
+    )
     result = run("decide", "--format", "json", input=typed)
     assert result.exit_code == 0, result.output
     assert "did you mean 'strict'" in result.output
     assert "latency_ms: 'fast' is not an integer" in result.output
-    data = json.loads(result.output[result.output.index("{"):])
+    data = json.loads(result.output[result.output.index("{") :])
     assert data["answers"]["queries_per_month"] == 10000
     assert data["answers"]["citations"] is True
     assert data["recommendation"] == "hybrid"
@@ -222,11 +252,22 @@ def test_questions_json_lists_the_contract():
     result = run("questions", "--format", "json")
     data = {q["key"]: q for q in json.loads(result.output)}
     assert list(data)[:8] == [
-        "volatility", "format", "latency_ms", "budget_usd",
-        "examples", "citations", "queries_per_month", "documents",
+        "volatility",
+        "format",
+        "latency_ms",
+        "budget_usd",
+        "examples",
+        "citations",
+        "queries_per_month",
+        "documents",
     ]
     assert data["volatility"]["choices"] == [
-        "static", "yearly", "monthly", "weekly", "daily", "realtime"
+        "static",
+        "yearly",
+        "monthly",
+        "weekly",
+        "daily",
+        "realtime",
     ]
     assert data["latency_ms"]["required"] and data["latency_ms"]["maximum"] == 600000
     assert data["queries_per_month"]["default"] == 10000
@@ -247,8 +288,10 @@ HEAVY = ("openai", "weaviate", "pydantic_settings", "jinja2", "httpx", "grpc")
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["decide", "--answers", str(EXAMPLES / "medical-guidelines.yaml"),
-                  "--format", "json"]],
+    [
+        ["--help"],
+        ["decide", "--answers", str(EXAMPLES / "medical-guidelines.yaml"), "--format", "json"],
+    ],
     ids=["help", "decide"],
 )
 def test_startup_does_not_import_heavy_modules(args):
@@ -259,6 +302,7 @@ def test_startup_does_not_import_heavy_modules(args):
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert "LOADED []" in result.stderr, result.stderr

@@ -37,7 +37,9 @@ def test_cases_give_their_expected_recommendation(case):
     assert decision.recommendation == case["expected"]
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/decision-cases.yaml is not beside the checkout")
+@pytest.mark.skipif(
+    not SHARED.exists(), reason="../shared/decision-cases.yaml is not beside the checkout"
+)
 @pytest.mark.parametrize("case", case_params(SHARED))
 def test_the_shared_cases_as_published_today(case):
     assert decide(Answers(**case["answers"])).recommendation == case["expected"]
@@ -129,7 +131,9 @@ def test_fifty_to_ninety_nine_examples_warns_that_more_would_pay():
     decision = decide(make(format="strict", examples=60))
     assert decision.recommendation == "fine-tune"
     assert any(w.key == "examples" and "100" in w.text for w in decision.warnings)
-    assert not any(w.key == "examples" for w in decide(make(format="strict", examples=100)).warnings)
+    assert not any(
+        w.key == "examples" for w in decide(make(format="strict", examples=100)).warnings
+    )
 
 
 # --- principle 7: conflicts -----------------------------------------------------------------
@@ -194,6 +198,13 @@ def test_flips_are_the_nearest_change():
 
 def test_decision_json_shape_is_stable():
     data = decide(make()).to_dict()
-    assert {"recommendation", "confidence", "reasons", "warnings", "flips", "answers",
-            "framework_version"} <= data.keys()
+    assert {
+        "recommendation",
+        "confidence",
+        "reasons",
+        "warnings",
+        "flips",
+        "answers",
+        "framework_version",
+    } <= data.keys()
     assert {"key", "text"} <= data["reasons"][0].keys()

@@ -14,7 +14,6 @@ import click
 
 from . import __version__
 from .errors import InputError
-from .plugins import get_plugins
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -26,6 +25,8 @@ class AdvisorGroup(click.Group):
 
     def _load_plugin_commands(self) -> None:
         if not self._plugin_commands_loaded:
+            from .plugins import get_plugins
+
             self._plugin_commands_loaded = True
             get_plugins().call("register_commands", cli=self)
 
@@ -96,18 +97,25 @@ def gather_answers(
     provided.update(overrides)
     if overrides and answers_file is None:
         source = "--set"
-    questions = CORE_QUESTIONS + tuple(question_registry()) + tuple(extra_questions)
+    ask_all = answers_file is None and not set_values
+    core_keys = {q.key for q in CORE_QUESTIONS} | {q.key for q in extra_questions}
+    plugin_questions: tuple[Any, ...] = ()
+    if ask_all or not core_keys.issuperset(provided):
+        # Plugins' questions matter only when someone may answer them; skipping the
+        # entry-point scan otherwise keeps `decide --answers F` fast.
+        plugin_questions = tuple(question_registry())
     return collect(
-        questions,
+        CORE_QUESTIONS + plugin_questions + tuple(extra_questions),
         provided,
         source=source,
         interactive=not no_input,
-        ask_all=answers_file is None and not set_values,
+        ask_all=ask_all,
     )
 
 
 def question_registry() -> list[Any]:
     """Questions plugins add through ``register_questions``, refusing duplicate keys."""
+    from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS, Question
 
     seen = {q.key: "advisor" for q in CORE_QUESTIONS}
@@ -117,7 +125,8 @@ def question_registry() -> list[Any]:
         if not isinstance(question, Question):
             plugins.fail(plugin, f"register_questions registered {question!r}, not a Question")
         elif question.key in seen:
-            plugins.fail(plugin, f"question key {question.key!r} is already used by {seen[question.key]}")
+            owner = seen[question.key]
+            plugins.fail(plugin, f"question key {question.key!r} is already used by {owner}")
         else:
             seen[question.key] = plugin
             found.append(question)
@@ -205,6 +214,8 @@ def questions(fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def plugins_command(fmt: str) -> None:
     """List installed plugins, their hooks, backends and load errors."""
+    from .plugins import get_plugins
+
     plugins = get_plugins()
     plugins.backends()
     infos = sorted(plugins.info.values(), key=lambda i: i.name)

@@ -123,13 +123,9 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         maximum=600_000,
     ),
     Question("budget_usd", "number", "Upfront budget for the first version, in USD.", minimum=0),
-    Question(
-        "examples", "int", "Curated input->output examples available.", default=0, minimum=0
-    ),
+    Question("examples", "int", "Curated input->output examples available.", default=0, minimum=0),
     Question("citations", "bool", "Must answers cite their sources?", default=False),
-    Question(
-        "queries_per_month", "int", "Expected queries per month.", default=10_000, minimum=0
-    ),
+    Question("queries_per_month", "int", "Expected queries per month.", default=10_000, minimum=0),
     Question(
         "documents",
         "int",
@@ -173,7 +169,9 @@ def coerce(question: Question, value: Any, source: str) -> Any:
 
     def fail(reason: str) -> InputError:
         shown = _show(value)
-        return InputError(f"{source}: {question.key}: {shown} {reason} (allowed: {question.allowed()})")
+        return InputError(
+            f"{source}: {question.key}: {shown} {reason} (allowed: {question.allowed()})"
+        )
 
     kind = question.kind
     if kind == "choice":

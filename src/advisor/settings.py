@@ -43,9 +43,7 @@ def _env(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """The advisor's effective settings."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ADVISOR_", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="ADVISOR_", extra="ignore", populate_by_name=True)
 
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
     openai_base_url: str = Field(
