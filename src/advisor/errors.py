@@ -14,6 +14,10 @@ class InputError(click.ClickException):
 
     exit_code = 2
 
+    def __init__(self, message: str) -> None:
+        # One line, always: a parser's multi-line message must not break the contract.
+        super().__init__(" ".join(message.split()))
+
 
 class PluginError(click.ClickException):
     """A plugin failed while ``ADVISOR_STRICT_PLUGINS=1`` asked for failures to be fatal."""

@@ -271,7 +271,7 @@ def _parse_problem(exc: Exception) -> str:
         return f" at line {mark.line + 1}: {exc.problem}"
     if isinstance(exc, RecursionError):
         return ": nested too deeply"
-    return f": {exc}"
+    return f": {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
 class _BoundedLoader(yaml.SafeLoader):
