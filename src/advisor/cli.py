@@ -149,10 +149,11 @@ def write_output(text: str, output: Path | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="text for the terminal, json for scripts, markdown for a decision record.",
+    help="text for the terminal, json for scripts, markdown for a decision record, "
+    "html for a self-contained review page.",
 )
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
@@ -170,16 +171,31 @@ def decide(
     output: Path | None,
     save_answers: Path | None,
 ) -> None:
-    """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it."""
-    from .framework import decide as run_framework
+    """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
+
+    Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
+    shipped price book and the [costs] table of your configuration.
+    """
+    import datetime as dt
+
+    from .advice import build_advice, load_cost_overrides
     from .questionnaire import Answers
-    from .reports import render
+    from .reports import chart_svg, render
 
     values = gather_answers(answers_file, set_values, no_input)
-    decision = run_framework(Answers.from_mapping(values))
+    advice = build_advice(
+        Answers.from_mapping(values), today=dt.date.today(), overrides=load_cost_overrides()
+    )
     if save_answers is not None:
         _save_answers(values, save_answers)
-    write_output(render(decision, fmt), output)
+    chart_href = None
+    if fmt == "markdown" and output is not None:
+        chart = output.with_name(f"{output.stem}-costs.svg")
+        write_output(chart_svg(advice.costs), chart)
+        chart_href = chart.name
+    report = render(advice.decision, fmt, costs=advice.costs, today=advice.today,
+                    chart_href=chart_href)
+    write_output(report, output)
 
 
 def _save_answers(values: dict[str, Any], path: Path) -> None:
