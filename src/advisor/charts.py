@@ -62,12 +62,12 @@ def cumulative_cost_chart(costs: CostEstimate) -> str:
     return line_chart(
         series,
         title=f"Cumulative cost over {costs.horizon_months} months (USD)",
-        x_label="months",
+        x_unit="month",
         markers=markers,
     )
 
 
-def line_chart(series: Sequence[Series], *, title: str, x_label: str,
+def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
                markers: Sequence[Marker] = ()) -> str:
     """An SVG line chart of ``series`` against their index, with axes and a legend.
 
@@ -114,7 +114,7 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str,
         f'<line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="#6b7280"/>'
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{BOTTOM}" stroke="#6b7280"/>'
         f'<text x="{(LEFT + RIGHT) / 2:.0f}" y="{BOTTOM + 42}" text-anchor="middle" '
-        f'fill="#374151">{escape(x_label)}</text>'
+        f'fill="#374151">{escape(x_unit)}s</text>'
     )
     for s in series:
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
@@ -142,7 +142,8 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str,
             row += 16
             parts.append(
                 f'<text x="{LEGEND_X + 36}" y="{row + 4}" fill="#6b7280" font-size="11">'
-                f"off the chart: {escape(_money(s.values[-1]))} at {steps}</text>"
+                f"off the chart: {escape(_money(s.values[-1]))} at {escape(x_unit)} {steps}"
+                "</text>"
             )
         row += 24
     if markers:
