@@ -5,6 +5,9 @@ user's ``[costs]`` overrides) and the providers that accept no new work: no I/O,
 clock, so every number in a report can be recomputed by hand from the assumptions it
 lists. Cumulative cost is linear in months (``upfront + monthly x month``); retraining
 and re-embedding are spread evenly over the months they recur in.
+
+Small immutable records are NamedTuples: ``decide`` imports this module at every start,
+and each frozen dataclass costs over a millisecond to create.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
 from .questionnaire import Answers
@@ -93,8 +96,7 @@ def openai_epochs(examples: int) -> int:
 # --- the price book ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PriceSource:
+class PriceSource(NamedTuple):
     """Where one price-book entry's numbers come from, for the report's sources list."""
 
     key: str
@@ -268,8 +270,7 @@ def _apply_assumption(sections: Mapping[str, Mapping[str, Any]], assumptions: di
 # --- the estimate --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CostItem:
+class CostItem(NamedTuple):
     """One line of an option's bill, with the arithmetic that produced it."""
 
     label: str
@@ -334,8 +335,7 @@ class OptionCost:
         }
 
 
-@dataclass(frozen=True)
-class BreakEven:
+class BreakEven(NamedTuple):
     """Where two options' cumulative costs cross, if they do within the horizon.
 
     ``month`` is the first whole month in which the option that costs more upfront is
