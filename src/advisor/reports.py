@@ -126,6 +126,9 @@ def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]
 
 
 def money(value: float, *, cents: bool = True) -> str:
+    """``$1,234.56`` (or whole dollars); amounts that round to nothing read ``<$0.01``."""
+    if 0 < value < 0.005:
+        return "<$0.01"
     return f"${value:,.2f}" if cents else f"${value:,.0f}"
 
 
