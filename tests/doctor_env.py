@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from advisor import plugins as plugin_manager
 from advisor.api import hookimpl
@@ -68,3 +69,13 @@ def doctor_checks(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield
     plugins.remove("doctor-checks")
     plugin_manager.reset()
+
+
+@pytest.fixture
+def local_http() -> Iterator[HTTPServer]:
+    """An HTTP server on 127.0.0.1 (pytest-httpserver), for the fake REST APIs."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()

@@ -2,7 +2,7 @@
 
 - :class:`FakeOpenAI`: the OpenAI REST endpoints the checks call (models, fine-tuning
   jobs, embeddings, in float or base64 encoding as the client asks), served by
-  pytest-httpserver, with the API's error bodies and status codes.
+  pytest-httpserver under ``/openai/v1``, with the API's error bodies and status codes.
 - :class:`FakeWeaviate`: Weaviate's REST endpoints (meta, readiness, liveness, schema)
   plus an in-process gRPC server answering ``grpc.health.v1.Health/Check`` with the
   client's own generated messages, as the client pings it.
@@ -55,19 +55,19 @@ class FakeOpenAI:
     requests: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.server.expect_request(re.compile("^/v1/.*")).respond_with_handler(self.handle)
+        self.server.expect_request(re.compile("^/openai/v1/.*")).respond_with_handler(self.handle)
 
     @property
     def base_url(self) -> str:
-        return self.server.url_for("/v1")
+        return self.server.url_for("/openai/v1")
 
     def handle(self, request: Request) -> Response:
-        self.requests.append(f"{request.method} {request.path}")
+        self.requests.append(f"{request.method} {request.path.removeprefix('/openai')}")
         if request.headers.get("Authorization") != f"Bearer {self.key}":
             # The real API names the key it refused; echo it whole, so a leak would show.
             sent = request.headers.get("Authorization", "").removeprefix("Bearer ")
             return _openai_error(401, f"Incorrect API key provided: {sent}.", "invalid_api_key")
-        path = request.path.removeprefix("/v1")
+        path = request.path.removeprefix("/openai/v1")
         if path == "/models":
             return _json(200, {"object": "list", "data": [self._model(m) for m in self.models]})
         if path.startswith("/models/"):

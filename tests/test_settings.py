@@ -8,15 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import doctor_env
 import pytest
 from click.testing import CliRunner
-from doctor_env import clean_env  # noqa: F401  (fixture)
 from doctor_fakes import KEY
 
 from advisor.cli import cli
 from advisor.errors import InputError
 from advisor.settings import load_settings, mask
 
+clean_env = doctor_env.clean_env
 pytestmark = pytest.mark.usefixtures("clean_env")
 
 
