@@ -174,9 +174,12 @@ def render_text(report: Report) -> str:
     counts = report.counts()
     lines.append("")
     lines.append(", ".join(f"{counts[s]} {s}" for s in STATUSES))
-    to_fix = [f for f in report.findings if f.status == "fail" and f.fix]
+    to_fix: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.status == "fail" and f.fix:
+            to_fix.setdefault(f.fix, []).append(f.name)
     if to_fix:
         lines.append("")
         lines.append("To fix:")
-        lines.extend(f"  - {f.fix}  ({f.name})" for f in to_fix)
+        lines.extend(f"  - {fix}  ({', '.join(names)})" for fix, names in to_fix.items())
     return "\n".join(lines) + "\n"
