@@ -140,6 +140,12 @@ def test_the_environment_overrides_too(project, monkeypatch):
     assert training_run(changed) == pytest.approx(training_run(base) / 3)  # 3 epochs -> 1
 
 
+def test_nested_environment_variables_are_read_as_scalars(project, monkeypatch):
+    base = decide_json()
+    monkeypatch.setenv("ADVISOR_COSTS__TOKENS_PER_EXAMPLE", "1000")
+    assert training_run(decide_json()) == pytest.approx(2 * training_run(base))
+
+
 def test_the_user_config_file_is_read(project, monkeypatch):
     user = project / "user.toml"
     user.write_text("[costs]\nfine_tune_path = \"open-weights\"\n", encoding="utf-8")
@@ -153,7 +159,7 @@ def test_the_user_config_file_is_read(project, monkeypatch):
         ("[costs]\ntokens_per_exampel = 5\n", ["unknown key 'tokens_per_exampel'",
                                                "tokens_per_example"]),
         ("[costs]\nretrieval_k = \"many\"\n", ["costs.retrieval_k: 'many'", "an integer"]),
-        ("[costs\n", ["cannot read the configuration"]),
+        ("[costs\n", ["advisor.toml: not valid TOML"]),
     ],
 )
 def test_a_bad_override_is_a_one_line_error(project, toml, fragments):

@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 import yaml
 
 from .costs import CostEstimate, PriceBook, estimate, fine_tune_provider
-from .errors import InputError
 from .framework import Decision, DecisionWarning
 from .framework import decide as run_framework
 from .providers import load_providers, notice
@@ -116,27 +115,37 @@ def user_config_file() -> Path:
 
 def config_may_set_costs() -> bool:
     """True when a source that can hold a ``[costs]`` table exists: then read settings."""
-    if any(name.upper() == COSTS_ENV for name in os.environ):
-        return True
+    for name in os.environ:
+        upper = name.upper()
+        if upper == COSTS_ENV or upper.startswith(COSTS_ENV + "__"):
+            return True
     return PROJECT_CONFIG.is_file() or user_config_file().is_file()
 
 
 def load_cost_overrides() -> dict[str, Any]:
-    """The user's ``[costs]`` overrides from settings, or ``{}`` when none can exist."""
+    """The user's ``[costs]`` overrides from settings, or ``{}`` when none can exist.
+
+    Values from ``ADVISOR_COSTS__KEY`` variables arrive as text and are read as YAML
+    scalars (``800`` -> 800), as ``--set`` reads answers; TOML and JSON keep their types.
+    """
     if not config_may_set_costs():
         return {}
-    import tomllib
+    from .settings import load_settings
 
-    from pydantic import ValidationError
-    from pydantic_settings import SettingsError
+    settings = load_settings()
+    return _typed_env_values(dict(settings.costs), settings.origin, "costs")
 
-    from .settings import Settings
 
-    try:
-        return dict(Settings().costs)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise InputError(f"settings: {where}: {first['msg']}") from None
-    except (SettingsError, tomllib.TOMLDecodeError, OSError) as exc:
-        raise InputError(f"settings: cannot read the configuration: {exc}") from None
+def _typed_env_values(table: dict[str, Any], origin: Any, path: str) -> dict[str, Any]:
+    from .questionnaire import parse_scalar
+
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{path}.{key}"
+        if isinstance(value, dict):
+            out[key] = _typed_env_values(value, origin, where)
+        elif isinstance(value, str) and origin(where).startswith("env "):
+            out[key] = parse_scalar(value)
+        else:
+            out[key] = value
+    return out
