@@ -128,7 +128,7 @@ class Plugins:
             info = PluginInfo(name, dist, version, eps[0].value)
             self.info[name] = info
             if len(eps) > 1:
-                dists = " and ".join(" ".join(_dist(ep)).strip() for ep in eps)
+                dists = " and ".join(sorted(" ".join(_dist(ep)).strip() for ep in eps))
                 self.fail(name, f"plugin name is claimed by both {dists}; neither is loaded")
                 continue
             try:
@@ -155,7 +155,10 @@ class Plugins:
         self.info[name] = info
         try:
             self.pm.register(plugin, name=name)
-        except (ValueError, pluggy.PluginValidationError) as exc:
+        except pluggy.PluginValidationError as exc:
+            self.fail(name, f"invalid plugin: {_mismatch(exc)}")
+            return False
+        except ValueError as exc:
             self.fail(name, f"invalid plugin: {_describe(exc)}")
             return False
         callers = self.pm.get_hookcallers(plugin) or []
@@ -239,7 +242,7 @@ class Plugins:
                 for plugin in dict.fromkeys(plugins):
                     self.fail(plugin, f"{what} {name!r} is advisor's own; the plugin's is not used")
             elif len(set(plugins)) > 1:
-                both = " and ".join(self.distribution(p) for p in dict.fromkeys(plugins))
+                both = " and ".join(sorted(self.distribution(p) for p in set(plugins)))
                 for plugin in dict.fromkeys(plugins):
                     self.fail(
                         plugin, f"{what} {name!r} is registered by both {both}; neither is used"
@@ -374,6 +377,11 @@ def _wrappers(callers: list[pluggy.HookCaller], name: str) -> str:
             if impl.plugin_name == name and (impl.hookwrapper or impl.wrapper):
                 return f"hook {caller.name} is a wrapper; advisor hooks are plain functions"
     return ""
+
+
+def _mismatch(exc: pluggy.PluginValidationError) -> str:
+    """pluggy's several-line complaint about a hookimpl's arguments, as one line."""
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
 
 
 def _describe(exc: BaseException) -> str:
