@@ -255,6 +255,39 @@ def _plugins_table(infos: list[Any]) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option(
+    "--backend",
+    "backends",
+    multiple=True,
+    metavar="NAME",
+    help="Only this backend's checks (repeatable). Default: every check.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def doctor(ctx: click.Context, backends: tuple[str, ...], fmt: str) -> None:
+    """Check keys, endpoints and services the backends need; exit 1 if any check fails."""
+    from .doctor import render, run_doctor
+
+    report = run_doctor(backends)
+    click.echo(render(report, fmt), nl=False)
+    ctx.exit(report.exit_code)
+
+
+@cli.group()
+def config() -> None:
+    """Inspect the settings (environment, ./advisor.toml, the user config file)."""
+
+
+@config.command("show")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def config_show(fmt: str) -> None:
+    """Print the effective settings and where each came from; secrets masked."""
+    from .settings import load_settings, render_config
+
+    click.echo(render_config(load_settings(), fmt), nl=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="advisor")
