@@ -444,6 +444,19 @@ def test_two_distributions_with_one_entry_point_name_load_neither(site):
     assert plugins.get_plugins().backends().keys().isdisjoint({"first-rag", "second-rag"})
 
 
+def test_naming_one_distribution_settles_a_shared_entry_point_name(site, monkeypatch):
+    site.add("advisor-first", "1.0", {"same": "first_plugin"},
+             {"first_plugin": backend_plugin("first-rag")})
+    site.add("advisor-second", "1.0", {"same": "second_plugin"},
+             {"second_plugin": backend_plugin("second-rag")})
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "advisor-second")
+
+    entry = listed()["same"]
+
+    assert (entry["distribution"], entry["errors"]) == ("advisor-second", [])
+    assert "second-rag" in plugins.get_plugins().backends()
+
+
 # --- check_pending and other invalid plugins ---------------------------------------------
 
 

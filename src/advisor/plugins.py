@@ -119,10 +119,10 @@ class Plugins:
                     f"{LOAD_ENV} names {missing!r}, which is not an installed plugin "
                     f"(installed: {', '.join(sorted(by_name)) or 'none'})"
                 )
-        for name, eps in by_name.items():
-            if wanted is not None and not any(_selected(ep, wanted) for ep in eps):
-                continue
-            if name in self.info:
+        for name, found in by_name.items():
+            # Naming a distribution picks its entry point even if another one shares the name.
+            eps = [ep for ep in found if wanted is None or _selected(ep, wanted)]
+            if not eps or name in self.info:
                 continue
             dist, version = _dist(eps[0])
             info = PluginInfo(name, dist, version, eps[0].value)
