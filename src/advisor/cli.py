@@ -19,25 +19,24 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class AdvisorGroup(click.Group):
-    """A group that adds plugin commands (``register_commands``) the first time it is asked."""
+    """A group whose plugin commands (``register_commands``) are looked up only when needed.
 
-    _plugin_commands_loaded = False
+    The core's own commands never load plugins, so ``advisor decide`` starts without
+    scanning entry points; listing commands (``--help``) or an unknown name does.
+    """
 
-    def _load_plugin_commands(self) -> None:
-        if not self._plugin_commands_loaded:
-            from .plugins import get_plugins
+    def _plugin_commands(self) -> dict[str, click.Command]:
+        from .plugins import get_plugins
 
-            self._plugin_commands_loaded = True
-            get_plugins().call("register_commands", cli=self)
+        return get_plugins().commands(reserved=self.commands)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()
-        return super().list_commands(ctx)
+        return sorted({*self.commands, *self._plugin_commands()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands:
-            self._load_plugin_commands()
-        return super().get_command(ctx, cmd_name)
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        return self._plugin_commands().get(cmd_name)
 
 
 @click.group(cls=AdvisorGroup, context_settings=CONTEXT_SETTINGS)
@@ -114,23 +113,10 @@ def gather_answers(
 
 
 def question_registry() -> list[Any]:
-    """Questions plugins add through ``register_questions``, refusing duplicate keys."""
+    """Questions plugins add through ``register_questions`` (duplicate keys refused)."""
     from .plugins import get_plugins
-    from .questionnaire import CORE_QUESTIONS, Question
 
-    seen = {q.key: "advisor" for q in CORE_QUESTIONS}
-    found: list[Question] = []
-    plugins = get_plugins()
-    for plugin, question in plugins.collect("register_questions"):
-        if not isinstance(question, Question):
-            plugins.fail(plugin, f"register_questions registered {question!r}, not a Question")
-        elif question.key in seen:
-            owner = seen[question.key]
-            plugins.fail(plugin, f"question key {question.key!r} is already used by {owner}")
-        else:
-            seen[question.key] = plugin
-            found.append(question)
-    return found
+    return get_plugins().questions()
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -227,28 +213,62 @@ def questions(fmt: str) -> None:
 
 
 @cli.command(name="plugins")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def plugins_command(fmt: str) -> None:
-    """List installed plugins, their hooks, backends and load errors."""
-    from .plugins import get_plugins
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+@click.pass_context
+def plugins_command(ctx: click.Context, fmt: str) -> None:
+    """List plugins: distribution, version, hooks, what they register, and their errors.
+
+    Calls every registration hook, so a plugin that fails in any of them shows its error
+    here. ADVISOR_LOAD_PLUGINS picks which plugins load (unset: all, empty: none, a,b: only
+    those); ADVISOR_STRICT_PLUGINS=1 makes plugin errors fatal.
+    """
+    from .plugins import get_plugins, wanted_plugins
 
     plugins = get_plugins()
     plugins.backends()
+    plugins.questions()
+    plugins.commands(reserved=ctx.parent.command.commands if ctx.parent else ())
+    plugins.checks()
     infos = sorted(plugins.info.values(), key=lambda i: i.name)
     if fmt == "json":
         click.echo(json.dumps([i.to_dict() for i in infos], indent=2))
         return
     if not infos:
-        click.echo("No plugins loaded (ADVISOR_LOAD_PLUGINS may be empty).")
+        why = "ADVISOR_LOAD_PLUGINS is empty" if wanted_plugins() == set() else "none installed"
+        click.echo(f"No plugins loaded ({why}).")
         return
-    for info in infos:
-        click.echo(f"{info.name}  ({info.distribution} {info.version})".rstrip())
-        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+    click.echo(_plugins_table(infos))
+
+
+def _plugins_table(infos: list[Any]) -> str:
+    """One row per plugin, then an indented line per thing it provides or error it hit."""
+    rows = [("PLUGIN", "DISTRIBUTION", "VERSION", "HOOKS")]
+    rows += [(i.name, i.distribution, i.version, ", ".join(i.hooks) or "-") for i in infos]
+    widths = [max(len(row[col]) for row in rows) for col in range(3)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+        if index == 0:
+            continue
+        info = infos[index - 1]
         for backend in info.backends:
-            approaches = "+".join(backend.approaches)
-            click.echo(f"    backend {backend.name} [{approaches}]: {backend.description}")
-        for error in info.errors:
-            click.echo(f"    error: {error}")
+            approaches = ", ".join(backend.approaches)
+            lines.append(f"    backend {backend.name} [{approaches}]: {backend.description}")
+        for label, names in (("questions", info.questions), ("commands", info.commands)):
+            if names:
+                lines.append(f"    {label}: {', '.join(names)}")
+        if info.checks:
+            lines.append(f"    doctor checks: {', '.join(info.checks)}")
+        lines.extend(f"    ERROR: {error}" for error in info.errors)
+    return "\n".join(lines)
 
 
 @cli.command()
