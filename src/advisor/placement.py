@@ -146,10 +146,17 @@ class _Journal:
 def commit(target: Path, steps: Sequence[Step]) -> None:
     """Write the ``create`` and ``overwrite`` steps into ``target``, all or nothing."""
     journal = _Journal()
+    step = None
     try:
         for step in steps:
             if step.action in ("create", "overwrite"):
                 _write(target.joinpath(*step.path.parts), step, journal)
+    except OSError as exc:
+        journal.undo()
+        raise ScaffoldError(
+            f"cannot write {step.path if step else target}: {exc.strerror or exc}; "
+            f"{target} is left as it was"
+        ) from None
     except BaseException:
         journal.undo()
         raise
