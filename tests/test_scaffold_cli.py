@@ -467,3 +467,26 @@ def test_a_question_of_a_backend_not_chosen_is_ignored_with_a_note(backends, tmp
     record = yaml.safe_load((tmp_path / "bot/.advisor.yml").read_text())
     assert "test_model" not in record["answers"]
     assert json.loads(json.dumps(record["answers"]))["test_collection"] == "Guidelines"
+
+
+def test_interactive_asks_core_questions_then_the_chosen_backends(backends, tmp_path):
+    core = ["monthly", "light", "3000", "5000", "", "true", "", "1200"]
+    backend = ["Cardio", "", "yes-please", "true"]  # a refused bool is asked again
+    result = run_advisor_with_input(tmp_path / "bot", "\n".join(core + backend) + "\n")
+    assert result.exit_code == 0, result.output
+    decision_at = result.stderr.index("Decision: rag -> backends: test-rag")
+    assert result.stderr.index("documents [0]:") < decision_at
+    assert decision_at < result.stderr.index("test_collection [Guidelines]:")
+    assert "test_model" not in result.stderr
+    record = yaml.safe_load((tmp_path / "bot/.advisor.yml").read_text())
+    assert record["answers"]["test_collection"] == "Cardio"
+    assert record["answers"]["test_with_notes"] is True
+    assert (tmp_path / "bot/NOTES.md").is_file()
+
+
+def run_advisor_with_input(target, text):
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    return CliRunner().invoke(cli, ["scaffold", str(target)], input=text)

@@ -285,12 +285,7 @@ def scaffold(
     from .planning import ScaffoldRequest, plan_scaffold
     from .questionnaire import CORE_QUESTIONS
     from .record import version_notes
-    from .scaffold import (
-        backend_versions,
-        closing_lines,
-        provider_notices,
-        report_lines,
-    )
+    from .scaffold import backend_versions, closing_lines, report_lines
     from .scaffold import scaffold as render_scaffold
 
     if force and skip_existing:
@@ -312,17 +307,13 @@ def scaffold(
         record_file=record_file,
     )
 
-    def note(text: str) -> None:
-        click.echo(f"Note: {text}", err=True)
+    def echo(text: str) -> None:
+        click.echo(text, err=True)
 
-    blueprint, record = plan_scaffold(request, get_plugins().backends(), note)
+    blueprint, record = plan_scaffold(request, get_plugins().backends(), echo)
     if record is not None:
         for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
-            note(text)
-    chosen = ", ".join(b.name for b in blueprint.backends)
-    click.echo(f"Decision: {blueprint.decision.label} -> backends: {chosen}", err=True)
-    for backend, text in provider_notices(blueprint.backends):
-        click.echo(f"Notice ({backend}): {text}", err=True)
+            echo(f"Note: {text}")
     policy = "force" if force else "skip-existing" if skip_existing else "refuse"
     outcome = render_scaffold(blueprint, policy, dry_run=dry_run)
     for line in report_lines(outcome, target, dry_run):

@@ -22,7 +22,7 @@ from .errors import InputError, ScaffoldError
 from .framework import Decision, decide
 from .questionnaire import CORE_QUESTIONS, Answers, Question, check_keys, coerce, collect
 from .record import Record, load_record
-from .selection import approaches_of, choose_backends, load_decision
+from .selection import approaches_of, choose_backends, load_decision, provider_notices
 
 _NAME_HELP = "a name with ASCII letters or digits that starts with a letter, e.g. my-bot"
 
@@ -85,9 +85,17 @@ class ScaffoldRequest:
 
 
 def plan_scaffold(
-    request: ScaffoldRequest, available: Mapping[str, Backend], note: Callable[[str], None]
+    request: ScaffoldRequest, available: Mapping[str, Backend], echo: Callable[[str], None]
 ) -> tuple[Blueprint, Record | None]:
-    """Turn a request into a :class:`Blueprint`; ``note`` prints remarks on stderr."""
+    """Turn a request into a :class:`Blueprint`; ``echo`` prints progress on stderr.
+
+    The decision, the chosen backends and their providers' notices are shown before the
+    backends' own questions are asked.
+    """
+
+    def note(text: str) -> None:
+        echo(f"Note: {text}")
+
     record = load_record(request.record_file) if request.record_file else None
     provided: dict[str, Any] = dict(record.answers) if record else {}
     provided.update(request.provided)
@@ -124,6 +132,11 @@ def plan_scaffold(
             f"the decision is {decision.recommendation}; scaffolding "
             f"{' + '.join(approaches_of(backends))} as --backend asks"
         )
+    echo(
+        f"Decision: {decision.label} -> backends: {', '.join(b.name for b in backends)}"
+    )
+    for backend, text in provider_notices(backends):
+        echo(f"Notice ({backend}): {text}")
 
     questions = backend_questions(backends)
     chosen_keys = {q.key for q in questions}

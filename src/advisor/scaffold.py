@@ -26,11 +26,10 @@ from .errors import InputError, ScaffoldError
 from .placement import Policy, Step, commit, plan_writes
 from .planning import Blueprint
 from .plugins import get_plugins
-from .providers import notice
 from .record import BackendVersion, Record, decision_summary
 from .render import RenderedFile, Source, check_no_secrets, render_fragment, render_sources
 from .reports import render_markdown, to_dict
-from .selection import approaches_of
+from .selection import approaches_of, provider_notices
 
 
 @dataclass(frozen=True)
@@ -195,16 +194,6 @@ def backend_versions(backends: tuple[Backend, ...]) -> tuple[BackendVersion, ...
     for backend in backends:
         info = plugins.backend_owner(backend.name)
         found.append(BackendVersion(backend.name, info.distribution, info.version))
-    return tuple(found)
-
-
-def provider_notices(backends: tuple[Backend, ...]) -> tuple[tuple[str, str], ...]:
-    """``(backend, notice)`` for each backend whose provider is winding a service down."""
-    found = []
-    for backend in backends:
-        text = notice(backend.provider)
-        if text:
-            found.append((backend.name, text))
     return tuple(found)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from .backends import Backend
 from .errors import InputError
 from .framework import RECOMMENDATIONS, Decision, DecisionWarning, Flip, Reason
+from .providers import notice
 from .questionnaire import CORE_QUESTIONS, Answers, collect
 
 # Preferred backend per approach, best first. The open-weights LoRA backend comes before
@@ -88,6 +89,16 @@ def _check_one_per_approach(chosen: Sequence[Backend]) -> None:
 def approaches_of(backends: Iterable[Backend]) -> tuple[str, ...]:
     """The approaches the chosen backends cover, sorted (``("fine-tune", "rag")``)."""
     return tuple(sorted({a for backend in backends for a in backend.approaches}))
+
+
+def provider_notices(backends: Iterable[Backend]) -> tuple[tuple[str, str], ...]:
+    """``(backend, notice)`` for each backend whose provider is winding a service down."""
+    found = []
+    for backend in backends:
+        text = notice(backend.provider)
+        if text:
+            found.append((backend.name, text))
+    return tuple(found)
 
 
 # --- a saved decision (`advisor decide --format json`) -------------------------------------
