@@ -247,6 +247,10 @@ def test_a_file_where_a_folder_is_needed_is_never_replaced(backends, tmp_path):
 
 def test_dry_run_writes_nothing(backends, tmp_path, theirs, staging_root):
     before = tree_digest(theirs)
+    result = scaffold(tmp_path, theirs, "--dry-run")
+    assert result.exit_code == 1
+    assert "would be overwritten: .gitignore, README.md" in one_error_line(result)
+
     result = scaffold(tmp_path, theirs, "--dry-run", "--force")
     assert result.exit_code == 0, result.stderr
     assert "  overwrite README.md" in result.stderr

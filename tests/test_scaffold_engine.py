@@ -340,6 +340,18 @@ def test_binary_files_are_copied_and_names_can_leave_a_file_out(register, tmp_pa
     assert not (target / "NOTES.md").exists()
 
 
+def test_text_that_is_not_utf8_is_copied_as_binary(register, tmp_path):
+    latin1 = "caf\u00e9 {{ not rendered }}\n".encode("latin-1")
+    odd = make_backend(
+        tmp_path / "t", "odd", {"files/legacy.txt": latin1}, approaches=("fine-tune",)
+    )
+    result, target = scaffold_with(
+        register, tmp_path, odd, args=["--backend", "test-rag", "--backend", "odd"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (target / "legacy.txt").read_bytes() == latin1
+
+
 def test_a_secret_value_never_reaches_a_generated_file(register, monkeypatch, tmp_path):
     monkeypatch.setenv("TEST_RAG_API_KEY", "Sup3rSecretValue")
     result, target = scaffold_with(

@@ -199,8 +199,8 @@ def _is_binary(head: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the sniff boundary is still text.
-        return exc.start < len(head) - 3
+        # A multi-byte character cut at the end of a full sniff is still text.
+        return len(head) < _SNIFF_BYTES or exc.start < len(head) - 3
     return False
 
 
