@@ -142,6 +142,7 @@ def starter_variables(
         for backend, sources in backend_sources
         for step in backend.next_steps
     ]
+    setup = setup_steps(merged)
     return {
         "dependencies": list(merged.dependencies),
         "dev_dependencies": list(merged.dev_dependencies),
@@ -155,9 +156,9 @@ def starter_variables(
             {"name": b.name, "description": b.description, "approaches": list(b.approaches)}
             for b in blueprint.backends
         ],
-        "setup_steps": setup_steps(merged),
+        "setup_steps": setup,
         "backend_steps": backend_steps,
-        "next_steps": [*setup_steps(merged), *backend_steps, f"{blueprint.names.slug} evaluate"],
+        "next_steps": [*setup, *backend_steps, f"{blueprint.names.slug} evaluate"],
         "decision_record": render_markdown(blueprint.decision),
         "record": make_record(blueprint).to_yaml(),
     }
