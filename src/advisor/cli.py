@@ -78,10 +78,42 @@ def answers_options(command: Any) -> Any:
     return command
 
 
+def gather_answers(
+    answers_file: Path | None,
+    set_values: tuple[str, ...],
+    no_input: bool,
+    extra_questions: tuple[Any, ...] = (),
+) -> dict[str, Any]:
+    """Merge file and ``--set`` answers, validate them, and prompt for what is missing."""
+    from .questionnaire import CORE_QUESTIONS, collect, load_answers_file, parse_set_options
+
+    provided: dict[str, Any] = {}
+    source = "--set"
+    if answers_file is not None:
+        provided.update(load_answers_file(answers_file))
+        source = str(answers_file)
+    overrides = parse_set_options(set_values)
+    provided.update(overrides)
+    if overrides and answers_file is None:
+        source = "--set"
+    questions = CORE_QUESTIONS + tuple(question_registry()) + tuple(extra_questions)
+    return collect(
+        questions,
+        provided,
+        source=source,
+        interactive=not no_input,
+        ask_all=answers_file is None and not set_values,
+    )
+
+
 def provided_answers(
     answers_file: Path | None, set_values: tuple[str, ...]
 ) -> tuple[dict[str, Any], str]:
-    """The answers given in a file and ``--set`` (which wins), and where they came from."""
+    """The answers given in a file and ``--set`` (which wins), and where they came from.
+
+    ``scaffold`` collects in two rounds (core questions, then the chosen backends'), so it
+    needs what was given before validating it.
+    """
     from .questionnaire import load_answers_file, parse_set_options
 
     provided: dict[str, Any] = {}
@@ -91,26 +123,6 @@ def provided_answers(
         source = str(answers_file)
     provided.update(parse_set_options(set_values))
     return provided, source
-
-
-def gather_answers(
-    answers_file: Path | None,
-    set_values: tuple[str, ...],
-    no_input: bool,
-    extra_questions: tuple[Any, ...] = (),
-) -> dict[str, Any]:
-    """Merge file and ``--set`` answers, validate them, and prompt for what is missing."""
-    from .questionnaire import CORE_QUESTIONS, collect
-
-    provided, source = provided_answers(answers_file, set_values)
-    questions = CORE_QUESTIONS + tuple(question_registry()) + tuple(extra_questions)
-    return collect(
-        questions,
-        provided,
-        source=source,
-        interactive=not no_input,
-        ask_all=answers_file is None and not set_values,
-    )
 
 
 def question_registry() -> list[Any]:
