@@ -295,6 +295,7 @@ def scaffold(
     unless --force says so.
     """
     from .planning import ScaffoldRequest, plan_scaffold
+    from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS
     from .record import version_notes
     from .scaffold import backend_versions, closing_lines, report_lines
