@@ -112,6 +112,25 @@ def gather_answers(
     )
 
 
+def provided_answers(
+    answers_file: Path | None, set_values: tuple[str, ...]
+) -> tuple[dict[str, Any], str]:
+    """The answers given in a file and ``--set`` (which wins), and where they came from.
+
+    ``scaffold`` collects in two rounds (core questions, then the chosen backends'), so it
+    needs what was given before validating it.
+    """
+    from .questionnaire import load_answers_file, parse_set_options
+
+    provided: dict[str, Any] = {}
+    source = "--set"
+    if answers_file is not None:
+        provided.update(load_answers_file(answers_file))
+        source = str(answers_file)
+    provided.update(parse_set_options(set_values))
+    return provided, source
+
+
 def question_registry() -> list[Any]:
     """Questions plugins add through ``register_questions`` (duplicate keys refused)."""
     from .plugins import get_plugins
@@ -302,6 +321,99 @@ def config_show(fmt: str) -> None:
     from .settings import load_settings, render_config
 
     click.echo(render_config(load_settings(), fmt), nl=False)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@answers_options
+@click.option(
+    "--decision",
+    "decision_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Reuse a saved decision (the output of `advisor decide --format json`).",
+)
+@click.option(
+    "--backend",
+    "backend_names",
+    multiple=True,
+    metavar="NAME",
+    help="Use this backend (repeatable) instead of the decision's default ones.",
+)
+@click.option("--name", help="Project name (default: the target folder's name).")
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also render your team's template dir (laid out like a backend's), sandboxed.",
+)
+@click.option(
+    "--answers-from",
+    "record_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Make a project again from its .advisor.yml (--set still overrides).",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files that would change.")
+@click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
+@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+def scaffold(
+    target: Path,
+    answers_file: Path | None,
+    set_values: tuple[str, ...],
+    no_input: bool,
+    decision_file: Path | None,
+    backend_names: tuple[str, ...],
+    name: str | None,
+    templates_dir: Path | None,
+    record_file: Path | None,
+    force: bool,
+    skip_existing: bool,
+    dry_run: bool,
+) -> None:
+    """Render a runnable starter project for the decision into TARGET.
+
+    Nothing is written until every file has rendered, and no existing file is overwritten
+    unless --force says so.
+    """
+    from .planning import ScaffoldRequest, plan_scaffold
+    from .plugins import get_plugins
+    from .questionnaire import CORE_QUESTIONS
+    from .record import version_notes
+    from .scaffold import backend_versions, closing_lines, report_lines
+    from .scaffold import scaffold as render_scaffold
+
+    if force and skip_existing:
+        raise InputError("--force and --skip-existing: choose one")
+    if record_file is not None and answers_file is not None:
+        raise InputError("--answers and --answers-from: choose one (--set still overrides)")
+    provided, source = provided_answers(answers_file, set_values)
+    request = ScaffoldRequest(
+        target=target,
+        provided=provided,
+        source=source,
+        questions=CORE_QUESTIONS + tuple(question_registry()),
+        interactive=not no_input,
+        ask_all=answers_file is None and not set_values,
+        decision_file=decision_file,
+        backend_names=backend_names,
+        name=name,
+        templates=templates_dir,
+        record_file=record_file,
+    )
+
+    def echo(text: str) -> None:
+        click.echo(text, err=True)
+
+    blueprint, record = plan_scaffold(request, get_plugins().backends(), echo)
+    if record is not None:
+        for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
+            echo(f"Note: {text}")
+    policy = "force" if force else "skip-existing" if skip_existing else "refuse"
+    outcome = render_scaffold(blueprint, policy, dry_run=dry_run)
+    for line in report_lines(outcome, target, dry_run):
+        click.echo(line, err=True)
+    if not dry_run:
+        for line in closing_lines(outcome, target):
+            click.echo(line, err=True)
 
 
 def main() -> None:
