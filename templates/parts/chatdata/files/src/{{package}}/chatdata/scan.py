@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import orjson
 
 from .rules import ERROR_TYPES, MAX_TOKENS_PER_EXAMPLE, check_example, has_system_or_user
-from .tokens import TokenCounter, approximate_counter, load_counter
+from .tokens import TokenCounter, approximate_counter, load_counter, plain_example_tokens
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 READ_BATCH_BYTES = 1024 * 1024
@@ -102,6 +102,7 @@ def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Sum
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     example_tokens = counter.example_tokens
+    count = counter.count
     total_hist = summary.total_tokens
     assistant_hist = summary.assistant_tokens
     number = 0
@@ -116,16 +117,23 @@ def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Sum
         except decode_error as exc:
             summary.error(number, "invalid_json", str(exc), limit)
             continue
-        problems = check_example(example)
-        if problems:
-            for kind, detail in problems:
-                summary.error(number, kind, detail, limit)
-            continue
+        plain = None
+        if type(example) is dict:
+            plain = plain_example_tokens(example.get("messages"), count)
+        if plain is not None:
+            total, assistant, asked = plain
+        else:
+            problems = check_example(example)
+            if problems:
+                for kind, detail in problems:
+                    summary.error(number, kind, detail, limit)
+                continue
+            messages = example["messages"]
+            asked = has_system_or_user(messages)
+            total, assistant = example_tokens(messages)
         summary.valid += 1
-        messages = example["messages"]
-        if not has_system_or_user(messages):
+        if not asked:
             summary.no_system_or_user.add(number, limit)
-        total, assistant = example_tokens(messages)
         total_hist[total] += 1
         assistant_hist[assistant] += 1
         if total > MAX_TOKENS_PER_EXAMPLE:
@@ -180,17 +188,24 @@ def default_workers() -> int:
 
 
 def scan_file(
-    path: Path, counter: TokenCounter, limit: int = DEFAULT_LIMIT, workers: int | None = None
+    path: Path,
+    counter: TokenCounter,
+    limit: int = DEFAULT_LIMIT,
+    workers: int | None = None,
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> Summary:
-    """Scan ``path``; large files in parallel, one byte range per worker process."""
+    """Scan ``path``; files of ``parallel_min_bytes`` or more in parallel, one byte range
+    per worker process (starting processes costs more than scanning a small file)."""
     workers = default_workers() if workers is None else workers
     size = path.stat().st_size
-    if workers <= 1 or size < PARALLEL_MIN_BYTES:
+    if workers <= 1 or size < parallel_min_bytes:
         return scan_lines(read_range(path, 0, size), counter, limit)
     ranges = line_ranges(path, workers)
     summary = Summary()
-    # spawn, not fork: the parent may hold threads (tiktoken's, a client's).
-    with ProcessPoolExecutor(len(ranges), mp_context=get_context("spawn")) as pool:
+    # fork where there is one: spawn and forkserver re-import the __main__ module, which
+    # for `python -m <package>` is the CLI itself. No thread is running at this point.
+    method = "fork" if "fork" in get_all_start_methods() else None
+    with ProcessPoolExecutor(len(ranges), mp_context=get_context(method)) as pool:
         futures = [
             pool.submit(_scan_range, path, a, b, counter.encoding, counter.exact, limit)
             for a, b in ranges

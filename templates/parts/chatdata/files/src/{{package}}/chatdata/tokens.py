@@ -27,7 +27,8 @@ APPROXIMATION = "approximate: 1 token per 4 bytes of UTF-8 text, rounded up"
 
 def approximate_tokens(text: str) -> int:
     """About right for English with OpenAI's encodings, and for Korean with o200k_base."""
-    return (len(text.encode("utf-8")) + 3) // 4
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    return (size + 3) // 4
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class TokenCounter:
     encoding: str | None = None
 
     def example_tokens(self, messages: list[dict[str, Any]]) -> tuple[int, int]:
-        """(all tokens, assistant tokens) of one valid example."""
+        """(all tokens, assistant tokens) of one valid example, whatever its keys."""
         count = self.count
         total = REPLY_PRIMING_TOKENS
         assistant = 0
@@ -57,6 +58,44 @@ class TokenCounter:
                 elif key != "role" and message.get("role") == "assistant":
                     assistant += n
         return total, assistant
+
+
+def plain_example_tokens(
+    messages: Any, count: Callable[[str], int]
+) -> tuple[int, int, bool] | None:
+    """The fast path for the common example, which is valid by construction.
+
+    When every message is an object with only ``role`` (a recognized one), a non-empty
+    string ``content`` and perhaps ``weight``, and one of them is the assistant's, return
+    (all tokens, assistant tokens, has a system or user message); otherwise None, and the
+    caller runs the full checks and :meth:`TokenCounter.example_tokens`. Counts are the
+    same as ``example_tokens``'; one loop instead of two keeps a large file fast.
+    """
+    if type(messages) is not list or not messages:
+        return None
+    total = REPLY_PRIMING_TOKENS
+    assistant = 0
+    asked = answered = False
+    for message in messages:
+        if type(message) is not dict:
+            return None
+        content = message.get("content")
+        role = message.get("role")
+        if type(content) is not str or not content or role not in _PLAIN_ROLES:
+            return None
+        if len(message) != 2 and not (len(message) == 3 and "weight" in message):
+            return None
+        n = count(content)
+        total += TOKENS_PER_MESSAGE + count(role) + n
+        if role == "assistant":
+            assistant += n
+            answered = True
+        elif role == "system" or role == "user":
+            asked = True
+    return (total, assistant, asked) if answered else None
+
+
+_PLAIN_ROLES = frozenset({"system", "user", "assistant"})
 
 
 def approximate_counter(reason: str = "") -> TokenCounter:
