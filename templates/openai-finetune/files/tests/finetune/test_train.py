@@ -79,6 +79,15 @@ def test_invalid_training_data_stops_before_anything_is_uploaded(api_env, projec
     assert api_env.requests == []
 
 
+def test_a_validation_file_needs_no_minimum_of_examples(api_env, project):
+    small = project / "small.jsonl"
+    small.write_text("".join((DATA / "validation.jsonl").read_text("utf-8")
+                             .splitlines(keepends=True)[:3]), encoding="utf-8")
+    result = train("--training-file", str(DATA / "train.jsonl"), "--validation-file", str(small))
+    assert result.exit_code == 0, result.output
+    assert {f["filename"] for f in api_env.files.values()} == {"train.jsonl", "small.jsonl"}
+
+
 def test_a_refused_job_is_explained_by_the_wind_down(api_env):
     api_env.refuse_jobs = "You do not have access to fine-tuning."
     result = train(*FILES)

@@ -12,6 +12,7 @@ import click
 
 from ..chatdata.models import lookup
 from ..chatdata.report import Plan, render_text, validate_file
+from ..chatdata.rules import MIN_EXAMPLES
 from ..chatdata.settings import load_settings
 from . import record
 from .answer import ask
@@ -56,9 +57,9 @@ def train(
         return
     if validation_file is None and DEFAULT_VALIDATION_FILE.exists():
         validation_file = DEFAULT_VALIDATION_FILE
-    files = [training_file] + ([validation_file] if validation_file else [])
-    for path in files:
-        _require_valid(path, settings)
+    _require_valid(training_file, settings)
+    if validation_file is not None:
+        _require_valid(validation_file, settings, min_examples=1)
     if dry_run:
         request = job_request(
             settings,
@@ -73,11 +74,14 @@ def train(
     _follow_and_record(settings, client, job_id)
 
 
-def _require_valid(path: Path, settings: FineTuneSettings) -> None:
+def _require_valid(
+    path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
+) -> None:
     """Validate a data file as `validate` does; stop with its report when it has errors."""
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
-    report = validate_file(path, Plan(lookup(settings.base_model), settings.epochs))
+    plan = Plan(lookup(settings.base_model), settings.epochs)
+    report = validate_file(path, plan, min_examples=min_examples)
     if not report["ok"]:
         click.echo(render_text(report), err=True, nl=False)
         raise click.ClickException(f"{path} has errors; fix them before training")
