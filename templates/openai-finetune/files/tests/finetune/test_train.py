@@ -64,7 +64,8 @@ def test_dry_run_validates_and_prints_the_request_without_calling_the_api(api_en
     result = train("--dry-run", *FILES)
     assert result.exit_code == 0, result.output
     assert api_env.requests == []
-    assert "62 examples" in result.output
+    assert "train.jsonl: 62 examples" in result.output
+    assert "validation.jsonl: 12 validation examples" in result.output
     request = json.loads(result.output.split("with:\n", 1)[1])
     assert request["method"]["type"] == "supervised"
     assert request["training_file"] == f"<file id of {DATA / 'train.jsonl'}>"

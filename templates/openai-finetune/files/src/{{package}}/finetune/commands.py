@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -57,9 +57,16 @@ def train(
         return
     if validation_file is None and DEFAULT_VALIDATION_FILE.exists():
         validation_file = DEFAULT_VALIDATION_FILE
-    _require_valid(training_file, settings)
+    report = _require_valid(training_file, settings)
+    cost = report["estimated_cost_usd"]
+    click.echo(
+        f"{training_file}: {report['valid_examples']} examples, {report['billed_tokens']:,} "
+        f"billed tokens over {report['epochs']} epochs, "
+        + ("unknown cost" if cost is None else f"estimated ${cost:,.2f}")
+    )
     if validation_file is not None:
-        _require_valid(validation_file, settings, min_examples=1)
+        report = _require_valid(validation_file, settings, min_examples=1)
+        click.echo(f"{validation_file}: {report['valid_examples']} validation examples")
     if dry_run:
         request = job_request(
             settings,
@@ -76,7 +83,7 @@ def train(
 
 def _require_valid(
     path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
-) -> None:
+) -> dict[str, Any]:
     """Validate a data file as `validate` does; stop with its report when it has errors."""
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
@@ -85,12 +92,7 @@ def _require_valid(
     if not report["ok"]:
         click.echo(render_text(report), err=True, nl=False)
         raise click.ClickException(f"{path} has errors; fix them before training")
-    cost = report["estimated_cost_usd"]
-    cost_text = "unknown cost" if cost is None else f"estimated ${cost:,.2f}"
-    click.echo(
-        f"{path}: {report['valid_examples']} examples, {report['billed_tokens']:,} billed "
-        f"tokens over {report['epochs']} epochs, {cost_text}"
-    )
+    return report
 
 
 def _create_job(
