@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from advisor.api import Backend, EnvVar, hookimpl, templates_path
+from advisor.api import Backend, Check, EnvVar, hookimpl, templates_path
 
+from . import checks
 from .context import DEFAULT_MODEL, PROVIDER, extra_context, questions
 
 
@@ -60,3 +61,8 @@ def backend() -> Backend:
 @hookimpl
 def register_backends(register: Callable[[Backend], None]) -> None:
     register(backend())
+
+
+@hookimpl
+def register_doctor_checks(register: Callable[[Check], None]) -> None:
+    checks.register_all(register)
