@@ -106,7 +106,12 @@ def test_templates_use_the_current_vector_config_api_only():
 
 @pytest.mark.parametrize("vectorizer", ["text2vec-openai", "self-provided"])
 def test_every_template_renders_strictly_and_python_files_compile(backend, vectorizer):
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     variables = {
         "project_name": "demo",
         "project_slug": "demo",

@@ -149,11 +149,9 @@ BACKEND = Backend(
     commands=("rag.commands",),
     eval_systems=("rag.systems",),
     next_steps=(
-        "cp .env.example .env   # then set OPENAI_API_KEY",
-        "{{ project_slug }} ingest data/corpus",
+        "{{ project_slug }} ingest data/corpus   # with OPENAI_API_KEY set in .env",
         '{{ project_slug }} ask "What daily sodium intake is recommended for adults '
         'with hypertension?"',
-        "{{ project_slug }} evaluate --system rag",
     ),
     extra_context=extra_context,
 )
