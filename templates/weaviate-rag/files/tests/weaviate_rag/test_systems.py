@@ -51,3 +51,21 @@ def test_without_a_key_the_system_is_left_out_with_a_note(
 ):
     assert systems() == {}
     assert "OPENAI_API_KEY is not set" in capsys.readouterr().err
+
+
+def test_the_shared_evaluate_command_runs_the_rag_system(
+    rag_env: Path, monkeypatch: pytest.MonkeyPatch
+):
+    shutil.copytree(CORPUS, rag_env / "corpus")
+    shutil.copytree(EVAL_SET.parent, rag_env / "evals")
+    assert CliRunner().invoke(main, ["ingest", "corpus"]).exit_code == 0
+
+    result = CliRunner().invoke(
+        main, ["evaluate", "--system", "rag", "--scorer", "contains", "--output", "out.json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    results = json.loads((rag_env / "out.json").read_text(encoding="utf-8"))
+    (summary,) = results["systems"]
+    assert summary["system"] == "rag" and summary["errors"] == 0
+    assert summary["hit_rate"] == 1.0, "every expected source came back in the top-k"
