@@ -12,35 +12,9 @@ import random
 import sys
 
 from harness import Target, time_call
-from starter import scaffold
+from starter import WORDS, scaffold
 
 SIZES = ((1000, 150), (500, 50))
-WORDS = [
-    "blood",
-    "pressure",
-    "guideline",
-    "patient",
-    "dose",
-    "metformin",
-    "review",
-    "target",
-    "lifestyle",
-    "sodium",
-    "혈압",
-    "당뇨병",
-    "환자",
-    "권장",
-    "목표",
-    "measurement",
-    "annual",
-    "vaccine",
-    "booster",
-    "clinic",
-    "adult",
-    "the",
-    "of",
-    "and",
-]
 
 
 def corpus(megabytes: float, seed: int = 3) -> str:

@@ -26,15 +26,19 @@ from .api import templates_path
 
 
 @cache
-def report_environment() -> jinja2.Environment:
-    """Report templates are ours and trusted; undefined variables are still errors."""
+def report_environment(*, html: bool = False) -> jinja2.Environment:
+    """Report templates are ours and trusted; undefined variables are still errors.
+
+    The HTML report escapes every value unless marked safe (the chart is our own SVG);
+    Markdown and text are not HTML, so nothing is escaped there.
+    """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_path("reports")),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        autoescape=html,
     )
 
 
