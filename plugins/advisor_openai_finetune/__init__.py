@@ -1,0 +1,64 @@
+"""The built-in ``openai-finetune`` backend: a starter that fine-tunes an OpenAI model.
+
+Registered through the ``advisor`` entry-point group exactly as a third-party plugin
+would be. The starter's data commands (``validate``, ``split``) come from the shared
+``templates/parts/chatdata`` part, which the open-weights ``hf-lora`` backend uses too;
+everything that talks to OpenAI is in this backend's own templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from advisor.api import Backend, EnvVar, hookimpl, templates_path
+
+from .context import DEFAULT_MODEL, PROVIDER, extra_context, questions
+
+
+@cache
+def backend() -> Backend:
+    """Built on first use: ``advisor decide`` loads plugins but never needs backends."""
+    return Backend(
+        name="openai-finetune",
+        approaches=("fine-tune",),
+        description="Supervised fine-tuning of an OpenAI model (self-serve, winding down)",
+        template_dir=templates_path("openai-finetune"),
+        include=(templates_path("parts", "chatdata"),),
+        questions=questions(),
+        dependencies=("openai>=1.66", "tiktoken>=0.7", "orjson>=3.9"),
+        env=(
+            EnvVar("OPENAI_API_KEY", "OpenAI API key", "sk-your-key-here", secret=True),
+            EnvVar(
+                "OPENAI_BASE_URL",
+                "API base URL, for an OpenAI-compatible server (unset: OpenAI)",
+                "https://api.openai.com/v1",
+            ),
+            EnvVar("FINETUNE_BASE_MODEL", "base model to fine-tune", DEFAULT_MODEL),
+            EnvVar("FINETUNE_SUFFIX", "suffix of the fine-tuned model's name", "guidelines"),
+            EnvVar("FINETUNE_SEED", "training seed, for reproducible jobs", "42"),
+            EnvVar("FINETUNE_EPOCHS", "training epochs: auto or 1-50", "auto"),
+            EnvVar(
+                "FINETUNE_FINE_TUNED_MODEL",
+                "fine-tuned model to use instead of the one `train` recorded",
+                "",
+            ),
+        ),
+        commands=("chatdata.commands", "finetune.commands"),
+        eval_systems=("finetune.systems",),
+        next_steps=(
+            'pip install -e ".[dev]"',
+            "cp .env.example .env   # then set OPENAI_API_KEY",
+            "python -m {{ package }} validate data/train.jsonl",
+            "python -m {{ package }} train --dry-run",
+            "python -m {{ package }} train",
+            "python -m {{ package }} evaluate",
+        ),
+        provider=PROVIDER,
+        extra_context=extra_context,
+    )
+
+
+@hookimpl
+def register_backends(register: Callable[[Backend], None]) -> None:
+    register(backend())

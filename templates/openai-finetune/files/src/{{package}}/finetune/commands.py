@@ -1,0 +1,200 @@
+"""``train`` and ``chat``, wired into the CLI by ``register``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..chatdata.models import lookup
+from ..chatdata.report import Plan, render_text, validate_file
+from ..chatdata.settings import load_settings
+from . import record
+from .answer import ask
+from .jobs import follow, job_request, upload
+from .progress import Display
+from .settings import FineTuneSettings
+from .wind_down import explain_refusal
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+DEFAULT_TRAINING_FILE = Path("data/train.jsonl")
+DEFAULT_VALIDATION_FILE = Path("data/validation.jsonl")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(train)
+    cli.add_command(chat)
+
+
+@click.command()
+@click.option("--training-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_TRAINING_FILE, show_default=True)
+@click.option("--validation-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"[default: {DEFAULT_VALIDATION_FILE} if it exists]")
+@click.option("--dry-run", is_flag=True,
+              help="Validate the data and print the job request; call nothing.")
+@click.option("--follow", "follow_job", metavar="JOB_ID",
+              help="Follow a job started earlier (after detaching) instead of starting one.")
+def train(
+    training_file: Path, validation_file: Path | None, dry_run: bool, follow_job: str | None
+) -> None:
+    """Fine-tune the base model on the training data and follow the job to its end.
+
+    Uploads the files, creates a supervised job, shows its progress and checkpoints,
+    and records the fine-tuned model's id for `chat` and `evaluate`. Ctrl-C asks
+    whether to cancel the job or detach and leave it running.
+    """
+    settings = load_settings(FineTuneSettings)
+    if follow_job is not None:
+        _follow_and_record(settings, settings.client(), follow_job)
+        return
+    if validation_file is None and DEFAULT_VALIDATION_FILE.exists():
+        validation_file = DEFAULT_VALIDATION_FILE
+    files = [training_file] + ([validation_file] if validation_file else [])
+    for path in files:
+        _require_valid(path, settings)
+    if dry_run:
+        request = job_request(
+            settings,
+            f"<file id of {training_file}>",
+            f"<file id of {validation_file}>" if validation_file else None,
+        )
+        click.echo("Would call client.fine_tuning.jobs.create with:")
+        click.echo(json.dumps(request, indent=2, ensure_ascii=False))
+        return
+    client = settings.client()
+    job_id = _create_job(client, settings, training_file, validation_file)
+    _follow_and_record(settings, client, job_id)
+
+
+def _require_valid(path: Path, settings: FineTuneSettings) -> None:
+    """Validate a data file as `validate` does; stop with its report when it has errors."""
+    if not path.is_file():
+        raise click.BadParameter(f"{path}: no such file", param_hint="data file")
+    report = validate_file(path, Plan(lookup(settings.base_model), settings.epochs))
+    if not report["ok"]:
+        click.echo(render_text(report), err=True, nl=False)
+        raise click.ClickException(f"{path} has errors; fix them before training")
+    cost = report["estimated_cost_usd"]
+    cost_text = "unknown cost" if cost is None else f"estimated ${cost:,.2f}"
+    click.echo(
+        f"{path}: {report['valid_examples']} examples, {report['billed_tokens']:,} billed "
+        f"tokens over {report['epochs']} epochs, {cost_text}"
+    )
+
+
+def _create_job(
+    client: OpenAI, settings: FineTuneSettings, training: Path, validation: Path | None
+) -> str:
+    import openai
+
+    try:
+        training_id = upload(client, training)
+        validation_id = upload(client, validation) if validation else None
+        click.echo(f"uploaded {training} as {training_id}")
+        if validation_id:
+            click.echo(f"uploaded {validation} as {validation_id}")
+        job = client.fine_tuning.jobs.create(
+            **job_request(settings, training_id, validation_id)
+        )
+    except openai.PermissionDeniedError as exc:
+        raise click.ClickException(explain_refusal(_api_message(exc), dt.date.today())) from None
+    except openai.APIError as exc:
+        raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
+    record.save(settings.record_file, record.TrainingRecord(job.id, job.model, job.status))
+    click.echo(f"created job {job.id}")
+    return job.id
+
+
+def _follow_and_record(settings: FineTuneSettings, client: OpenAI, job_id: str) -> None:
+    import openai
+
+    display = Display(interactive=sys.stdout.isatty())
+    try:
+        job = follow(client, job_id, display, settings.poll_seconds)
+    except KeyboardInterrupt:
+        display.close()
+        _interrupted(client, job_id)
+        return
+    except openai.APIError as exc:
+        display.close()
+        raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
+    display.close()
+    record.save(
+        settings.record_file,
+        record.TrainingRecord(job.id, job.model, job.status, job.fine_tuned_model),
+    )
+    if job.status == "succeeded":
+        click.echo(f"fine-tuned model: {job.fine_tuned_model} (saved to {settings.record_file})")
+        return
+    reason = f": {job.error.message}" if job.error and job.error.message else ""
+    raise click.ClickException(f"job {job.id} {job.status}{reason}")
+
+
+def _interrupted(client: OpenAI, job_id: str) -> None:
+    """Ctrl-C: cancel the job, or detach and leave it running (also when nobody answers)."""
+    click.echo()
+    try:
+        choice = click.prompt(
+            f"Cancel job {job_id}, or detach and leave it running?",
+            type=click.Choice(["cancel", "detach"]),
+            default="detach",
+        )
+    except click.Abort:
+        choice = "detach"
+    if choice == "cancel":
+        job = client.fine_tuning.jobs.cancel(job_id)
+        click.echo(f"job {job_id}: {job.status}")
+        raise SystemExit(1)
+    click.echo(
+        f"detached; job {job_id} keeps running. Follow it again with: train --follow {job_id}"
+    )
+
+
+@click.command()
+@click.argument("question")
+@click.option("--base", is_flag=True, help="Ask the base model instead of the fine-tuned one.")
+@click.option("--model", help="Ask this model (overrides --base and the recorded model).")
+def chat(question: str, base: bool, model: str | None) -> None:
+    """Ask the fine-tuned model (or the base model with --base) one question."""
+    import openai
+
+    settings = load_settings(FineTuneSettings)
+    if model is None:
+        model = settings.base_model if base else fine_tuned_model(settings)
+    if model is None:
+        raise click.UsageError(
+            "no fine-tuned model yet: run `train` first, set FINETUNE_FINE_TUNED_MODEL, "
+            "or ask the base model with --base"
+        )
+    client = settings.client()
+    try:
+        click.echo(ask(client, model, settings.system_prompt, question))
+    except openai.APIError as exc:
+        raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
+
+
+def fine_tuned_model(settings: FineTuneSettings) -> str | None:
+    """FINETUNE_FINE_TUNED_MODEL, else the model `train` recorded, else None."""
+    if settings.fine_tuned_model:
+        return settings.fine_tuned_model
+    try:
+        found = record.load(settings.record_file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    return found.fine_tuned_model if found else None
+
+
+def _api_message(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+    return str(getattr(exc, "message", exc))

@@ -1,0 +1,69 @@
+"""The ``FINETUNE_*`` settings, read from the environment and ``.env``.
+
+The fine-tuning backend's settings extend :class:`DataSettings`, so ``validate`` prices
+the same base model and epochs that ``train`` will use. Bad values stop a command with one
+line naming the variable, the value and what is allowed (exit code 2).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, TypeVar
+
+import click
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Epochs = Literal["auto"] | Annotated[int, Field(ge=1, le=50)]
+EPOCHS_ALLOWED = "auto or an integer from 1 to 50"
+
+
+class DataSettings(BaseSettings):
+    """What the data commands need: the base model (tokenizer, price) and the epochs."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FINETUNE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    base_model: str = Field(
+        default={{ chatdata.base_model | tojson }},
+        min_length=1,
+        description="a model name",
+    )
+    epochs: Epochs = Field(default={{ chatdata.epochs | tojson }}, description=EPOCHS_ALLOWED)
+
+
+class SettingsError(click.ClickException):
+    """A setting has a value that is not allowed. Exit code 2, like any bad input."""
+
+    exit_code = 2
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    """``cls()``, with a validation error turned into one line (secrets never shown)."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0])
+        field = cls.model_fields.get(name)
+        env = _env_name(cls, name)
+        secret = field is not None and field.annotation is not None and (
+            SecretStr in getattr(field.annotation, "__args__", (field.annotation,))
+        )
+        shown = "(hidden)" if secret else repr(error.get("input"))
+        allowed = (field.description if field is not None else None) or error["msg"]
+        raise SettingsError(f"{env}: {shown} is not allowed (allowed: {allowed})") from None
+
+
+def _env_name(cls: type[BaseSettings], name: str) -> str:
+    field = cls.model_fields.get(name)
+    if field is not None and isinstance(field.validation_alias, str):
+        return field.validation_alias
+    return f"{cls.model_config.get('env_prefix', '')}{name}".upper()
