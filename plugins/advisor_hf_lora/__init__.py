@@ -13,7 +13,9 @@ group, using only :mod:`advisor.api`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from advisor.api import (
@@ -38,16 +40,50 @@ MODEL_QUESTION = Question(
 )
 
 
+# The shared data part's heuristic: 3 epochs, more for under 34 examples (at least ~100
+# example passes), fewer for very large files. It suits LoRA as it suits OpenAI's jobs.
+DEFAULT_EPOCHS = "auto"
+
+
+@cache
+def training_system_prompt() -> str:
+    """The system message of the shipped training data, which ``chat``/``evaluate`` reuse."""
+    first = templates_path("hf-lora", "files", "data", "train.jsonl").read_text("utf-8")
+    messages = json.loads(first.splitlines()[0])["messages"]
+    return next(m["content"] for m in messages if m["role"] == "system")
+
+
+def chunks(text: str, width: int = 72) -> list[str]:
+    """``text`` cut at spaces into pieces of about ``width``, which join back to ``text``.
+
+    Generated code writes a long string as adjacent literals, one piece a line.
+    """
+    pieces: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and len(candidate) > width:
+            pieces.append(current + " ")
+            current = word
+        else:
+            current = candidate
+    return [*pieces, current]
+
+
 def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
-    """The chosen base model and the whole model table, for the code and the README."""
+    """Template variables: the chosen model, the model table (README), the system prompt
+    and epochs, and ``chatdata`` (read by the shared part: same model, same epochs)."""
     chosen = ctx.answers.get(MODEL_QUESTION.key, DEFAULT_MODEL)
     if chosen not in BY_ID:
         raise InputError(
-            f"{MODEL_QUESTION.key}: {chosen!r} is not offered; allowed: {MODEL_QUESTION.allowed()}"
+            f"{MODEL_QUESTION.key}: {chosen!r} is not allowed (allowed: {MODEL_QUESTION.allowed()})"
         )
     return {
         "hf_lora_model": BY_ID[chosen].to_dict(),
         "hf_lora_models": [model.to_dict() for model in MODELS],
+        "hf_lora_system_prompt": chunks(training_system_prompt()),
+        "hf_lora_epochs": DEFAULT_EPOCHS,
+        "chatdata": {"base_model": chosen, "epochs": DEFAULT_EPOCHS},
     }
 
 
@@ -66,12 +102,20 @@ BACKEND = Backend(
         "datasets>=4.0",
         "accelerate>=1.10,<2",
         "openai>=1.66",
+        # The shared chatdata part's `validate` parses with orjson. It counts tokens with
+        # tiktoken only for OpenAI models, so tiktoken is not needed here.
+        "orjson>=3.9",
     ),
     env=(
         EnvVar(
-            "HF_LORA_BASE_MODEL",
-            "Base model: a Hugging Face Hub id or a local directory.",
+            "FINETUNE_BASE_MODEL",
+            "Base model to fine-tune: a Hugging Face Hub id or a local model directory.",
             DEFAULT_MODEL,
+        ),
+        EnvVar(
+            "FINETUNE_EPOCHS",
+            "Training epochs: auto (3, more for under 34 examples) or 1-50.",
+            DEFAULT_EPOCHS,
         ),
         EnvVar(
             "HF_LORA_OUTPUT_DIR",
@@ -103,12 +147,12 @@ BACKEND = Backend(
         ),
     ),
     gitignore=("out/",),
-    commands=("hf_lora.commands",),
+    commands=("chatdata.commands", "hf_lora.commands"),
     eval_systems=("hf_lora.systems",),
     extra_context=extra_context,
     next_steps=(
-        'pip install -e ".[dev]"',
-        "python -m pytest",
+        "python -m {{ package }} validate data/train.jsonl",
+        "python -m {{ package }} train   # on a GPU; README: CPU smoke test, accelerate, vLLM",
     ),
 )
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from {{ package }}.chatdata.epochs import default_epochs
 from {{ package }}.cli import main
+from {{ package }}.hf_lora.data import load_conversations
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -28,9 +30,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(PROJECT / "data", tmp_path / "data")
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.startswith("HF_LORA_"):
+        if name.startswith(("HF_LORA_", "FINETUNE_")):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("HF_LORA_BASE_MODEL", str(tmp_path / "tiny"))
+    monkeypatch.setenv("FINETUNE_BASE_MODEL", str(tmp_path / "tiny"))
     return tmp_path
 
 
@@ -38,12 +40,14 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_build_train_chat_and_export(project: Path):
+def test_build_train_chat_and_export(project: Path, monkeypatch: pytest.MonkeyPatch):
     assert run("make-tiny-model", "tiny").exit_code == 0
 
+    monkeypatch.setenv("FINETUNE_EPOCHS", "auto")  # the shared heuristic picks the epochs
+    epochs = default_epochs(len(load_conversations(project / "data/train.jsonl")))
     trained = run("train", *QUICK)
     assert trained.exit_code == 0, trained.output
-    assert "Saved the adapter to out/hf-lora/adapter (2 steps" in trained.output
+    assert f"Saved the adapter to out/hf-lora/adapter ({epochs} epochs, 2 steps" in trained.output
     assert (project / "out/hf-lora/adapter/adapter_model.safetensors").is_file()
 
     answered = run("chat", "--system", "lora", "How often is a Td booster needed?")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ..chatdata.commands import EpochsParam
 from ..chatdata.settings import load_settings
 from .settings import HfLoraSettings
 
@@ -40,18 +41,17 @@ def register(cli: click.Group) -> None:
 @click.option("--validation-file", type=click.Path(path_type=Path),
               default=Path("data/validation.jsonl"), show_default=True,
               help="Chat-format JSONL for the validation loss (skipped if absent).")
-@click.option("--base-model", help="Hub id or local directory [default: HF_LORA_BASE_MODEL].")
+@click.option("--base-model", help="Hub id or local directory [default: FINETUNE_BASE_MODEL].")
 @click.option("--output-dir", type=click.Path(path_type=Path),
               help="Where adapter/ and merged/ go [default: HF_LORA_OUTPUT_DIR].")
-@click.option("--epochs", type=click.FloatRange(min=0, min_open=True), default=3.0,
-              show_default=True)
+@click.option("--epochs", type=EpochsParam(), help="auto or 1-50 [default: FINETUNE_EPOCHS].")
 @click.option("--max-steps", type=int, default=-1, show_default=True,
               help="Stop after this many optimizer steps (overrides --epochs when > 0).")
 @click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=2e-4,
               show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=4, show_default=True,
               help="Examples per device per step.")
-@click.option("--gradient-accumulation", type=click.IntRange(min=1), default=4,
+@click.option("--gradient-accumulation", type=click.IntRange(min=1), default=2,
               show_default=True)
 @click.option("--max-length", type=click.IntRange(min=16), default=1024, show_default=True,
               help="Tokens per example; longer ones are truncated.")
@@ -68,8 +68,8 @@ def register(cli: click.Group) -> None:
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--merge", is_flag=True, help="Also write the merged model to <output>/merged.")
 @click.option("--force", is_flag=True, help="Replace an existing adapter (and merged model).")
-def train(base_model: str | None, output_dir: Path | None, merge: bool, force: bool,
-          **values: object) -> None:
+def train(base_model: str | None, output_dir: Path | None, epochs: int | str | None,
+          merge: bool, force: bool, **values: object) -> None:
     """Fine-tune a LoRA adapter on the chat-format training data.
 
     \b
@@ -86,7 +86,7 @@ def train(base_model: str | None, output_dir: Path | None, merge: bool, force: b
     out = output_dir or settings.output_dir
     if (out / "adapter").exists() and not force:
         raise InputError(f"--output-dir: {out / 'adapter'} exists; pass --force to replace it")
-    options = TrainOptions(**values)  # type: ignore[arg-type]
+    options = TrainOptions(epochs=epochs or settings.epochs, **values)  # type: ignore[arg-type]
     try:
         result = run_training(base, out, options)
         if merge:
@@ -99,7 +99,7 @@ def train(base_model: str | None, output_dir: Path | None, merge: bool, force: b
         "no validation set"
     )
     click.echo(
-        f"Saved the adapter to {result.adapter_dir} ({result.steps} steps, "
+        f"Saved the adapter to {result.adapter_dir} ({result.epochs} epochs, {result.steps} steps, "
         f"training loss {result.train_loss:.4f}, {loss})."
     )
     if merge:
@@ -177,4 +177,4 @@ def make_tiny_model(out_dir: Path, data: Path, force: bool) -> None:
     except DataError as exc:
         raise InputError(f"--data: {exc}") from None
     build_tiny_model(out_dir, texts_of(rows))
-    click.echo(f"Built a tiny random model in {out_dir}; try HF_LORA_BASE_MODEL={out_dir}.")
+    click.echo(f"Built a tiny random model in {out_dir}; try FINETUNE_BASE_MODEL={out_dir}.")

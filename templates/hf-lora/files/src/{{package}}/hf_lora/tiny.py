@@ -3,7 +3,7 @@
 It has the real architecture of the default family (Qwen2) at a toy size, a byte-level
 BPE tokenizer trained on the given texts and a ChatML chat template, saved as a normal
 model directory. ``train``, ``evaluate`` and ``export`` take it like any Hub model
-(``HF_LORA_BASE_MODEL=out/tiny``), so the whole code path runs on a CPU in seconds and in
+(``FINETUNE_BASE_MODEL=out/tiny``), so the whole code path runs on a CPU in seconds and in
 the tests without network access. Its answers are noise: it checks plumbing, not quality.
 """
 
@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
-
+{% raw %}
 CHATML_TEMPLATE = (
-    {% raw %}"{% for message in messages %}"
+    "{% for message in messages %}"
     "<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
     "{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"{% endraw %}
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
+{% endraw %}
 
 
 def build_tiny_model(out_dir: Path, texts: Iterable[str], vocab_size: int = 512) -> Path:

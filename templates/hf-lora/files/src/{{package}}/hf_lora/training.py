@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..chatdata.epochs import default_epochs
 from .data import DataError, load_conversations
 
 if TYPE_CHECKING:
@@ -34,11 +35,11 @@ class TrainOptions:
 
     train_file: Path = Path("data/train.jsonl")
     validation_file: Path | None = Path("data/validation.jsonl")
-    epochs: float = 3.0
+    epochs: int | Literal["auto"] = "auto"
     max_steps: int = -1
     learning_rate: float = 2e-4
     batch_size: int = 4
-    gradient_accumulation: int = 4
+    gradient_accumulation: int = 2
     max_length: int = 1024
     rank: int = 16
     alpha: int = 32
@@ -53,6 +54,7 @@ class TrainResult:
     """What a run produced: where the adapter is and how the losses ended."""
 
     adapter_dir: Path
+    epochs: int
     steps: int
     train_loss: float
     eval_loss: float | None
@@ -92,14 +94,16 @@ def model_dtype() -> str:
     return "bfloat16" if flags["bf16"] else "float16" if flags["fp16"] else "float32"
 
 
-def sft_config(options: TrainOptions, checkpoint_dir: Path, evaluate: bool) -> SFTConfig:
+def sft_config(
+    options: TrainOptions, epochs: int, checkpoint_dir: Path, evaluate: bool
+) -> SFTConfig:
     """The trainer's arguments. Checkpoints go under ``checkpoint_dir``; only the last is kept."""
     from trl import SFTConfig
 
     return SFTConfig(
         output_dir=str(checkpoint_dir),
         model_init_kwargs={"dtype": model_dtype()},
-        num_train_epochs=options.epochs,
+        num_train_epochs=epochs,
         max_steps=options.max_steps,
         learning_rate=options.learning_rate,
         per_device_train_batch_size=options.batch_size,
@@ -171,17 +175,19 @@ def train(base_model: str, output_dir: Path, options: TrainOptions) -> TrainResu
     from datasets import Dataset
     from trl import SFTTrainer
 
-    if options.epochs <= 0 and options.max_steps <= 0:
-        raise TrainingError("--epochs: must be above 0 (or set --max-steps)")
     train_rows = _load("--train-file", options.train_file)
     validation = options.validation_file
-    eval_rows = _load("--validation-file", validation) if validation and validation.exists() else []
+    eval_rows = []
+    if validation is not None and validation.exists():
+        eval_rows = _load("--validation-file", validation)
+    # "auto" is the shared data part's heuristic (at least ~100 example passes).
+    epochs = default_epochs(len(train_rows)) if options.epochs == "auto" else options.epochs
     tokenizer = load_tokenizer(base_model)
     # The trainer loads the model from its id, so it can place it right for DDP/FSDP/DeepSpeed.
     trainer = SFTTrainer(
         model=base_model,
         quantization_config=quantization_config(options.quantization),
-        args=sft_config(options, output_dir / "checkpoints", evaluate=bool(eval_rows)),
+        args=sft_config(options, epochs, output_dir / "checkpoints", evaluate=bool(eval_rows)),
         train_dataset=Dataset.from_list(train_rows),
         eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None,
         processing_class=tokenizer,
@@ -191,7 +197,9 @@ def train(base_model: str, output_dir: Path, options: TrainOptions) -> TrainResu
     eval_loss = trainer.evaluate()["eval_loss"] if eval_rows else None
     adapter_dir = output_dir / "adapter"
     trainer.save_model(str(adapter_dir))
-    result = TrainResult(adapter_dir, outcome.global_step, outcome.training_loss, eval_loss)
+    result = TrainResult(
+        adapter_dir, epochs, outcome.global_step, outcome.training_loss, eval_loss
+    )
     if trainer.is_world_process_zero():
         metrics = {**result.to_dict(), "base_model": base_model, "options": _jsonable(options)}
         (output_dir / "train_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
