@@ -1,7 +1,9 @@
 """The public API for plugins: the one module a plugin imports from the core.
 
 Everything a backend or a command plugin needs is re-exported here; anything else in
-``advisor`` may change between releases without notice.
+``advisor`` may change between releases without notice, except :mod:`advisor.testing`
+(helpers for a plugin's tests). The hooks themselves are documented in
+:mod:`advisor.hookspecs` and ``docs/plugins.md``.
 
 .. code-block:: python
 
@@ -26,7 +28,7 @@ import pluggy
 
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
 from .checks import Check, CheckResult, Status
-from .errors import InputError
+from .errors import InputError, PluginError
 from .questionnaire import REQUIRED, Question
 
 hookimpl = pluggy.HookimplMarker("advisor")
@@ -52,6 +54,7 @@ __all__ = [
     "CheckResult",
     "EnvVar",
     "InputError",
+    "PluginError",
     "Question",
     "ScaffoldContext",
     "Status",

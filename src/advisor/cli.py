@@ -14,29 +14,29 @@ import click
 
 from . import __version__
 from .errors import InputError
-from .plugins import get_plugins
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class AdvisorGroup(click.Group):
-    """A group that adds plugin commands (``register_commands``) the first time it is asked."""
+    """A group whose plugin commands (``register_commands``) are looked up only when needed.
 
-    _plugin_commands_loaded = False
+    The core's own commands never load plugins, so ``advisor decide`` starts without
+    scanning entry points; listing commands (``--help``) or an unknown name does.
+    """
 
-    def _load_plugin_commands(self) -> None:
-        if not self._plugin_commands_loaded:
-            self._plugin_commands_loaded = True
-            get_plugins().call("register_commands", cli=self)
+    def _plugin_commands(self) -> dict[str, click.Command]:
+        from .plugins import get_plugins
+
+        return get_plugins().commands(reserved=self.commands)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load_plugin_commands()
-        return super().list_commands(ctx)
+        return sorted({*self.commands, *self._plugin_commands()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands:
-            self._load_plugin_commands()
-        return super().get_command(ctx, cmd_name)
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        return self._plugin_commands().get(cmd_name)
 
 
 @click.group(cls=AdvisorGroup, context_settings=CONTEXT_SETTINGS)
@@ -96,32 +96,46 @@ def gather_answers(
     provided.update(overrides)
     if overrides and answers_file is None:
         source = "--set"
-    questions = CORE_QUESTIONS + tuple(question_registry()) + tuple(extra_questions)
+    ask_all = answers_file is None and not set_values
+    core_keys = {q.key for q in CORE_QUESTIONS} | {q.key for q in extra_questions}
+    plugin_questions: tuple[Any, ...] = ()
+    if ask_all or not core_keys.issuperset(provided):
+        # Plugins' questions matter only when someone may answer them; skipping the
+        # entry-point scan otherwise keeps `decide --answers F` fast.
+        plugin_questions = tuple(question_registry())
     return collect(
-        questions,
+        CORE_QUESTIONS + plugin_questions + tuple(extra_questions),
         provided,
         source=source,
         interactive=not no_input,
-        ask_all=answers_file is None and not set_values,
+        ask_all=ask_all,
     )
 
 
-def question_registry() -> list[Any]:
-    """Questions plugins add through ``register_questions``, refusing duplicate keys."""
-    from .questionnaire import CORE_QUESTIONS, Question
+def provided_answers(
+    answers_file: Path | None, set_values: tuple[str, ...]
+) -> tuple[dict[str, Any], str]:
+    """The answers given in a file and ``--set`` (which wins), and where they came from.
 
-    seen = {q.key: "advisor" for q in CORE_QUESTIONS}
-    found: list[Question] = []
-    plugins = get_plugins()
-    for plugin, question in plugins.collect("register_questions"):
-        if not isinstance(question, Question):
-            plugins.fail(plugin, f"register_questions registered {question!r}, not a Question")
-        elif question.key in seen:
-            plugins.fail(plugin, f"question key {question.key!r} is already used by {seen[question.key]}")
-        else:
-            seen[question.key] = plugin
-            found.append(question)
-    return found
+    ``scaffold`` collects in two rounds (core questions, then the chosen backends'), so it
+    needs what was given before validating it.
+    """
+    from .questionnaire import load_answers_file, parse_set_options
+
+    provided: dict[str, Any] = {}
+    source = "--set"
+    if answers_file is not None:
+        provided.update(load_answers_file(answers_file))
+        source = str(answers_file)
+    provided.update(parse_set_options(set_values))
+    return provided, source
+
+
+def question_registry() -> list[Any]:
+    """Questions plugins add through ``register_questions`` (duplicate keys refused)."""
+    from .plugins import get_plugins
+
+    return get_plugins().questions()
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -140,10 +154,11 @@ def write_output(text: str, output: Path | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="text for the terminal, json for scripts, markdown for a decision record.",
+    help="text for the terminal, json for scripts, markdown for a decision record, "
+    "html for a self-contained review page.",
 )
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
@@ -161,16 +176,31 @@ def decide(
     output: Path | None,
     save_answers: Path | None,
 ) -> None:
-    """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it."""
-    from .framework import decide as run_framework
+    """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
+
+    Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
+    shipped price book and the [costs] table of your configuration.
+    """
+    import datetime as dt
+
+    from .advice import build_advice, load_cost_overrides
     from .questionnaire import Answers
-    from .reports import render
+    from .reports import chart_svg, render
 
     values = gather_answers(answers_file, set_values, no_input)
-    decision = run_framework(Answers.from_mapping(values))
+    advice = build_advice(
+        Answers.from_mapping(values), today=dt.date.today(), overrides=load_cost_overrides()
+    )
     if save_answers is not None:
         _save_answers(values, save_answers)
-    write_output(render(decision, fmt), output)
+    chart_href = None
+    if fmt == "markdown" and output is not None:
+        chart = output.with_name(f"{output.stem}-costs.svg")
+        write_output(chart_svg(advice.costs), chart)
+        chart_href = chart.name
+    report = render(advice.decision, fmt, costs=advice.costs, today=advice.today,
+                    chart_href=chart_href)
+    write_output(report, output)
 
 
 def _save_answers(values: dict[str, Any], path: Path) -> None:
@@ -202,26 +232,188 @@ def questions(fmt: str) -> None:
 
 
 @cli.command(name="plugins")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def plugins_command(fmt: str) -> None:
-    """List installed plugins, their hooks, backends and load errors."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+@click.pass_context
+def plugins_command(ctx: click.Context, fmt: str) -> None:
+    """List plugins: distribution, version, hooks, what they register, and their errors.
+
+    Calls every registration hook, so a plugin that fails in any of them shows its error
+    here. ADVISOR_LOAD_PLUGINS picks which plugins load (unset: all, empty: none, a,b: only
+    those); ADVISOR_STRICT_PLUGINS=1 makes plugin errors fatal.
+    """
+    from .plugins import get_plugins, wanted_plugins
+
     plugins = get_plugins()
     plugins.backends()
+    plugins.questions()
+    plugins.commands(reserved=ctx.parent.command.commands if ctx.parent else ())
+    plugins.checks()
     infos = sorted(plugins.info.values(), key=lambda i: i.name)
     if fmt == "json":
         click.echo(json.dumps([i.to_dict() for i in infos], indent=2))
         return
     if not infos:
-        click.echo("No plugins loaded (ADVISOR_LOAD_PLUGINS may be empty).")
+        why = "ADVISOR_LOAD_PLUGINS is empty" if wanted_plugins() == set() else "none installed"
+        click.echo(f"No plugins loaded ({why}).")
         return
-    for info in infos:
-        click.echo(f"{info.name}  ({info.distribution} {info.version})".rstrip())
-        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+    click.echo(_plugins_table(infos))
+
+
+def _plugins_table(infos: list[Any]) -> str:
+    """One row per plugin, then an indented line per thing it provides or error it hit."""
+    rows = [("PLUGIN", "DISTRIBUTION", "VERSION", "HOOKS")]
+    rows += [(i.name, i.distribution, i.version, ", ".join(i.hooks) or "-") for i in infos]
+    widths = [max(len(row[col]) for row in rows) for col in range(3)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+        if index == 0:
+            continue
+        info = infos[index - 1]
         for backend in info.backends:
-            approaches = "+".join(backend.approaches)
-            click.echo(f"    backend {backend.name} [{approaches}]: {backend.description}")
-        for error in info.errors:
-            click.echo(f"    error: {error}")
+            approaches = ", ".join(backend.approaches)
+            lines.append(f"    backend {backend.name} [{approaches}]: {backend.description}")
+        for label, names in (("questions", info.questions), ("commands", info.commands)):
+            if names:
+                lines.append(f"    {label}: {', '.join(names)}")
+        if info.checks:
+            lines.append(f"    doctor checks: {', '.join(info.checks)}")
+        lines.extend(f"    ERROR: {error}" for error in info.errors)
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option(
+    "--backend",
+    "backends",
+    multiple=True,
+    metavar="NAME",
+    help="Only this backend's checks (repeatable). Default: every check.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def doctor(ctx: click.Context, backends: tuple[str, ...], fmt: str) -> None:
+    """Check keys, endpoints and services the backends need; exit 1 if any check fails."""
+    from .doctor import render, run_doctor
+
+    report = run_doctor(backends)
+    click.echo(render(report, fmt), nl=False)
+    ctx.exit(report.exit_code)
+
+
+@cli.group()
+def config() -> None:
+    """Inspect the settings (environment, ./advisor.toml, the user config file)."""
+
+
+@config.command("show")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def config_show(fmt: str) -> None:
+    """Print the effective settings and where each came from; secrets masked."""
+    from .settings import load_settings, render_config
+
+    click.echo(render_config(load_settings(), fmt), nl=False)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@answers_options
+@click.option(
+    "--decision",
+    "decision_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Reuse a saved decision (the output of `advisor decide --format json`).",
+)
+@click.option(
+    "--backend",
+    "backend_names",
+    multiple=True,
+    metavar="NAME",
+    help="Use this backend (repeatable) instead of the decision's default ones.",
+)
+@click.option("--name", help="Project name (default: the target folder's name).")
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also render your team's template dir (laid out like a backend's), sandboxed.",
+)
+@click.option(
+    "--answers-from",
+    "record_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Make a project again from its .advisor.yml (--set still overrides).",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files that would change.")
+@click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
+@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+def scaffold(
+    target: Path,
+    answers_file: Path | None,
+    set_values: tuple[str, ...],
+    no_input: bool,
+    decision_file: Path | None,
+    backend_names: tuple[str, ...],
+    name: str | None,
+    templates_dir: Path | None,
+    record_file: Path | None,
+    force: bool,
+    skip_existing: bool,
+    dry_run: bool,
+) -> None:
+    """Render a runnable starter project for the decision into TARGET.
+
+    Nothing is written until every file has rendered, and no existing file is overwritten
+    unless --force says so.
+    """
+    from .planning import ScaffoldRequest, plan_scaffold
+    from .plugins import get_plugins
+    from .questionnaire import CORE_QUESTIONS
+    from .record import version_notes
+    from .scaffold import backend_versions, closing_lines, report_lines
+    from .scaffold import scaffold as render_scaffold
+
+    if force and skip_existing:
+        raise InputError("--force and --skip-existing: choose one")
+    if record_file is not None and answers_file is not None:
+        raise InputError("--answers and --answers-from: choose one (--set still overrides)")
+    provided, source = provided_answers(answers_file, set_values)
+    request = ScaffoldRequest(
+        target=target,
+        provided=provided,
+        source=source,
+        questions=CORE_QUESTIONS + tuple(question_registry()),
+        interactive=not no_input,
+        ask_all=answers_file is None and not set_values,
+        decision_file=decision_file,
+        backend_names=backend_names,
+        name=name,
+        templates=templates_dir,
+        record_file=record_file,
+    )
+
+    def echo(text: str) -> None:
+        click.echo(text, err=True)
+
+    blueprint, record = plan_scaffold(request, get_plugins().backends(), echo)
+    if record is not None:
+        for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
+            echo(f"Note: {text}")
+    policy = "force" if force else "skip-existing" if skip_existing else "refuse"
+    outcome = render_scaffold(blueprint, policy, dry_run=dry_run)
+    for line in report_lines(outcome, target, dry_run):
+        click.echo(line, err=True)
+    if not dry_run:
+        for line in closing_lines(outcome, target):
+            click.echo(line, err=True)
 
 
 def main() -> None:

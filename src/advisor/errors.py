@@ -14,8 +14,21 @@ class InputError(click.ClickException):
 
     exit_code = 2
 
+    def __init__(self, message: str) -> None:
+        # One line, always: a parser's multi-line message must not break the contract.
+        super().__init__(" ".join(message.split()))
+
 
 class PluginError(click.ClickException):
     """A plugin failed while ``ADVISOR_STRICT_PLUGINS=1`` asked for failures to be fatal."""
+
+    exit_code = 1
+
+
+class ScaffoldError(click.ClickException):
+    """A scaffold that cannot be made as asked: a conflict, a broken template. Exit code 1.
+
+    Raised before anything is written to the target (or after it has been put back).
+    """
 
     exit_code = 1

@@ -422,7 +422,9 @@ def _numeric_flips(
             if outcome != current:
                 edge = _bisect(answers, current, key, previous, probe)
                 outcome = recommend(replace(answers, **{key: _typed(key, edge)}))
-                found.append(Flip(key, start, _typed(key, edge), outcome, _log_distance(start, edge)))
+                found.append(
+                    Flip(key, start, _typed(key, edge), outcome, _log_distance(start, edge))
+                )
                 break
             previous = probe
             probe = _next_probe(probe, direction)

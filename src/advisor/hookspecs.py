@@ -2,8 +2,13 @@
 
 Hooks take a ``register`` callback instead of returning values, so one plugin can
 register several things and the core can say which plugin registered what (and refuse a
-name two plugins both claim). Each hook is documented with an example in
+name two plugins both claim). Each implementation is called on its own: if it raises,
+what it registered in that call is discarded, a one-line warning names the plugin, and
+every other plugin carries on. Each hook is documented with an example in
 ``docs/plugins.md``; a test fails if one is missing there or untested.
+
+An implementation may accept fewer arguments than the spec (pluggy's rule), never other
+ones: a misspelled hook or argument is reported when the plugin loads.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ hookspec = pluggy.HookspecMarker("advisor")
 def register_backends(register: Callable[[Backend], None]) -> None:
     """Register scaffold backends.
 
-    Called once, the first time the backends are needed (``advisor scaffold``,
-    ``advisor plugins``). Call ``register(Backend(...))`` for each backend. A backend name
-    registered by two plugins is an error naming both distributions; neither is used.
+    Called once per process, the first time backends are needed (``advisor scaffold``,
+    ``advisor plugins``). Arguments: ``register``, a function taking one
+    :class:`~advisor.api.Backend`; call it once per backend (anything else raises
+    ``TypeError``). Returns nothing. A backend name registered by two plugins is an
+    error naming both distributions, and neither backend is used.
     """
 
 
@@ -37,9 +44,12 @@ def register_backends(register: Callable[[Backend], None]) -> None:
 def register_questions(register: Callable[[Question], None]) -> None:
     """Add questions to the questionnaire.
 
-    Called when answers are collected. Registered questions are asked interactively,
-    accepted in answers files and ``--set``, and listed by ``advisor questions``. Their
-    keys must not collide with the core keys or another plugin's.
+    Called when answers may include keys beyond the core eight (interactive ``decide``,
+    an answers file or ``--set`` with other keys, ``advisor questions``). Arguments:
+    ``register``, a function taking one :class:`~advisor.api.Question`. Returns nothing.
+    Registered questions are asked interactively, accepted in answers files and
+    ``--set``, and listed by ``advisor questions``. A key used by the core or by another
+    plugin is refused (neither plugin's question is used).
     """
 
 
@@ -47,9 +57,12 @@ def register_questions(register: Callable[[Question], None]) -> None:
 def register_commands(cli: click.Group) -> None:
     """Add commands to the ``advisor`` CLI.
 
-    Called while the CLI is built, before arguments are parsed. Use ``@cli.command()``.
-    Keep imports of heavy libraries inside the command function, not at module level:
-    ``advisor --help`` runs this hook.
+    Called when the command list is needed (``advisor --help``, a command name that is
+    not a core one, ``advisor plugins``). Arguments: ``cli``, a :class:`click.Group` of
+    this plugin's own; add commands with ``@cli.command()`` or ``cli.add_command(...)``.
+    They are merged into ``advisor``; a name the core or another plugin uses is refused.
+    Returns nothing. Import heavy libraries inside the command function, never at
+    module level: ``advisor --help`` runs this hook.
     """
 
 
@@ -57,7 +70,9 @@ def register_commands(cli: click.Group) -> None:
 def register_doctor_checks(register: Callable[[Check], None]) -> None:
     """Contribute preflight checks to ``advisor doctor``.
 
-    Called when ``advisor doctor`` runs. Call ``register(Check(name, run, backend))``;
-    ``run(settings)`` returns a ``CheckResult`` and must never raise for an unreachable
+    Called when ``advisor doctor`` (or ``advisor plugins``) runs. Arguments:
+    ``register``, a function taking one :class:`~advisor.api.Check`. Returns nothing.
+    Registering must be cheap; the work happens in ``Check.run(settings)``, which
+    returns a :class:`~advisor.api.CheckResult` and must never raise for an unreachable
     service (return ``fail`` naming the endpoint) nor print a secret.
     """

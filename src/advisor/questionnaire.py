@@ -123,13 +123,9 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         maximum=600_000,
     ),
     Question("budget_usd", "number", "Upfront budget for the first version, in USD.", minimum=0),
-    Question(
-        "examples", "int", "Curated input->output examples available.", default=0, minimum=0
-    ),
+    Question("examples", "int", "Curated input->output examples available.", default=0, minimum=0),
     Question("citations", "bool", "Must answers cite their sources?", default=False),
-    Question(
-        "queries_per_month", "int", "Expected queries per month.", default=10_000, minimum=0
-    ),
+    Question("queries_per_month", "int", "Expected queries per month.", default=10_000, minimum=0),
     Question(
         "documents",
         "int",
@@ -173,7 +169,9 @@ def coerce(question: Question, value: Any, source: str) -> Any:
 
     def fail(reason: str) -> InputError:
         shown = _show(value)
-        return InputError(f"{source}: {question.key}: {shown} {reason} (allowed: {question.allowed()})")
+        return InputError(
+            f"{source}: {question.key}: {shown} {reason} (allowed: {question.allowed()})"
+        )
 
     kind = question.kind
     if kind == "choice":
@@ -251,14 +249,7 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
         else:
             data = yaml.load(text, Loader=_BoundedLoader)
     except (json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}"
-        elif isinstance(exc, json.JSONDecodeError):
-            where = f" at line {exc.lineno}"
-        reason = getattr(exc, "problem", None) or getattr(exc, "msg", None) or type(exc).__name__
-        raise InputError(f"{path}: not valid YAML/JSON{where}: {reason}") from None
+        raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -269,6 +260,18 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
         if not isinstance(key, str):
             raise InputError(f"{path}: key {_show(key)} is not a string")
     return data
+
+
+def _parse_problem(exc: Exception) -> str:
+    """`` at line N: what`` for a parse error, as precise as the parser allows."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f" at line {exc.lineno}: {exc.msg}"
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+        return f" at line {mark.line + 1}: {exc.problem}"
+    if isinstance(exc, RecursionError):
+        return ": nested too deeply"
+    return f": {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
 class _BoundedLoader(yaml.SafeLoader):

@@ -1,19 +1,28 @@
-"""Turn a :class:`~advisor.framework.Decision` into text, JSON or a Markdown record.
+"""Turn a :class:`~advisor.framework.Decision` (and its costs) into text, JSON, Markdown or HTML.
 
-Reports only format: they never decide and never print. The Markdown decision record is
-a Jinja template (``templates/reports/decision.md.j2``) so teams can read and adapt it.
+Reports only format: they never decide and never print. The Markdown decision record and
+the HTML review page are Jinja templates (``templates/reports/``) so teams can read and
+adapt them. Costs are optional: a caller with only a decision gets the report without
+the cost sections.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .framework import Decision
 from .questionnaire import CORE_QUESTIONS
 
-FORMATS = ("text", "json", "markdown")
+if TYPE_CHECKING:
+    import jinja2
+
+    from .costs import CostEstimate, OptionCost
+
+FORMATS = ("text", "json", "markdown", "html")
 
 ALTERNATIVES = {
     "rag": "Retrieve documents at query time and put them in the prompt.",
@@ -22,21 +31,34 @@ ALTERNATIVES = {
 }
 
 
-def to_dict(decision: Decision) -> dict[str, Any]:
+def to_dict(decision: Decision, costs: CostEstimate | None = None) -> dict[str, Any]:
     data = decision.to_dict()
+    if costs is not None:
+        data["costs"] = costs.to_dict()
+        data["break_even"] = [b.to_dict() for b in costs.break_even]
     data["advisor_version"] = __version__
     return data
 
 
-def render(decision: Decision, fmt: str) -> str:
+def render(
+    decision: Decision,
+    fmt: str,
+    *,
+    costs: CostEstimate | None = None,
+    today: dt.date | None = None,
+    chart_href: str | None = None,
+) -> str:
+    """The report in ``fmt``. ``chart_href``: Markdown links the chart there, not inline."""
     if fmt == "json":
-        return json.dumps(to_dict(decision), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_dict(decision, costs), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return render_markdown(decision)
-    return render_text(decision)
+        return render_markdown(decision, costs, chart_href=chart_href)
+    if fmt == "html":
+        return render_html(decision, costs, today=today)
+    return render_text(decision, costs)
 
 
-def render_text(decision: Decision) -> str:
+def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
     lines = [
         f"Recommendation: {decision.label}  (confidence {decision.confidence:.2f})",
         "",
@@ -54,21 +76,144 @@ def render_text(decision: Decision) -> str:
         ]
     else:
         lines.append("  - no single change of one answer changes this recommendation")
+    if costs is not None:
+        lines += ["", *_text_costs(decision, costs)]
     lines += ["", "Whatever you build: write the evaluation set first."]
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(decision: Decision) -> str:
+def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
+    """The cost comparison in a dozen lines: one row per option, then the break-evens."""
+    rows = cost_rows(decision, costs)
+    width = max(len(row["name"]) for row in rows) + 2
+    total = f"{costs.horizon_months} months"
+    lines = [
+        f"Costs (USD; {_dates(costs)}; price book {costs.price_book_version}):",
+        f"    {'option':<{width}}{'upfront':>12}{'monthly':>12}{'per 1k q':>10}{total:>12}",
+    ]
+    for row in rows:
+        mark = "*" if row["recommended"] else " "
+        note = "  over budget" if not row["within_budget"] else ""
+        lines.append(
+            f"  {mark} {row['name']:<{width}}{row['upfront']:>12}{row['monthly']:>12}"
+            f"{row['per_1k']:>10}{row['total']:>12}{note}"
+        )
+    lines += [f"  - {b.describe()}" for b in costs.break_even]
+    lines.append("  Assumptions and sources: --format html or --format markdown.")
+    return lines
+
+
+def cost_rows(decision: Decision, costs: CostEstimate) -> list[dict[str, Any]]:
+    """One formatted row per option, the recommended one marked, for every report."""
+    return [_row(option, decision, costs.horizon_months) for option in costs.options]
+
+
+def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]:
+    per_1k = option.per_1k_queries
+    return {
+        "name": option.name,
+        "approach": option.approach,
+        "primary": option.primary,
+        "recommended": option.primary and option.approach == decision.recommendation,
+        "upfront": money(option.upfront),
+        "monthly": money(option.monthly),
+        "per_1k": "-" if per_1k is None else money(per_1k),
+        "total": money(option.cumulative(horizon), cents=False),
+        "within_budget": option.within_budget,
+        "items": [("upfront", i) for i in option.upfront_items]
+        + [("monthly", i) for i in option.monthly_items],
+    }
+
+
+def money(value: float, *, cents: bool = True) -> str:
+    """``$1,234.56`` (or whole dollars); amounts that round to nothing read ``<$0.01``."""
+    if 0 < value < 0.005:
+        return "<$0.01"
+    return f"${value:,.2f}" if cents else f"${value:,.0f}"
+
+
+def _dates(costs: CostEstimate) -> str:
+    dates = sorted({s.as_of for s in costs.sources if s.as_of is not None})
+    if not dates:
+        return "prices undated"
+    if len(dates) == 1:
+        return f"prices as of {dates[0].isoformat()}"
+    return f"prices as of {dates[0].isoformat()} to {dates[-1].isoformat()}"
+
+
+def assumption_rows(costs: CostEstimate) -> list[tuple[str, str, bool, str]]:
+    """(name, value as text, overridden?, meaning) per assumption, in price-book order."""
+    from .costs import ASSUMPTION_HELP
+
+    rows = []
+    for key, value in costs.assumptions.items():
+        if isinstance(value, dict):
+            text = ", ".join(f"{k} {_show(v)}" for k, v in value.items())
+        else:
+            text = _show(value)
+        rows.append((key, text, key in costs.overridden, ASSUMPTION_HELP.get(key, "")))
+    return rows
+
+
+def _context(decision: Decision, costs: CostEstimate | None) -> dict[str, Any]:
+    return {
+        "decision": decision,
+        "questions": CORE_QUESTIONS,
+        "answers": decision.answers.to_dict(),
+        "alternatives": {k: v for k, v in ALTERNATIVES.items() if k != decision.recommendation},
+        "advisor_version": __version__,
+        "show": _show,
+        "costs": costs,
+        "rows": cost_rows(decision, costs) if costs else [],
+        "assumptions": assumption_rows(costs) if costs else [],
+        "price_dates": _dates(costs) if costs else "",
+        "money": money,
+    }
+
+
+def render_markdown(
+    decision: Decision, costs: CostEstimate | None = None, *, chart_href: str | None = None
+) -> str:
     from .templating import report_environment
 
+    chart = ""
+    if costs is not None and chart_href is None:
+        chart = chart_svg(costs)
     template = report_environment().get_template("decision.md.j2")
-    return template.render(
-        decision=decision,
-        questions=CORE_QUESTIONS,
-        answers=decision.answers.to_dict(),
-        alternatives={k: v for k, v in ALTERNATIVES.items() if k != decision.recommendation},
-        advisor_version=__version__,
-        show=_show,
+    return template.render(**_context(decision, costs), chart_href=chart_href, chart_svg=chart)
+
+
+def render_html(
+    decision: Decision, costs: CostEstimate | None = None, *, today: dt.date | None = None
+) -> str:
+    """One self-contained page for an architecture review: styles and chart inline."""
+    from markupsafe import Markup
+
+    chart = Markup(chart_svg(costs)) if costs is not None else ""
+    return _html_environment().get_template("decision.html.j2").render(
+        **_context(decision, costs), chart_svg=chart, today=today
+    )
+
+
+def chart_svg(costs: CostEstimate) -> str:
+    from .charts import cumulative_cost_chart
+
+    return cumulative_cost_chart(costs)
+
+
+@cache
+def _html_environment() -> jinja2.Environment:
+    """HTML escapes every value unless marked safe (the chart is our own SVG)."""
+    import jinja2
+
+    from .api import templates_path
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_path("reports")),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
 
 

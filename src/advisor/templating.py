@@ -1,13 +1,25 @@
-"""Jinja environments: one for the advisor's own report templates.
+"""Jinja environments: the advisor's own report templates and the starter templates.
 
 Jinja is imported here, not at start-up, so commands that render nothing never pay for it.
+
+Starter templates come from two kinds of places. The skeleton and installed backend
+plugins are trusted code (a plugin can run anything when it is imported anyway), so they
+render in a plain :class:`jinja2.Environment`. A template directory given by path
+(``advisor scaffold --templates DIR``) may come from anywhere, so it renders in Jinja's
+:class:`~jinja2.sandbox.ImmutableSandboxedEnvironment`: no underscore attributes (no
+``__class__.__mro__`` walk to ``os``), no calls that mutate the shared context, and
+``{% include %}`` confined to that directory by the loader.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from .api import templates_path
 
@@ -23,3 +35,39 @@ def report_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+
+
+def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Environment:
+    """The environment a starter template directory renders in.
+
+    Default delimiters, ``StrictUndefined`` (a missing variable is an error, never an empty
+    string), block tags that swallow their own line (``trim_blocks``/``lstrip_blocks``, so
+    ``{% if %}`` on its own line leaves no blank line in generated code), a file's final
+    newline kept, and no HTML autoescaping (the output is code and Markdown, not HTML).
+    """
+    cls = jinja2.sandbox.ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
+    env = cls(
+        loader=jinja2.FileSystemLoader(template_dir),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["toml"] = toml_string
+    env.filters["py"] = python_literal
+    return env
+
+
+def toml_string(value: Any) -> str:
+    """``value`` as a TOML basic string: ``name = {{ project_name | toml }}``.
+
+    A JSON string is a valid TOML basic string (same escapes, ``\\uXXXX`` included),
+    except that TOML also wants DEL escaped.
+    """
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def python_literal(value: Any) -> str:
+    """``value`` as a Python literal: ``NAME = {{ answers.collection | py }}``."""
+    return repr(value)

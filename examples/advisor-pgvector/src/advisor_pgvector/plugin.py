@@ -1,0 +1,81 @@
+"""The ``pgvector-rag`` backend: what advisor needs to scaffold a RAG starter on pgvector.
+
+Everything here comes from :mod:`advisor.api`, the one module a plugin may import from
+advisor. Nothing heavy is imported: advisor loads this module for ``advisor --help``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from advisor.api import Backend, EnvVar, InputError, Question, ScaffoldContext, hookimpl
+
+TEMPLATES = Path(__file__).parent / "templates" / "pgvector-rag"
+
+# A table name goes into SQL as an identifier, so the answer must be a plain one.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+TABLE = Question(
+    "pgvector_table",
+    "str",
+    "PostgreSQL table that holds the document chunks and their embeddings.",
+    default="chunks",
+)
+DIMENSIONS = Question(
+    "pgvector_dimensions",
+    "int",
+    "Embedding dimensions (1536 for text-embedding-3-small).",
+    default=1536,
+    minimum=1,
+    maximum=16000,
+)
+
+
+def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
+    """The scaffold step: check the table name, hand the templates their settings."""
+    table = ctx.answers.get(TABLE.key, TABLE.default)
+    if not isinstance(table, str) or not _IDENTIFIER.fullmatch(table):
+        raise InputError(
+            f"pgvector_table: {table!r} is not allowed (allowed: a lower-case SQL identifier: "
+            "letters, digits and _, not starting with a digit, at most 63 characters)"
+        )
+    dimensions = ctx.answers.get(DIMENSIONS.key, DIMENSIONS.default)
+    return {"pgvector_table": table, "pgvector_dimensions": dimensions}
+
+
+BACKEND = Backend(
+    name="pgvector-rag",
+    approaches=("rag",),
+    description="RAG on PostgreSQL with the pgvector extension (psycopg, OpenAI embeddings)",
+    template_dir=TEMPLATES,
+    questions=(TABLE, DIMENSIONS),
+    dependencies=("psycopg[binary]>=3.2", "openai>=1.66"),
+    env=(
+        EnvVar(
+            "PGVECTOR_DATABASE_URL",
+            "PostgreSQL connection URL (the database needs the vector extension)",
+            "postgresql://advisor:change-me@127.0.0.1:5432/advisor",
+            secret=True,
+        ),
+        EnvVar("OPENAI_API_KEY", "OpenAI API key for embeddings and answers", "sk-...", True),
+        EnvVar("OPENAI_BASE_URL", "OpenAI-compatible endpoint", "https://api.openai.com/v1"),
+        EnvVar("PGVECTOR_EMBEDDING_MODEL", "Embedding model", "text-embedding-3-small"),
+        EnvVar("PGVECTOR_CHAT_MODEL", "Model that writes the answer", "gpt-4.1-mini"),
+    ),
+    commands=("pgvector_rag.commands",),
+    eval_systems=("pgvector_rag.systems",),
+    next_steps=(
+        "docker compose -f docker-compose.pgvector.yml up -d",
+        "{{ project_slug }} pgvector ingest data/corpus",
+        '{{ project_slug }} pgvector ask "What is the first-line drug for type 2 diabetes?"',
+    ),
+    extra_context=extra_context,
+)
+
+
+@hookimpl
+def register_backends(register: Callable[[Backend], None]) -> None:
+    register(BACKEND)

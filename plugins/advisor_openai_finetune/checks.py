@@ -1,0 +1,235 @@
+"""``advisor doctor`` checks for the openai-finetune backend, run with the real ``openai`` client.
+
+Five checks, each one request at most: the key is set; the API answers an authenticated
+model listing at the base URL; the chosen base model exists; this organization can use
+fine-tuning (read in the terms of OpenAI's fine-tuning wind-down, dated in the provider
+data); the embedding model answers. The listing is made once per doctor run and shared
+(``settings.memo``): when it fails, the checks after it say ``skipped`` instead of each
+waiting out the same timeout.
+
+``openai`` is imported inside the functions: the plugin is loaded on every ``advisor``
+command, and only ``doctor`` needs the client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.api import Check, CheckResult
+
+BACKEND = "openai-finetune"
+PROVIDER = "openai-fine-tuning"
+SECTION = "openai-finetune"
+DEFAULTS = {
+    "base_model": "gpt-4.1-mini-2025-04-14",
+    "embedding_model": "text-embedding-3-small",
+}
+KEY_FIX = "set OPENAI_API_KEY (or openai_api_key in advisor.toml) to an OpenAI API key"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The shared first contact: the model ids, or why there are none."""
+
+    model_ids: tuple[str, ...] = ()
+    failure: CheckResult | None = None
+
+
+def register_all(register: Callable[[Check], None]) -> None:
+    """Register the checks in the order they are worth reading."""
+    register(Check("openai.key", check_key, BACKEND))
+    register(Check("openai.api", check_api, BACKEND))
+    register(Check("openai.base-model", check_base_model, BACKEND))
+    register(Check("openai.fine-tuning", check_fine_tuning, BACKEND))
+    register(Check("openai.embeddings", check_embeddings, BACKEND))
+
+
+def check_key(settings: Any) -> CheckResult:
+    if _key(settings) is None:
+        return CheckResult("fail", "no OpenAI API key is set", KEY_FIX)
+    return CheckResult("ok", f"OpenAI API key is set ({settings.origin('openai_api_key')})")
+
+
+def check_api(settings: Any) -> CheckResult:
+    if _key(settings) is None:
+        return _needs_key()
+    listing = _listing(settings)
+    if listing.failure is not None:
+        return listing.failure
+    return CheckResult(
+        "ok", f"{_base(settings)} answered an authenticated model listing "
+        f"({len(listing.model_ids)} models)"
+    )
+
+
+def check_base_model(settings: Any) -> CheckResult:
+    blocked = _prerequisite(settings)
+    if blocked is not None:
+        return blocked
+    model = _section(settings).base_model
+    client = _client(settings)
+    try:
+        client.models.retrieve(model)
+    except Exception as exc:
+        return _failure(exc, settings, f"/models/{model}", _model_fix("base_model", model))
+    return CheckResult("ok", f"base model {model} exists at {_base(settings)}")
+
+
+def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResult:
+    """List fine-tuning jobs; read the answer against the dated wind-down data."""
+    import openai
+
+    from advisor import providers
+
+    blocked = _prerequisite(settings)
+    if blocked is not None:
+        return blocked
+    today = today or dt.date.today()
+    status = providers.load_providers()[PROVIDER]
+    notice = status.notice(today)
+    alternative = (
+        f"use the `{status.alternative}` backend (open weights, no hosted fine-tuning)"
+        if status.alternative
+        else "choose a backend that does not depend on hosted fine-tuning"
+    )
+    try:
+        page = _client(settings).fine_tuning.jobs.list(limit=1)
+    except openai.PermissionDeniedError:
+        return CheckResult(
+            "fail", f"this key's organization may not use fine-tuning (HTTP 403). {notice}",
+            alternative,
+        )
+    except Exception as exc:
+        return _failure(exc, settings, "/fine_tuning/jobs", "")
+    if status.closed(today):
+        return CheckResult("fail", notice, alternative)
+    if not page.data:
+        return CheckResult(
+            "warn",
+            f"no fine-tuning job on record for this organization, and organizations that "
+            f"never fine-tuned may be refused new jobs. {notice}",
+            f"create a first job soon to confirm access, or {alternative}",
+        )
+    return CheckResult(
+        "warn", f"fine-tuning jobs can be listed for this key. {notice}",
+        f"plan training before the last date above, or {alternative}",
+    )
+
+
+def check_embeddings(settings: Any) -> CheckResult:
+    blocked = _prerequisite(settings)
+    if blocked is not None:
+        return blocked
+    model = _section(settings).embedding_model
+    try:
+        response = _client(settings).embeddings.create(model=model, input="advisor doctor")
+    except Exception as exc:
+        return _failure(exc, settings, "/embeddings", _model_fix("embedding_model", model))
+    dimensions = len(response.data[0].embedding) if response.data else 0
+    return CheckResult("ok", f"embedding model {model} answered ({dimensions} dimensions)")
+
+
+# --- shared pieces --------------------------------------------------------------------------
+
+
+def _key(settings: Any) -> str | None:
+    secret = settings.openai_api_key
+    value = secret.get_secret_value() if secret is not None else ""
+    return value or None
+
+
+def _base(settings: Any) -> str:
+    return str(settings.openai_base_url).rstrip("/")
+
+
+def _section(settings: Any) -> Any:
+    return settings.section(SECTION, DEFAULTS)
+
+
+def _needs_key() -> CheckResult:
+    return CheckResult("skipped", "needs an OpenAI API key (see openai.key)", KEY_FIX)
+
+
+def _prerequisite(settings: Any) -> CheckResult | None:
+    """``skipped`` when there is no key or the API did not answer; None to go ahead."""
+    if _key(settings) is None:
+        return _needs_key()
+    failure = _listing(settings).failure
+    if failure is not None:
+        return CheckResult(
+            "skipped", f"the API did not answer at {_base(settings)} (see openai.api)", failure.fix
+        )
+    return None
+
+
+def _client(settings: Any) -> Any:
+    def build() -> Any:
+        import openai
+
+        return openai.OpenAI(
+            api_key=_key(settings),
+            base_url=_base(settings),
+            timeout=settings.timeout_s,
+            max_retries=0,
+        )
+
+    return settings.memo("openai.client", build)
+
+
+def _listing(settings: Any) -> Listing:
+    def fetch() -> Listing:
+        try:
+            page = _client(settings).models.list()
+        except Exception as exc:
+            return Listing(failure=_failure(exc, settings, "/models", ""))
+        return Listing(model_ids=tuple(model.id for model in page.data))
+
+    return settings.memo("openai.listing", fetch)
+
+
+def _model_fix(key: str, model: str) -> str:
+    return (
+        f"set {key} in [plugins.{SECTION}] of advisor.toml to a model your key can use "
+        f"(now {model!r}); `GET /models` lists them"
+    )
+
+
+def _failure(exc: Exception, settings: Any, path: str, not_found_fix: str) -> CheckResult:
+    """An ``openai`` exception as one line naming the endpoint, and what to do about it."""
+    import openai
+
+    base = _base(settings)
+    endpoint = f"{base}{path}"
+    if isinstance(exc, openai.APITimeoutError):
+        return CheckResult(
+            "fail", f"no answer from {endpoint} within {settings.timeout_s:g}s",
+            f"check that {base} is up; raise timeout_s in advisor.toml if it is only slow",
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return CheckResult(
+            "fail", f"cannot connect to {endpoint}",
+            f"check OPENAI_BASE_URL (now {base}) and your network or proxy",
+        )
+    if isinstance(exc, openai.AuthenticationError):
+        return CheckResult("fail", f"{endpoint} rejected the API key (HTTP 401)", KEY_FIX)
+    if isinstance(exc, openai.PermissionDeniedError):
+        return CheckResult(
+            "fail", f"{endpoint} refused this key (HTTP 403)",
+            "give the key's project access to this endpoint in the OpenAI dashboard",
+        )
+    if isinstance(exc, openai.NotFoundError):
+        return CheckResult("fail", f"{endpoint} does not exist (HTTP 404)", not_found_fix)
+    if isinstance(exc, openai.APIStatusError):
+        return CheckResult(
+            "fail", f"{endpoint} answered HTTP {exc.status_code}",
+            "retry later; if it persists, check the provider's status page",
+        )
+    if isinstance(exc, openai.OpenAIError):
+        return CheckResult(
+            "fail", f"unexpected answer from {endpoint} ({type(exc).__name__})",
+            f"check that OPENAI_BASE_URL (now {base}) points at an OpenAI-compatible API",
+        )
+    raise exc

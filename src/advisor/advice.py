@@ -1,0 +1,151 @@
+"""What ``advisor decide`` reports: the decision, what each option costs, dated notices.
+
+The framework decides from the answers alone (pure, no clock). This layer adds what
+depends on the date, the price book and the user's configuration: the cost estimate,
+a warning when the recommendation fine-tunes through a provider that is winding down,
+and a warning when the recommendation's upfront cost exceeds the budget. ``today`` and
+the overrides are parameters so tests pin them; the CLI passes the real ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from .costs import CostEstimate, PriceBook, estimate, fine_tune_provider
+from .framework import Decision, DecisionWarning
+from .framework import decide as run_framework
+from .providers import load_providers, notice
+from .questionnaire import Answers
+
+PROJECT_CONFIG = Path("advisor.toml")
+COSTS_ENV = "ADVISOR_COSTS"
+
+
+class Advice(NamedTuple):
+    """The full report model: a decision (with dated warnings added) and its costs."""
+
+    decision: Decision
+    costs: CostEstimate
+    today: dt.date
+
+
+def build_advice(
+    answers: Answers,
+    *,
+    today: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    price_data: Mapping[str, Any] | None = None,
+) -> Advice:
+    """Decide, price every option, and add the provider and budget warnings."""
+    decision = run_framework(answers)
+    book = PriceBook.from_data(price_data or load_price_data(), overrides)
+    closed = frozenset(key for key, status in load_providers().items() if status.closed(today))
+    costs = estimate(answers, book, closed)
+    warnings = list(decision.warnings)
+    if "fine-tune" in decision.approaches:
+        warnings.extend(_provider_warnings(book, costs, closed, today))
+    warnings.extend(_budget_warnings(decision, costs))
+    return Advice(replace(decision, warnings=tuple(warnings)), costs, today)
+
+
+def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[str],
+                       today: dt.date) -> list[DecisionWarning]:
+    """The hosted provider's notice when fine-tuning goes through it, or was moved off it."""
+    hosted = fine_tune_provider(book, "hosted")
+    chosen = fine_tune_provider(book, costs.fine_tune_path)
+    moved_off = book.assumptions["fine_tune_path"] == "auto" and hosted in closed
+    text = notice(hosted if chosen or moved_off else None, today)
+    if text is None:
+        return []
+    if moved_off:
+        text += " The costs below price the open-weights path instead."
+    return [DecisionWarning("provider", text)]
+
+
+def _budget_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWarning]:
+    option = costs.option(decision.recommendation)
+    if option.within_budget:
+        return []
+    largest = max(option.upfront_items, key=lambda item: item.usd)
+    cheapest = min(costs.primary, key=lambda o: o.upfront)
+    hint = (f"; {cheapest.name} needs ${cheapest.upfront:,.2f}" if cheapest is not option
+            else "")
+    return [DecisionWarning(
+        "budget_usd",
+        f"The {option.name} option costs ${option.upfront:,.2f} upfront (largest item: "
+        f"{largest.label}, ${largest.usd:,.2f}), more than the ${costs.budget_usd:,.2f} "
+        f"budget: raise the budget or change the assumptions that drive it{hint}.",
+    )]
+
+
+@cache
+def load_price_data() -> dict[str, Any]:
+    """The price book shipped with the package (``data/prices.yaml``), parsed once.
+
+    Read beside this module rather than through ``importlib.resources``, which costs
+    ``decide`` about 9 ms of imports (zipfile, tempfile) at every start.
+    """
+    text = (Path(__file__).parent / "data" / "prices.yaml").read_text("utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # a SafeLoader: plain data only
+
+
+def user_config_file() -> Path:
+    """The user's config file, located without importing pydantic-settings.
+
+    Mirrors :func:`advisor.settings.user_config_path` (a test keeps the two in step),
+    because importing the settings module costs about 100 ms that ``decide`` only pays
+    when a config file or ``ADVISOR_COSTS`` exists.
+    """
+    override = os.environ.get("ADVISOR_CONFIG")
+    if override:
+        return Path(override)
+    import click
+
+    return Path(click.get_app_dir("advisor")) / "config.toml"
+
+
+def config_may_set_costs() -> bool:
+    """True when a source that can hold a ``[costs]`` table exists: then read settings."""
+    for name in os.environ:
+        upper = name.upper()
+        if upper == COSTS_ENV or upper.startswith(COSTS_ENV + "__"):
+            return True
+    return PROJECT_CONFIG.is_file() or user_config_file().is_file()
+
+
+def load_cost_overrides() -> dict[str, Any]:
+    """The user's ``[costs]`` overrides from settings, or ``{}`` when none can exist.
+
+    Values from ``ADVISOR_COSTS__KEY`` variables arrive as text and are read as YAML
+    scalars (``800`` -> 800), as ``--set`` reads answers; TOML and JSON keep their types.
+    """
+    if not config_may_set_costs():
+        return {}
+    from .settings import load_settings
+
+    settings = load_settings()
+    return _typed_env_values(dict(settings.costs), settings.origin, "costs")
+
+
+def _typed_env_values(table: dict[str, Any], origin: Any, path: str) -> dict[str, Any]:
+    from .questionnaire import parse_scalar
+
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{path}.{key}"
+        if isinstance(value, dict):
+            out[key] = _typed_env_values(value, origin, where)
+        elif isinstance(value, str) and origin(where).startswith("env "):
+            out[key] = parse_scalar(value)
+        else:
+            out[key] = value
+    return out

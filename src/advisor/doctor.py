@@ -1,0 +1,185 @@
+"""``advisor doctor``: run the preflight checks plugins contribute, and report them.
+
+Backend plugins register checks through the ``register_doctor_checks`` hook. Each check
+reads the effective settings and returns a status (ok / warn / fail / skipped), one line
+saying why and a fix hint. The doctor runs them in registration order and never lets one
+take the run down: a check that raises is reported as a ``fail`` of that check, not as a
+traceback. Whatever a check says passes through :func:`redact` before it is shown, so a
+key a server echoes back (or a plugin mistakenly formats into a message) is never printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .checks import Check, CheckResult
+from .errors import InputError
+from .plugins import get_plugins
+
+STATUSES = ("ok", "warn", "fail", "skipped")
+LABELS = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
+HOOK = "register_doctor_checks"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's result, with the check's name and backend, ready to print."""
+
+    name: str
+    backend: str | None
+    status: str
+    summary: str
+    fix: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "backend": self.backend,
+            "status": self.status,
+            "summary": self.summary,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed; 1 on any ``fail``, or when there was nothing to check."""
+        if not self.findings:
+            return 1
+        return 1 if any(f.status == "fail" for f in self.findings) else 0
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(f.status == s for f in self.findings) for s in STATUSES}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.exit_code == 0,
+            "counts": self.counts(),
+            "checks": [f.to_dict() for f in self.findings],
+        }
+
+
+def collect_checks() -> list[Check]:
+    """Every check the loaded plugins register; anything that is not a Check is reported."""
+    plugins = get_plugins()
+    checks: list[Check] = []
+    for plugin, item in plugins.collect(HOOK):
+        if isinstance(item, Check):
+            checks.append(item)
+        else:
+            plugins.fail(plugin, f"{HOOK} registered {item!r}, not a Check")
+    return checks
+
+
+def select(checks: Sequence[Check], backends: Iterable[str]) -> list[Check]:
+    """The checks of the named backends (all checks when none is named)."""
+    wanted = list(backends)
+    if not wanted:
+        return list(checks)
+    known = sorted({c.backend for c in checks if c.backend})
+    for name in wanted:
+        if name not in known:
+            allowed = ", ".join(known) or "none: no plugin contributes checks"
+            raise InputError(f"--backend {name!r}: no checks for that backend (allowed: {allowed})")
+    return [c for c in checks if c.backend in wanted]
+
+
+def run_checks(checks: Sequence[Check], settings: Any) -> Report:
+    """Run each check; scrub secrets from what it says; keep going whatever it does."""
+    secrets = settings.secret_values()
+    findings = []
+    for check in checks:
+        result = _run_one(check, settings)
+        findings.append(
+            Finding(
+                name=check.name,
+                backend=check.backend,
+                status=result.status,
+                summary=redact(result.summary, secrets),
+                fix=redact(result.fix, secrets),
+            )
+        )
+    return Report(tuple(findings))
+
+
+def _run_one(check: Check, settings: Any) -> CheckResult:
+    # Provider clients print and warn on their own (weaviate prints failed pings); that
+    # text would break --format json and is repeated, better worded, in the result.
+    stray = io.StringIO()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(stray):
+            warnings.simplefilter("ignore")
+            result = check.run(settings)
+    except InputError:
+        raise
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return CheckResult(
+            "fail",
+            f"the check itself failed: {type(exc).__name__}: {first}".rstrip(": "),
+            "report this to the plugin's authors (`advisor plugins` names it)",
+        )
+    if not isinstance(result, CheckResult) or result.status not in STATUSES:
+        return CheckResult(
+            "fail",
+            f"the check returned {result!r}, not a CheckResult",
+            "report this to the plugin's authors (`advisor plugins` names it)",
+        )
+    return result
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``****`` (longest first, so none leaks partly)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "****")
+    return text
+
+
+def run_doctor(backends: Iterable[str] = ()) -> Report:
+    """Load settings, collect and select checks, run them."""
+    from .settings import load_settings
+
+    settings = load_settings()
+    return run_checks(select(collect_checks(), backends), settings)
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2) + "\n"
+    return render_text(report)
+
+
+def render_text(report: Report) -> str:
+    if not report.findings:
+        return (
+            "No checks to run: no loaded plugin contributes doctor checks.\n"
+            "Install or enable a backend plugin (`advisor plugins` lists what is loaded).\n"
+        )
+    width = max(len(f.name) for f in report.findings)
+    lines = []
+    for f in report.findings:
+        lines.append(f"{LABELS[f.status]:<4}  {f.name:<{width}}  {f.summary}")
+        if f.fix and f.status in ("warn", "fail"):
+            lines.append(f"{'':<4}  {'':<{width}}  fix: {f.fix}")
+    counts = report.counts()
+    lines.append("")
+    lines.append(", ".join(f"{counts[s]} {s}" for s in STATUSES))
+    to_fix: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.status == "fail" and f.fix:
+            to_fix.setdefault(f.fix, []).append(f.name)
+    if to_fix:
+        lines.append("")
+        lines.append("To fix:")
+        lines.extend(f"  - {fix}  ({', '.join(names)})" for fix, names in to_fix.items())
+    return "\n".join(lines) + "\n"

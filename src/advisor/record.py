@@ -1,0 +1,121 @@
+"""``.advisor.yml``: how a generated project was made, and how to make it again.
+
+The record holds the advisor's version, the project name, each backend with the
+version of the distribution that provided it, a ``--templates`` dir if one was used,
+every answer (core and backend questions) and a summary of the decision. Answers are
+typed questionnaire values, never secrets; keys live in ``.env``, which is git-ignored.
+``advisor scaffold NEW_DIR --answers-from OLD/.advisor.yml`` reads it back and, with
+the same advisor and backend versions, renders a byte-identical project. Nothing in it
+depends on the time or the folder it was rendered in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .questionnaire import load_answers_file
+
+RECORD_FILE = ".advisor.yml"
+
+
+@dataclass(frozen=True)
+class BackendVersion:
+    name: str
+    distribution: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """A parsed ``.advisor.yml``."""
+
+    advisor_version: str
+    project_name: str
+    backends: tuple[BackendVersion, ...]
+    answers: Mapping[str, Any]
+    decision: Mapping[str, Any]
+    templates: str | None = None
+
+    def to_yaml(self) -> str:
+        data = {
+            "advisor_version": self.advisor_version,
+            "project_name": self.project_name,
+            "backends": [
+                {"name": b.name, "distribution": b.distribution, "version": b.version}
+                for b in self.backends
+            ],
+            "templates": self.templates,
+            "answers": dict(self.answers),
+            "decision": dict(self.decision),
+        }
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def decision_summary(decision: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a decision the record keeps; the full record is docs/decision.md."""
+    return {
+        "recommendation": decision["recommendation"],
+        "variant": decision["variant"],
+        "confidence": decision["confidence"],
+        "framework_version": decision["framework_version"],
+        "reasons": [r["key"] for r in decision["reasons"]],
+    }
+
+
+def load_record(path: Path) -> Record:
+    """Read a ``.advisor.yml``, refusing anything that is not one with a one-line error."""
+    data = load_answers_file(path)
+    where = f"--answers-from {path}"
+
+    def get(key: str, kind: type, allowed: str) -> Any:
+        value = data.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InputError(
+                f"{where}: {key}: {value!r:.60} is not {allowed} (is this an {RECORD_FILE}?)"
+            )
+        return value
+
+    backends: list[BackendVersion] = []
+    for entry in get("backends", list, "a list of backends"):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            raise InputError(f"{where}: backends: {entry!r:.60} has no name")
+        backends.append(
+            BackendVersion(name, str(entry.get("distribution", "")), str(entry.get("version", "")))
+        )
+    templates = data.get("templates")
+    if templates is not None and not isinstance(templates, str):
+        raise InputError(f"{where}: templates: {templates!r:.60} is not a path or null")
+    return Record(
+        advisor_version=str(get("advisor_version", str, "a version")),
+        project_name=get("project_name", str, "a project name"),
+        backends=tuple(backends),
+        answers=get("answers", dict, "a mapping of answers"),
+        decision=get("decision", dict, "a decision summary"),
+        templates=templates,
+    )
+
+
+def version_notes(record: Record, current: str, backends: Sequence[BackendVersion]) -> list[str]:
+    """Warnings when the advisor or a backend differs from the one that made the record."""
+    notes = []
+    if record.advisor_version != current:
+        notes.append(
+            f"the project was made by advisor {record.advisor_version}, this is {current}: "
+            "the files may differ"
+        )
+    recorded = {b.name: b.version for b in record.backends}
+    for backend in backends:
+        was = recorded.get(backend.name)
+        if was is not None and was != backend.version:
+            notes.append(
+                f"backend {backend.name} was {was or 'unversioned'}, now "
+                f"{backend.version or 'unversioned'}: its files may differ"
+            )
+    return notes

@@ -1,0 +1,224 @@
+"""The scaffold engine: a :class:`~advisor.planning.Blueprint` in, a starter project out.
+
+The starter skeleton (``templates/starter``) and each chosen backend's template dirs
+render into a staging folder (:mod:`advisor.render`); shared files are composed from the
+backends' declared contributions (:mod:`advisor.compose`); only when every file has
+rendered does the result go into the target, all or nothing (:mod:`advisor.placement`).
+The contract with backends is docs/scaffold.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shlex
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from . import __version__
+from .api import templates_path
+from .backends import Backend, ScaffoldContext
+from .compose import Contributions, merge_contributions
+from .errors import InputError, ScaffoldError
+from .placement import Policy, Step, commit, plan_writes
+from .planning import Blueprint
+from .plugins import get_plugins
+from .record import BackendVersion, Record, decision_summary
+from .render import RenderedFile, Source, check_no_secrets, render_fragment, render_sources
+from .reports import render_markdown, to_dict
+from .selection import approaches_of, provider_notices
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scaffold did (or, for a dry run, would do), file by file."""
+
+    steps: tuple[Step, ...]
+    next_steps: tuple[str, ...]
+
+
+def scaffold(blueprint: Blueprint, policy: Policy, *, dry_run: bool = False) -> Outcome:
+    """Render the project into a temporary folder, then (unless ``dry_run``) commit it."""
+    with tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging:
+        files, starter = render_project(blueprint, Path(staging))
+        check_no_secrets(files.values(), secret_values(blueprint.backends))
+        steps = plan_writes(blueprint.target, files, policy)
+        if not dry_run:
+            commit(blueprint.target, steps)
+    return Outcome(tuple(steps), tuple(starter["next_steps"]))
+
+
+def base_context(blueprint: Blueprint) -> dict[str, Any]:
+    """The variables every template sees (docs/scaffold.md, "Template variables")."""
+    return {
+        "project_name": blueprint.names.name,
+        "project_slug": blueprint.names.slug,
+        "package": blueprint.names.package,
+        "answers": dict(blueprint.answers),
+        "decision": to_dict(blueprint.decision),
+        "backends": [b.name for b in blueprint.backends],
+        "approaches": list(approaches_of(blueprint.backends)),
+        "advisor_version": __version__,
+    }
+
+
+def render_project(
+    blueprint: Blueprint, staging: Path
+) -> tuple[dict[PurePosixPath, RenderedFile], dict[str, Any]]:
+    """Render every source into ``staging``; also return the skeleton's ``starter`` variables."""
+    base = base_context(blueprint)
+    backend_sources: list[tuple[Backend, list[Source]]] = []
+    for backend in blueprint.backends:
+        context = {**copy.deepcopy(base), **_extra_context(backend, blueprint)}
+        label = f"backend {backend.name}"
+        sources = [Source(label, backend.template_dir, context)]
+        sources += [
+            Source(f"{label} (include {part.name})", part, context) for part in backend.include
+        ]
+        backend_sources.append((backend, sources))
+    team = None
+    if blueprint.templates is not None:
+        team = Source(
+            f"--templates {blueprint.templates}",
+            blueprint.templates,
+            copy.deepcopy(base),
+            sandboxed=True,
+        )
+    starter = starter_variables(blueprint, backend_sources, team)
+    skeleton = Source(
+        "starter skeleton", templates_path("starter"), {**copy.deepcopy(base), "starter": starter}
+    )
+    every = [skeleton, *(s for _, sources in backend_sources for s in sources)]
+    if team is not None:
+        every.append(team)
+    return render_sources(every, staging), starter
+
+
+def _extra_context(backend: Backend, blueprint: Blueprint) -> Mapping[str, Any]:
+    if backend.extra_context is None:
+        return {}
+    context = ScaffoldContext(
+        project_name=blueprint.names.name,
+        package=blueprint.names.package,
+        answers=dict(blueprint.answers),
+        backends=tuple(b.name for b in blueprint.backends),
+        approaches=approaches_of(blueprint.backends),
+        decision=to_dict(blueprint.decision),
+    )
+    try:
+        extra = backend.extra_context(context)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise ScaffoldError(
+            f"backend {backend.name}: extra_context raised {type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(extra, Mapping):
+        raise ScaffoldError(f"backend {backend.name}: extra_context returned {extra!r:.60}")
+    return extra
+
+
+def starter_variables(
+    blueprint: Blueprint,
+    backend_sources: list[tuple[Backend, list[Source]]],
+    team: Source | None,
+) -> dict[str, Any]:
+    """What only the skeleton's templates see, as ``starter.*``: the composed contributions."""
+    merged = merge_contributions(blueprint.backends)
+    sections = []
+    for backend, sources in backend_sources:
+        text = render_fragment(sources[0], "readme.md")
+        if text is not None:
+            sections.append({"title": backend.name, "text": text.strip()})
+    if team is not None:
+        text = render_fragment(team, "readme.md")
+        if text is not None:
+            sections.append({"title": "Team templates", "text": text.strip()})
+    backend_steps = [
+        sources[0].render_string(step, f"next step {step!r}")
+        for backend, sources in backend_sources
+        for step in backend.next_steps
+    ]
+    setup = setup_steps(merged)
+    return {
+        "dependencies": list(merged.dependencies),
+        "dev_dependencies": list(merged.dev_dependencies),
+        "env": [asdict(var) for var in merged.env],
+        "gitignore": list(merged.gitignore),
+        "commands": list(merged.commands),
+        "eval_systems": list(merged.eval_systems),
+        "readme_sections": sections,
+        "notices": [{"backend": b, "text": t} for b, t in provider_notices(blueprint.backends)],
+        "backend_details": [
+            {"name": b.name, "description": b.description, "approaches": list(b.approaches)}
+            for b in blueprint.backends
+        ],
+        "setup_steps": setup,
+        "backend_steps": backend_steps,
+        "next_steps": [*setup, *backend_steps, f"{blueprint.names.slug} evaluate"],
+        "decision_record": render_markdown(blueprint.decision),
+        "record": make_record(blueprint).to_yaml(),
+    }
+
+
+def setup_steps(merged: Contributions) -> list[str]:
+    """The commands that make a fresh checkout of the starter run its tests."""
+    steps = [
+        "python3 -m venv .venv && . .venv/bin/activate",
+        'pip install -e ".[dev]"',
+    ]
+    if merged.env:
+        steps.append("cp .env.example .env  # then fill in the values")
+    steps.append("pytest && ruff check .")
+    return steps
+
+
+def make_record(blueprint: Blueprint) -> Record:
+    """The ``.advisor.yml`` of this blueprint: deterministic, no secrets, no timestamps."""
+    return Record(
+        advisor_version=__version__,
+        project_name=blueprint.names.name,
+        backends=backend_versions(blueprint.backends),
+        answers=dict(blueprint.answers),
+        decision=decision_summary(to_dict(blueprint.decision)),
+        templates=str(blueprint.templates) if blueprint.templates else None,
+    )
+
+
+def backend_versions(backends: tuple[Backend, ...]) -> tuple[BackendVersion, ...]:
+    """Each backend with the distribution (and version) that registered it."""
+    plugins = get_plugins()
+    found = []
+    for backend in backends:
+        info = plugins.backend_owner(backend.name)
+        found.append(BackendVersion(backend.name, info.distribution, info.version))
+    return tuple(found)
+
+
+def secret_values(backends: tuple[Backend, ...]) -> dict[str, str]:
+    """Current values of the secret variables the backends read, to keep them out of files."""
+    names = {var.name for b in backends for var in b.env if var.secret}
+    names |= {f"ADVISOR_{name}" for name in names}
+    return {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
+
+
+def report_lines(outcome: Outcome, target: Path, dry_run: bool) -> list[str]:
+    """The per-file report: one line per file, then a count."""
+    lines = [f"  {step.action:<9} {step.path}" for step in outcome.steps]
+    counts: dict[str, int] = {}
+    for step in outcome.steps:
+        counts[step.action] = counts.get(step.action, 0) + 1
+    summary = ", ".join(f"{n} {action}" for action, n in counts.items())
+    verb = "Dry run, nothing written: would write" if dry_run else "Wrote"
+    lines.append(f"{verb} {target}: {summary}.")
+    return lines
+
+
+def closing_lines(outcome: Outcome, target: Path) -> list[str]:
+    """The next commands to run in the new project."""
+    return ["", "Next steps:", f"  cd {shlex.quote(str(target))}"] + [
+        f"  {step}" for step in outcome.next_steps
+    ]

@@ -1,0 +1,97 @@
+"""The ``{{ project_slug }}`` command line: the shared ``evaluate`` command plus the backends'.
+
+Each module in ``COMMAND_MODULES`` exposes ``register(cli: click.Group) -> None`` and adds
+its commands; each module in ``EVAL_SYSTEM_MODULES`` exposes ``systems()``, the systems
+``evaluate`` compares. Commands import heavy libraries inside their functions, so
+``{{ project_slug }} --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from . import __version__, evaluation
+
+# Modules of this package that add commands (``register(main)``).
+COMMAND_MODULES: tuple[str, ...] = (
+{% for module in starter.commands %}
+    "{{ module }}",
+{% endfor %}
+)
+# Modules of this package whose ``systems()`` return the systems to evaluate.
+EVAL_SYSTEM_MODULES: tuple[str, ...] = (
+{% for module in starter.eval_systems %}
+    "{{ module }}",
+{% endfor %}
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="{{ project_slug }}")
+def main() -> None:
+    """{{ project_slug }}: evaluate first, then build (see README.md)."""
+
+
+@main.command()
+@click.option(
+    "--system",
+    "system_names",
+    multiple=True,
+    metavar="NAME",
+    help="Evaluate only this system (repeatable). Default: every configured system.",
+)
+@click.option(
+    "--scorer",
+    type=click.Choice(sorted(evaluation.SCORERS)),
+    default="f1",
+    show_default=True,
+    help="How an answer is scored against the reference (exact match is always shown too).",
+)
+@click.option(
+    "--eval-set",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("evals/eval.jsonl"),
+    show_default=True,
+    help="The evaluation set: one JSON object per line.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("results.json"),
+    show_default=True,
+    help="Where the per-item results go, as JSON.",
+)
+def evaluate(system_names: tuple[str, ...], scorer: str, eval_set: Path, output: Path) -> None:
+    """Run every system on every question and compare them side by side."""
+    try:
+        items = evaluation.load_eval_set(eval_set)
+        systems = evaluation.load_systems(EVAL_SYSTEM_MODULES, __package__)
+    except evaluation.EvaluationError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not systems:
+        raise click.ClickException(
+            "no system to evaluate: the configured backends offer none yet "
+            "(check .env; see README.md)"
+        )
+    unknown = [name for name in system_names if name not in systems]
+    if unknown:
+        raise click.UsageError(
+            f"--system {unknown[0]!r}: unknown system (available: {', '.join(systems)})"
+        )
+    if system_names:
+        systems = {name: systems[name] for name in dict.fromkeys(system_names)}
+    report = evaluation.run(systems, items, scorer=scorer)
+    click.echo(evaluation.format_table(report))
+    try:
+        evaluation.write_results(report, output)
+    except OSError as exc:
+        raise click.ClickException(f"--output {output}: cannot write: {exc.strerror}") from None
+    click.echo(f"Per-item results: {output}", err=True)
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(f".{_module}", __package__).register(main)

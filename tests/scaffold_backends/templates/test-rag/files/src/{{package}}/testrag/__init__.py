@@ -1,0 +1,1 @@
+"""The test RAG backend: a keyword lookup over a tiny in-memory corpus."""

@@ -1,0 +1,1 @@
+"""The test fine-tuning backend: a "model" that always gives the same answer."""

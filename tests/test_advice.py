@@ -1,0 +1,198 @@
+"""The layer between framework and reports: dated provider notices, budget, config overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from advisor.advice import build_advice, load_price_data, user_config_file
+from advisor.cli import cli
+from advisor.questionnaire import Answers
+
+HYBRID = Answers(volatility="weekly", format="strict", latency_ms=2500, budget_usd=40_000,
+                 examples=1500, citations=True, queries_per_month=1_000_000, documents=2000)
+FINE_TUNE = Answers(volatility="static", format="strict", latency_ms=2000, budget_usd=500,
+                    examples=300)
+RAG = Answers(volatility="monthly", format="none", latency_ms=2000, budget_usd=500,
+              documents=800, citations=True)
+BEFORE_CLOSING = dt.date(2026, 11, 24)
+AFTER_CLOSING = dt.date(2027, 1, 6)
+
+
+def provider_warnings(advice):
+    return [w.text for w in advice.decision.warnings if w.key == "provider"]
+
+
+@pytest.mark.parametrize("answers", [HYBRID, FINE_TUNE], ids=["hybrid", "fine-tune"])
+def test_fine_tuning_through_a_winding_down_provider_is_warned_about(answers):
+    advice = build_advice(answers, today=BEFORE_CLOSING, overrides={})
+    assert advice.costs.fine_tune_path == "hosted"
+    [text] = provider_warnings(advice)
+    assert "since 2026-05-07" in text          # already in force
+    assert "from 2027-01-06" in text           # still ahead, computed from today
+    assert "hf-lora" in text
+
+
+def test_no_provider_warning_without_fine_tuning():
+    advice = build_advice(RAG, today=BEFORE_CLOSING, overrides={})
+    assert advice.decision.recommendation == "rag"
+    assert provider_warnings(advice) == []
+
+
+def test_once_closed_the_costs_move_to_the_open_weights_path_and_say_why():
+    advice = build_advice(HYBRID, today=AFTER_CLOSING, overrides={})
+    assert advice.costs.fine_tune_path == "open-weights"
+    [text] = provider_warnings(advice)
+    assert "since 2027-01-06" in text
+    assert "price the open-weights path instead" in text
+
+
+def test_choosing_the_open_weights_path_drops_the_warning():
+    advice = build_advice(HYBRID, today=BEFORE_CLOSING,
+                          overrides={"fine_tune_path": "open-weights"})
+    assert provider_warnings(advice) == []
+
+
+def test_framework_warnings_are_kept():
+    plain = build_advice(HYBRID, today=BEFORE_CLOSING, overrides={})
+    assert "volatility" in [w.key for w in plain.decision.warnings]
+
+
+def test_an_upfront_cost_over_the_budget_is_warned_about():
+    within = build_advice(FINE_TUNE, today=BEFORE_CLOSING, overrides={})
+    assert "budget_usd" not in [w.key for w in within.decision.warnings]
+    over = build_advice(FINE_TUNE, today=BEFORE_CLOSING,
+                        overrides={"setup_usd": {"fine-tune": 800}})
+    [text] = [w.text for w in over.decision.warnings if w.key == "budget_usd"]
+    assert "$500.00 budget" in text and "largest item: setup, $800.00" in text
+    assert not over.costs.option("fine-tune").within_budget
+
+
+def test_the_shipped_price_book_dates_and_sources_every_entry():
+    data = load_price_data()
+    sections = ("chat_models", "embedding_models", "open_weights_models", "vector_databases")
+    for section in sections:
+        for key, entry in data[section].items():
+            assert isinstance(entry["as_of"], dt.date), key
+            assert entry["source"].startswith("https://"), key
+    for kind in ("gpt-4.1-mini", "gpt-4o-mini"):
+        assert data["chat_models"][kind]["provider"] == "openai-fine-tuning"
+    assert {"text-embedding-3-small", "text-embedding-3-large"} <= set(data["embedding_models"])
+
+
+# --- overrides from configuration, through the CLI --------------------------------------
+
+ANSWERS_YAML = """\
+volatility: static
+format: strict
+latency_ms: 2000
+budget_usd: 500
+examples: 300
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working directory with an answers file and no user config or ADVISOR_ variables."""
+    for name in list(os.environ):
+        if name.upper().startswith("ADVISOR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "no-user-config.toml"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "answers.yaml").write_text(ANSWERS_YAML, encoding="utf-8")
+    return tmp_path
+
+
+def decide_json(*extra):
+    result = CliRunner().invoke(cli, ["decide", "--answers", "answers.yaml", "--format", "json",
+                                      *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def training_run(data):
+    return data["costs"]["options"]["fine-tune"]["upfront"][0]["usd"]
+
+
+def test_a_project_config_override_changes_the_result(project):
+    base = decide_json()
+    (project / "advisor.toml").write_text(
+        '[costs]\ntokens_per_example = 1000\n[costs.prices."gpt-4.1-mini"]\n'
+        "training_per_1m = 10.0\n", encoding="utf-8")
+    changed = decide_json()
+    # twice the tokens at twice the price
+    assert training_run(changed) == pytest.approx(4 * training_run(base))
+    assert changed["costs"]["overridden"] == ["prices.gpt-4.1-mini.training_per_1m",
+                                              "tokens_per_example"]
+
+
+def test_the_environment_overrides_too(project, monkeypatch):
+    base = decide_json()
+    monkeypatch.setenv("ADVISOR_COSTS", json.dumps({"epochs": 1}))
+    changed = decide_json()
+    assert training_run(changed) == pytest.approx(training_run(base) / 3)  # 3 epochs -> 1
+
+
+def test_nested_environment_variables_are_read_as_scalars(project, monkeypatch):
+    base = decide_json()
+    monkeypatch.setenv("ADVISOR_COSTS__TOKENS_PER_EXAMPLE", "1000")
+    assert training_run(decide_json()) == pytest.approx(2 * training_run(base))
+
+
+def test_the_user_config_file_is_read(project, monkeypatch):
+    user = project / "user.toml"
+    user.write_text("[costs]\nfine_tune_path = \"open-weights\"\n", encoding="utf-8")
+    monkeypatch.setenv("ADVISOR_CONFIG", str(user))
+    assert decide_json()["costs"]["fine_tune_path"] == "open-weights"
+
+
+@pytest.mark.parametrize(
+    ("toml", "fragments"),
+    [
+        ("[costs]\ntokens_per_exampel = 5\n", ["unknown key 'tokens_per_exampel'",
+                                               "tokens_per_example"]),
+        ("[costs]\nretrieval_k = \"many\"\n", ["costs.retrieval_k: 'many'", "an integer"]),
+        ("[costs\n", ["advisor.toml: not valid TOML"]),
+    ],
+)
+def test_a_bad_override_is_a_one_line_error(project, toml, fragments):
+    (project / "advisor.toml").write_text(toml, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["decide", "--answers", "answers.yaml"])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_without_config_decide_does_not_import_pydantic_settings(project):
+    code = (
+        "import sys\nfrom advisor.cli import main\n"
+        "sys.argv = ['advisor', 'decide', '--answers', 'answers.yaml', '--format', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', 'pydantic_settings' in sys.modules, file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, env=os.environ.copy())
+    assert "LOADED False" in run.stderr, run.stderr
+    (project / "advisor.toml").write_text("[costs]\nepochs = 2\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, env=os.environ.copy())
+    assert "LOADED True" in run.stderr, run.stderr
+    assert json.loads(run.stdout)["costs"]["assumptions"]["epochs"] == 2
+
+
+def test_user_config_file_matches_the_settings_module(monkeypatch, tmp_path):
+    from advisor.settings import user_config_path
+
+    monkeypatch.delenv("ADVISOR_CONFIG", raising=False)
+    assert user_config_file() == user_config_path()
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "x.toml"))
+    assert user_config_file() == user_config_path() == Path(tmp_path / "x.toml")

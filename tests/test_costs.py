@@ -1,0 +1,291 @@
+"""The cost model's arithmetic, checked against numbers worked out by hand.
+
+The price book here is the test's own, with round prices, so a price update in
+``data/prices.yaml`` never changes what these tests expect.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+
+from advisor.costs import PriceBook, break_even, estimate, openai_epochs
+from advisor.errors import InputError
+from advisor.questionnaire import Answers
+
+DAY = dt.date(2026, 1, 1)
+PRICES = {
+    "version": "test",
+    "chat_models": {
+        "chat": {
+            "provider": "hosted-ft", "input_per_1m": 1.0, "output_per_1m": 2.0,
+            "fine_tuned_input_per_1m": 2.0, "fine_tuned_output_per_1m": 4.0,
+            "training_per_1m": 10.0, "as_of": DAY, "source": "https://example.test/chat",
+        },
+        "other-chat": {
+            "input_per_1m": 3.0, "output_per_1m": 3.0, "fine_tuned_input_per_1m": 3.0,
+            "fine_tuned_output_per_1m": 3.0, "training_per_1m": 3.0, "as_of": DAY,
+            "source": "https://example.test/other",
+        },
+    },
+    "embedding_models": {
+        "embed": {"per_1m": 0.1, "dimensions": 1000, "as_of": DAY,
+                  "source": "https://example.test/embed"},
+    },
+    "open_weights_models": {
+        "small": {
+            "gpu": "a GPU", "gpu_hour_usd": 2.0, "training_tokens_per_second": 1000,
+            "run_overhead_hours": 0.5, "serving_output_tokens_per_second": 100,
+            "serving_min_gpus": 1, "assumption": True, "as_of": DAY,
+            "source": "https://example.test/gpu",
+        },
+    },
+    "vector_databases": {
+        "vdb": {"monthly_minimum_usd": 10.0, "per_1m_dimensions_month": 1.0,
+                "assumption": True, "as_of": DAY, "source": "https://example.test/vdb"},
+    },
+    "assumptions": {
+        "chat_model": "chat", "embedding_model": "embed", "vector_database": "vdb",
+        "open_weights_model": "small", "fine_tune_path": "auto",
+        "tokens_per_example": 1000, "min_training_examples": 50, "epochs": "auto",
+        "tokens_per_document": 1000, "chunk_tokens": 500, "retrieval_k": 2,
+        "query_tokens": 100, "instruction_tokens": 400, "output_tokens": 100,
+        "share_changed_per_period": 0.5,
+        "changes_per_month": {"static": 0, "yearly": 0.0833, "monthly": 1, "weekly": 4.33,
+                              "daily": 30.4, "realtime": 720},
+        "max_retrains_per_month": 30, "hybrid_retrains_per_year": 12, "hours_per_month": 700,
+        "setup_usd": {"rag": 5, "fine-tune": 50, "hybrid": 0},
+    },
+}
+ANSWERS = Answers(volatility="monthly", format="strict", latency_ms=2000, budget_usd=100,
+                  examples=200, citations=True, queries_per_month=10_000, documents=100)
+
+
+def book(overrides=None) -> PriceBook:
+    return PriceBook.from_data(copy.deepcopy(PRICES), overrides)
+
+
+# --- OpenAI's default epochs ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("examples", "epochs"),
+    [
+        (1, 25),      # 100 // 1 = 100, capped at 25
+        (3, 25),      # 100 // 3 = 33, capped
+        (4, 25),      # 100 // 4 = 25 exactly
+        (5, 20),      # 5 x 3 = 15 < 100: 100 // 5
+        (33, 3),      # 99 < 100, but OpenAI floors: 100 // 33 = 3
+        (34, 3),      # 102: the default
+        (8333, 3),    # 24,999 <= 25,000: the default
+        (8334, 2),    # 25,002 > 25,000: 25,000 // 8,334
+        (12500, 2),
+        (12501, 1),   # 25,000 // 12,501 = 1
+        (25001, 1),   # 25,000 // 25,001 = 0, raised to the minimum 1
+    ],
+)
+def test_openai_epoch_heuristic_at_its_edges(examples, epochs):
+    assert openai_epochs(examples) == epochs
+
+
+# --- the options, by hand ----------------------------------------------------------------
+
+
+def test_rag_costs_by_hand():
+    rag = estimate(ANSWERS, book()).option("rag")
+    # corpus: 100 docs x 1,000 tokens = 100k tokens x $0.1/1M = $0.01, plus $5 setup
+    assert rag.upfront == pytest.approx(5.01)
+    # input: 10k queries x (100 + 400 instructions + 2 x 500 context) = 15M x $1 = $15
+    # output: 10k x 100 = 1M x $2 = $2; query embeddings: 1M x $0.1 = $0.10
+    # vector DB: 100 docs x 2 chunks x 1,000 dims = 0.2M dims x $1 = $0.20 -> minimum $10
+    # re-embedding: 100k tokens x 0.5 changed x 1 period = 50k x $0.1/1M = $0.005
+    assert rag.monthly == pytest.approx(15 + 2 + 0.1 + 10 + 0.005)
+    assert rag.per_1k_queries == pytest.approx(27.105 / 10)
+    assert rag.cumulative(36) == pytest.approx(5.01 + 36 * 27.105)
+
+
+def test_hosted_fine_tune_costs_by_hand():
+    ft = estimate(ANSWERS, book()).option("fine-tune")
+    assert ft.fine_tune_path == "hosted"
+    # training: 200 examples x 1,000 tokens x 3 epochs = 600k x $10/1M = $6, plus $50 setup
+    assert ft.upfront == pytest.approx(56)
+    # monthly facts: one retrain ($6); no retrieved context: 10k x 100 in x $2/1M = $2,
+    # 10k x 100 out x $4/1M = $4
+    assert ft.monthly == pytest.approx(6 + 2 + 4)
+
+
+def test_hybrid_costs_by_hand():
+    hybrid = estimate(ANSWERS, book()).option("hybrid")
+    assert hybrid.upfront == pytest.approx(0.01 + 6)
+    # 12 retrains a year = 1 a month ($6); input 10k x (100 + 1,000 context) = 11M x $2
+    # = $22; output $4; query embeddings $0.10; vector DB $10; re-embedding $0.005
+    assert hybrid.monthly == pytest.approx(6 + 22 + 4 + 0.1 + 10 + 0.005)
+
+
+def test_open_weights_path_is_priced_by_gpu_hour():
+    ft = estimate(ANSWERS, book()).option("fine-tune (open-weights)")
+    assert not ft.primary
+    # 600k tokens / (1,000 tokens/s x 3,600) = 1/6 h, + 0.5 h overhead = 2/3 h x $2/h
+    assert ft.upfront == pytest.approx(2 / 3 * 2 + 50)
+    # one retrain ($4/3) + one GPU always on: 700 h x $2 = $1,400
+    assert ft.monthly == pytest.approx(4 / 3 + 1400)
+
+
+def test_serving_scales_to_zero_without_always_on_gpus():
+    costs = estimate(ANSWERS, book({"prices": {"small": {"serving_min_gpus": 0}}}))
+    serving = next(i for i in costs.option("fine-tune (open-weights)").monthly_items
+                   if i.label == "model serving")
+    # 10k queries x 100 tokens = 1M tokens / (100 tokens/s x 3,600) = 2.78 h x $2
+    assert serving.usd == pytest.approx(1_000_000 / 360_000 * 2)
+
+
+def test_few_examples_are_priced_at_the_minimum_and_train_more_epochs():
+    ft = estimate(Answers(**{**ANSWERS.to_dict(), "examples": 0}), book()).option("fine-tune")
+    run = ft.upfront_items[0]
+    # 0 examples -> priced as 50; 50 x 3 = 150 >= 100: 3 epochs; 150k tokens x $10/1M
+    assert run.usd == pytest.approx(1.5)
+    ten = Answers(**{**ANSWERS.to_dict(), "examples": 10})
+    ft = estimate(ten, book({"min_training_examples": 10})).option("fine-tune")
+    # 10 examples: 10 x 3 < 100, so 100 // 10 = 10 epochs -> 100k tokens x $10/1M = $1
+    assert ft.upfront_items[0].usd == pytest.approx(1.0)
+    assert ft.assumptions["epochs"] == 10
+
+
+def test_static_facts_need_no_retraining_nor_re_embedding():
+    static = Answers(**{**ANSWERS.to_dict(), "volatility": "static"})
+    costs = estimate(static, book())
+    assert [i.label for i in costs.option("fine-tune").monthly_items] == [
+        "model input", "model output"]
+    assert "re-embedding changes" not in [i.label for i in costs.option("rag").monthly_items]
+
+
+def test_retraining_is_capped_for_realtime_facts():
+    realtime = Answers(**{**ANSWERS.to_dict(), "volatility": "realtime"})
+    retrain = next(i for i in estimate(realtime, book()).option("fine-tune").monthly_items
+                   if i.label == "retraining")
+    assert retrain.usd == pytest.approx(30 * 6)  # 720 changes a month, capped at 30 runs
+
+
+# --- break-even and budget ----------------------------------------------------------------
+
+
+def test_break_even_month_by_hand():
+    costs = estimate(ANSWERS, book())
+    found = next(b for b in costs.break_even if b.first == "rag" and b.second == "fine-tune")
+    # rag: 5.01 + 27.105 m; fine-tune: 56 + 12 m -> m = 50.99 / 15.105 = 3.376
+    assert found.at == pytest.approx(50.99 / 15.105)
+    assert found.month == 4
+    assert (found.cheaper_before, found.cheaper_after) == ("rag", "fine-tune")
+    assert costs.option("fine-tune").cumulative(3) > costs.option("rag").cumulative(3)
+    assert costs.option("fine-tune").cumulative(4) < costs.option("rag").cumulative(4)
+
+
+def test_no_break_even_when_one_option_is_cheaper_throughout():
+    costs = estimate(ANSWERS, book())
+    found = next(b for b in costs.break_even if b.first == "rag" and b.second == "hybrid")
+    # rag costs less upfront (5.01 < 6.01) and per month (27.105 < 42.105)
+    assert found.month is None and found.at is None
+    assert found.cheaper == "rag"
+    assert "stays cheaper" in found.describe()
+
+
+def test_a_crossing_after_the_horizon_is_no_break_even():
+    costs = estimate(ANSWERS, book({"setup_usd": {"fine-tune": 1000}}))
+    rag, ft = costs.option("rag"), costs.option("fine-tune")
+    # 1,006 - 5.01 over 15.105/month = month 66: beyond 36
+    result = break_even(rag, ft)
+    assert result.month is None and result.cheaper == "rag"
+
+
+def test_within_budget_compares_upfront_cost_with_the_budget():
+    costs = estimate(ANSWERS, book())
+    assert costs.option("rag").within_budget          # $5.01 <= $100
+    assert costs.option("fine-tune").within_budget    # $56 <= $100
+    tight = estimate(Answers(**{**ANSWERS.to_dict(), "budget_usd": 50}), book())
+    assert not tight.option("fine-tune").within_budget
+
+
+# --- overrides ---------------------------------------------------------------------------
+
+
+def test_a_price_override_changes_the_result():
+    base = estimate(ANSWERS, book()).option("fine-tune").upfront_items[0].usd
+    dearer = estimate(ANSWERS, book({"prices": {"chat": {"training_per_1m": 20}}}))
+    assert dearer.option("fine-tune").upfront_items[0].usd == pytest.approx(2 * base)
+    assert dearer.sources[0].overridden == ("training_per_1m",)
+
+
+def test_assumption_overrides_merge_into_tables():
+    costs = estimate(ANSWERS, book({"changes_per_month": {"monthly": 2}, "epochs": 1}))
+    assert costs.assumptions["changes_per_month"]["weekly"] == 4.33  # untouched
+    ft = costs.option("fine-tune")
+    # 1 epoch: 200k tokens x $10/1M = $2 per run, 2 runs a month
+    assert ft.upfront_items[0].usd == pytest.approx(2)
+    assert ft.monthly_items[0].usd == pytest.approx(4)
+    assert costs.overridden == ("changes_per_month", "epochs")
+
+
+def test_choosing_another_model_reprices():
+    costs = estimate(ANSWERS, book({"chat_model": "other-chat"}))
+    assert costs.option("fine-tune").upfront_items[0].usd == pytest.approx(0.6 * 3)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragments"),
+    [
+        ({"tokens_per_exampel": 5}, ["costs: unknown key 'tokens_per_exampel'",
+                                      "did you mean 'tokens_per_example'"]),
+        ({"tokens_per_example": "many"}, ["costs.tokens_per_example: 'many'",
+                                            "a number >= 0"]),
+        ({"tokens_per_example": True}, ["costs.tokens_per_example: True"]),
+        ({"retrieval_k": 2.5}, ["costs.retrieval_k: 2.5", "an integer"]),
+        ({"share_changed_per_period": 2}, ["from 0 to 1"]),
+        ({"epochs": 0}, ["costs.epochs: 0", "auto or an integer from 1 to 50"]),
+        ({"chat_model": "gpt-9"}, ["costs.chat_model: 'gpt-9'", "chat, other-chat"]),
+        ({"fine_tune_path": "cloud"}, ["auto, hosted, open-weights"]),
+        ({"changes_per_month": {"hourly": 3}}, ["costs.changes_per_month: unknown key "
+                                                  "'hourly'", "static, yearly"]),
+        ({"prices": {"nope": {}}}, ["costs.prices: unknown key 'nope'", "chat, other-chat"]),
+        ({"prices": {"chat": {"training": 1}}}, ["costs.prices.chat: unknown key 'training'",
+                                                   "training_per_1m"]),
+        ({"prices": {"chat": {"training_per_1m": -1}}}, ["training_per_1m: -1"]),
+        ({"prices": {"chat": {"source": "x"}}}, ["unknown key 'source'"]),
+    ],
+)
+def test_bad_overrides_are_one_line_errors_naming_the_key(overrides, fragments):
+    with pytest.raises(InputError) as info:
+        book(overrides)
+    message = info.value.message
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+# --- the fine-tuning path ----------------------------------------------------------------
+
+
+def test_auto_path_leaves_a_provider_that_takes_no_new_jobs():
+    assert estimate(ANSWERS, book()).fine_tune_path == "hosted"
+    moved = estimate(ANSWERS, book(), unavailable=frozenset({"hosted-ft"}))
+    assert moved.fine_tune_path == "open-weights"
+    assert moved.option("fine-tune").fine_tune_path == "open-weights"
+    assert moved.option("fine-tune (hosted)").primary is False
+
+
+def test_an_explicit_path_is_kept():
+    costs = estimate(ANSWERS, book({"fine_tune_path": "hosted"}),
+                     unavailable=frozenset({"hosted-ft"}))
+    assert costs.fine_tune_path == "hosted"
+
+
+def test_to_dict_carries_every_option_and_the_sources():
+    data = estimate(ANSWERS, book()).to_dict()
+    assert list(data["options"]) == ["rag", "fine-tune", "hybrid",
+                                     "fine-tune (open-weights)", "hybrid (open-weights)"]
+    rag = data["options"]["rag"]
+    assert rag["upfront_usd"] == 5.01 and rag["monthly_usd"] == pytest.approx(27.11, abs=0.01)
+    assert rag["assumptions"]["retrieval_k"] == 2
+    assert {s["key"] for s in data["sources"]} == {"chat", "embed", "vdb", "small"}
+    assert all(s["as_of"] == "2026-01-01" for s in data["sources"])

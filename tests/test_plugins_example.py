@@ -1,0 +1,64 @@
+"""The third-party example, pip-installed into this environment (.ci/run does), is listed.
+
+Runs the real ``advisor`` console script, so nothing but the installed distribution's
+metadata tells advisor about the plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+try:
+    EXAMPLE = metadata.distribution("advisor-pgvector")
+except metadata.PackageNotFoundError:
+    EXAMPLE = None
+
+pytestmark = pytest.mark.skipif(
+    EXAMPLE is None,
+    reason="advisor-pgvector is not installed (pip install ./examples/advisor-pgvector)",
+)
+
+ADVISOR = str(Path(sys.executable).parent / "advisor")
+
+
+def advisor(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ADVISOR_")}
+    return subprocess.run(
+        [ADVISOR, *args], capture_output=True, text=True, env={**clean, **env}, timeout=60,
+        check=False,
+    )
+
+
+def test_pip_installed_plugin_is_listed_in_json():
+    result = advisor("plugins", "--format", "json", ADVISOR_STRICT_PLUGINS="1")
+
+    assert result.returncode == 0, result.stderr
+    [entry] = [e for e in json.loads(result.stdout) if e["name"] == "pgvector"]
+    assert entry["distribution"] == "advisor-pgvector"
+    assert entry["version"] == EXAMPLE.version
+    assert entry["hooks"] == ["register_backends"]
+    assert [(b["name"], b["approaches"]) for b in entry["backends"]] == [
+        ("pgvector-rag", ["rag"])
+    ]
+    assert entry["errors"] == []
+
+
+def test_pip_installed_plugin_is_listed_in_the_table():
+    result = advisor("plugins")
+
+    row = next(line for line in result.stdout.splitlines() if line.startswith("pgvector "))
+    assert row.split() == ["pgvector", "advisor-pgvector", EXAMPLE.version, "register_backends"]
+    assert "    backend pgvector-rag [rag]: RAG on PostgreSQL" in result.stdout
+
+
+def test_pip_installed_plugin_obeys_load_plugins():
+    result = advisor("plugins", "--format", "json", ADVISOR_LOAD_PLUGINS="")
+
+    assert json.loads(result.stdout) == []
