@@ -27,6 +27,7 @@ from advisor_hf_lora.models import DEFAULT_MODEL, MODELS
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from scaffold_testkit import HYBRID_ANSWERS, TEST_RAG, run_advisor, use_backends, write_answers
 
 from advisor import plugins
 from advisor.api import InputError, ScaffoldContext, templates_path
@@ -150,6 +151,7 @@ def test_scaffolded_starter_has_the_lora_pieces(tmp_path: Path):
         assert f"| `{model.repo_id}`" in readme
     assert "vllm serve HuggingFaceTB/SmolLM2-1.7B-Instruct --enable-lora" in readme
     assert "download.pytorch.org/whl/cpu" in readme
+    assert "RAG_CHAT_MODEL" not in readme  # no RAG pipeline in this project
     settings = (project / "src/demo/hf_lora/settings.py").read_text("utf-8")
     assert "default='HuggingFaceTB/SmolLM2-1.7B-Instruct'" in settings
     pyproject = (project / "pyproject.toml").read_text("utf-8")
@@ -177,6 +179,19 @@ def test_system_prompt_in_the_starter_is_the_training_data_s(tmp_path: Path):
     start = source.index("SYSTEM_PROMPT = (") + len("SYSTEM_PROMPT = ")
     literal = source[start : source.index("\n)\n", start) + 2]
     assert ast.literal_eval(literal) == training_system_prompt()
+
+
+def test_hybrid_readme_says_how_the_rag_pipeline_reaches_the_tuned_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    for _ in use_backends(monkeypatch, BACKEND, TEST_RAG):
+        answers = write_answers(tmp_path, HYBRID_ANSWERS)
+        result = run_advisor("scaffold", tmp_path / "both", "--answers", answers, "--no-input",
+                             "--backend", "hf-lora", "--backend", "test-rag")
+        assert result.exit_code == 0, result.output
+    readme = (tmp_path / "both" / "README.md").read_text("utf-8")
+    assert "### The RAG pipeline generates with your model" in readme
+    assert "RAG_CHAT_MODEL=lora" in readme
 
 
 # --- heavy: install the starter and run its tests -------------------------------------

@@ -28,6 +28,7 @@ QUICK = ["--max-steps", "2", "--batch-size", "4", "--gradient-accumulation", "1"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the project's data in a clean directory, with no .env and no server."""
     shutil.copytree(PROJECT / "data", tmp_path / "data")
+    shutil.copytree(PROJECT / "evals", tmp_path / "evals")
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
         if name.startswith(("HF_LORA_", "FINETUNE_")):
@@ -99,6 +100,15 @@ def test_qlora_on_a_cpu_says_what_it_needs(project: Path):
     result = run("train", "--quantization", "4bit", *QUICK)
     assert result.exit_code == 2
     assert "'4bit' (QLoRA) needs a CUDA GPU" in result.output
+
+
+def test_a_bad_setting_stops_evaluate_with_one_line(project: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("HF_LORA_MAX_NEW_TOKENS", "lots")
+    result = run("evaluate", "--system", "base")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith(
+        "Error: HF_LORA_MAX_NEW_TOKENS: 'lots' is not allowed"
+    )
 
 
 def test_chat_with_lora_before_training_says_to_train(project: Path):

@@ -8,6 +8,7 @@ adapter, as the evaluation contract asks (fewer systems, never an error).
 
 from __future__ import annotations
 
+from ..chatdata.settings import load_settings
 from ..evaluation import Prediction, System
 from .generation import EndpointModel, LocalModels
 from .settings import HfLoraSettings
@@ -18,7 +19,8 @@ def has_adapter(settings: HfLoraSettings) -> bool:
 
 
 def systems(settings: HfLoraSettings | None = None) -> dict[str, System]:
-    settings = settings or HfLoraSettings()
+    # A bad setting stops `evaluate` with one line naming the variable (exit code 2).
+    settings = settings or load_settings(HfLoraSettings)
     if settings.server_url:
         key = settings.server_api_key.get_secret_value() if settings.server_api_key else None
 
