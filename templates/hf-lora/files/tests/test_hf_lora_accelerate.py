@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 CONFIGS = Path(__file__).parents[1] / "accelerate"
+PACKAGE = "{{ package }}"
 EXPECTED = {
     "single-gpu.yaml": "NO",
     "multi-gpu.yaml": "MULTI_GPU",
@@ -23,7 +24,7 @@ def launch_args(config: Path):
     from accelerate.commands.launch import _validate_launch_command, launch_command_parser
 
     parsed = launch_command_parser().parse_args(
-        ["--config_file", str(config), "-m", "{{ package }}", "train"]
+        ["--config_file", str(config), "-m", PACKAGE, "train"]
     )
     args, _, _ = _validate_launch_command(parsed)
     return args

@@ -73,8 +73,11 @@ def train(base_model: str | None, output_dir: Path | None, epochs: int | str | N
     """Fine-tune a LoRA adapter on the chat-format training data.
 
     \b
-    One GPU:    python -m <package> train
-    Many GPUs:  accelerate launch --config_file accelerate/multi-gpu.yaml -m <package> train
+    one GPU:
+      python -m {{ package }} train
+    several GPUs (configs in accelerate/, see the README):
+      accelerate launch --config_file accelerate/multi-gpu.yaml
+        -m {{ package }} train
     """
     from .data import DataError
     from .export import ExportError, merge_adapter

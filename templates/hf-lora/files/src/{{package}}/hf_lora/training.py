@@ -1,10 +1,13 @@
 """Supervised fine-tuning of a LoRA adapter with trl's ``SFTTrainer``.
 
-One code path for every scale: ``python -m <package> train`` on one GPU (or a CPU, for a
-smoke test with a tiny model), and ``accelerate launch --config_file accelerate/<x>.yaml
--m <package> train`` on several GPUs or nodes, where accelerate sets up DDP, FSDP or
-DeepSpeed and the trainer follows. QLoRA (``quantization="4bit"``) loads the frozen base
-model in 4-bit NF4 through bitsandbytes, which needs a CUDA GPU.
+One code path for every scale. On one GPU, or on a CPU for a smoke test with a tiny
+model, ``python -m {{ package }} train``.
+On several GPUs or nodes, the same command under accelerate, which sets up DDP, FSDP or
+DeepSpeed from the files in ``accelerate/``:
+``accelerate launch --config_file accelerate/multi-gpu.yaml``
+``-m {{ package }} train``.
+QLoRA (``quantization="4bit"``) loads the frozen base model in 4-bit NF4 through
+bitsandbytes, which needs a CUDA GPU.
 """
 
 from __future__ import annotations
