@@ -62,3 +62,24 @@ def test_pip_installed_plugin_obeys_load_plugins():
     result = advisor("plugins", "--format", "json", ADVISOR_LOAD_PLUGINS="")
 
     assert json.loads(result.stdout) == []
+
+
+def test_pip_installed_backend_scaffolds_a_project_whose_tests_pass(tmp_path):
+    answers = Path(__file__).parents[1] / "examples" / "answers" / "medical-guidelines.yaml"
+    target = tmp_path / "demo"
+    result = advisor(
+        "scaffold", str(target), "--backend", "pgvector-rag", "--answers", str(answers),
+        "--no-input", ADVISOR_STRICT_PLUGINS="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pgvector-rag" in (target / ".advisor.yml").read_text("utf-8")
+    assert (target / "src" / "demo" / "pgvector_rag").is_dir()
+    # The generated project's own suite, run in this environment (its dependencies are
+    # the core's plus psycopg, which only the live store test needs).
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=target, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PYTHONPATH": str(target / "src")},
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert " passed" in tests.stdout

@@ -352,6 +352,26 @@ def test_text_that_is_not_utf8_is_copied_as_binary(register, tmp_path):
     assert (target / "legacy.txt").read_bytes() == latin1
 
 
+def test_bytecode_caches_beside_installed_templates_are_not_rendered(register, tmp_path):
+    cached = make_backend(
+        tmp_path / "t",
+        "cached",
+        {
+            "files/src/mod.py": "VALUE = 1\n",
+            "files/src/__pycache__/mod.cpython-311.pyc": b"\x00compiled",
+            "files/stray.pyc": b"\x00compiled",
+        },
+        approaches=("fine-tune",),
+    )
+    result, target = scaffold_with(
+        register, tmp_path, cached, args=["--backend", "test-rag", "--backend", "cached"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (target / "src/mod.py").is_file()
+    assert not (target / "src/__pycache__").exists()
+    assert not (target / "stray.pyc").exists()
+
+
 def test_a_secret_value_never_reaches_a_generated_file(register, monkeypatch, tmp_path):
     monkeypatch.setenv("TEST_RAG_API_KEY", "Sup3rSecretValue")
     result, target = scaffold_with(

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from advisor.api import Backend, EnvVar, hookimpl, templates_path
+from advisor.api import Backend, Check, EnvVar, hookimpl, templates_path
 
+from . import checks
 from .context import DEFAULT_MODEL, PROVIDER, extra_context, questions
 
 
@@ -47,12 +48,10 @@ def backend() -> Backend:
         commands=("chatdata.commands", "finetune.commands"),
         eval_systems=("finetune.systems",),
         next_steps=(
-            'pip install -e ".[dev]"',
-            "cp .env.example .env   # then set OPENAI_API_KEY",
-            "python -m {{ package }} validate data/train.jsonl",
-            "python -m {{ package }} train --dry-run",
-            "python -m {{ package }} train",
-            "python -m {{ package }} evaluate",
+            "{{ project_slug }} validate data/train.jsonl",
+            "{{ project_slug }} train --dry-run",
+            "{{ project_slug }} train   # needs OPENAI_API_KEY in .env",
+            '{{ project_slug }} chat "How often should adults get a flu vaccine?"',
         ),
         provider=PROVIDER,
         extra_context=extra_context,
@@ -62,3 +61,8 @@ def backend() -> Backend:
 @hookimpl
 def register_backends(register: Callable[[Backend], None]) -> None:
     register(backend())
+
+
+@hookimpl
+def register_doctor_checks(register: Callable[[Check], None]) -> None:
+    checks.register_all(register)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.api import Check, CheckResult
+from advisor.api import Check, CheckResult, provider_status
 
 BACKEND = "openai-finetune"
 PROVIDER = "openai-fine-tuning"
@@ -60,8 +60,9 @@ def check_api(settings: Any) -> CheckResult:
     if listing.failure is not None:
         return listing.failure
     return CheckResult(
-        "ok", f"{_base(settings)} answered an authenticated model listing "
-        f"({len(listing.model_ids)} models)"
+        "ok",
+        f"{_base(settings)} answered an authenticated model listing "
+        f"({len(listing.model_ids)} models)",
     )
 
 
@@ -82,13 +83,12 @@ def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResul
     """List fine-tuning jobs; read the answer against the dated wind-down data."""
     import openai
 
-    from advisor import providers
-
     blocked = _prerequisite(settings)
     if blocked is not None:
         return blocked
     today = today or dt.date.today()
-    status = providers.load_providers()[PROVIDER]
+    status = provider_status(PROVIDER)
+    assert status is not None, f"advisor's provider data has no {PROVIDER!r} entry"
     notice = status.notice(today)
     alternative = (
         f"use the `{status.alternative}` backend (open weights, no hosted fine-tuning)"
@@ -99,7 +99,8 @@ def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResul
         page = _client(settings).fine_tuning.jobs.list(limit=1)
     except openai.PermissionDeniedError:
         return CheckResult(
-            "fail", f"this key's organization may not use fine-tuning (HTTP 403). {notice}",
+            "fail",
+            f"this key's organization may not use fine-tuning (HTTP 403). {notice}",
             alternative,
         )
     except Exception as exc:
@@ -114,7 +115,8 @@ def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResul
             f"create a first job soon to confirm access, or {alternative}",
         )
     return CheckResult(
-        "warn", f"fine-tuning jobs can be listed for this key. {notice}",
+        "warn",
+        f"fine-tuning jobs can be listed for this key. {notice}",
         f"plan training before the last date above, or {alternative}",
     )
 
@@ -205,31 +207,36 @@ def _failure(exc: Exception, settings: Any, path: str, not_found_fix: str) -> Ch
     endpoint = f"{base}{path}"
     if isinstance(exc, openai.APITimeoutError):
         return CheckResult(
-            "fail", f"no answer from {endpoint} within {settings.timeout_s:g}s",
+            "fail",
+            f"no answer from {endpoint} within {settings.timeout_s:g}s",
             f"check that {base} is up; raise timeout_s in advisor.toml if it is only slow",
         )
     if isinstance(exc, openai.APIConnectionError):
         return CheckResult(
-            "fail", f"cannot connect to {endpoint}",
+            "fail",
+            f"cannot connect to {endpoint}",
             f"check OPENAI_BASE_URL (now {base}) and your network or proxy",
         )
     if isinstance(exc, openai.AuthenticationError):
         return CheckResult("fail", f"{endpoint} rejected the API key (HTTP 401)", KEY_FIX)
     if isinstance(exc, openai.PermissionDeniedError):
         return CheckResult(
-            "fail", f"{endpoint} refused this key (HTTP 403)",
+            "fail",
+            f"{endpoint} refused this key (HTTP 403)",
             "give the key's project access to this endpoint in the OpenAI dashboard",
         )
     if isinstance(exc, openai.NotFoundError):
         return CheckResult("fail", f"{endpoint} does not exist (HTTP 404)", not_found_fix)
     if isinstance(exc, openai.APIStatusError):
         return CheckResult(
-            "fail", f"{endpoint} answered HTTP {exc.status_code}",
+            "fail",
+            f"{endpoint} answered HTTP {exc.status_code}",
             "retry later; if it persists, check the provider's status page",
         )
     if isinstance(exc, openai.OpenAIError):
         return CheckResult(
-            "fail", f"unexpected answer from {endpoint} ({type(exc).__name__})",
+            "fail",
+            f"unexpected answer from {endpoint} ({type(exc).__name__})",
             f"check that OPENAI_BASE_URL (now {base}) points at an OpenAI-compatible API",
         )
     raise exc

@@ -13,11 +13,9 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+import advisor.api as api
 from advisor.api import InputError, Question, ScaffoldContext, templates_path
 
 PROVIDER = "openai-fine-tuning"
@@ -71,19 +69,19 @@ def questions() -> tuple[Question, ...]:
     )
 
 
-def provider_status() -> dict[str, Any]:
+def openai_status() -> dict[str, Any]:
     """OpenAI fine-tuning's status entry (dated events, source), as template data."""
-    text = resources.files("advisor").joinpath("data/providers.yaml").read_text("utf-8")
-    entry = yaml.safe_load(text)[PROVIDER]
+    status = api.provider_status(PROVIDER)
+    assert status is not None, f"advisor's provider data has no {PROVIDER!r} entry"
     return {
-        "name": entry["name"],
-        "status": entry["status"],
-        "source": entry["source"],
-        "alternative": entry.get("alternative"),
-        "note": entry.get("note", ""),
+        "name": status.name,
+        "status": status.status,
+        "source": status.source,
+        "alternative": status.alternative,
+        "note": status.note,
         "events": [
-            {"date": event["date"].isoformat(), "text": event["text"]}
-            for event in sorted(entry.get("events", []), key=lambda e: e["date"])
+            {"date": event.date.isoformat(), "text": event.text}
+            for event in sorted(status.events, key=lambda e: e.date)
         ],
     }
 
@@ -103,5 +101,5 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
             "epochs": "auto" if epochs == 0 else epochs,
         },
         "openai_finetune": {"suffix": suffix, "seed": answers["openai_seed"]},
-        "openai_status": provider_status(),
+        "openai_status": openai_status(),
     }

@@ -29,6 +29,7 @@ import pluggy
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
 from .checks import Check, CheckResult, Status
 from .errors import InputError, PluginError
+from .providers import ProviderEvent, ProviderStatus
 from .questionnaire import REQUIRED, Question
 
 hookimpl = pluggy.HookimplMarker("advisor")
@@ -45,6 +46,17 @@ def templates_path(*parts: str) -> Path:
     return root.joinpath(*parts)
 
 
+def provider_status(key: str) -> ProviderStatus | None:
+    """The dated status of a provider (``Backend.provider`` names it), or None if unknown.
+
+    Backends use it to state, with dates and a source, when a service they depend on is
+    closing (``status.notice(today)`` gives the paragraph the advisor prints).
+    """
+    from .providers import load_providers
+
+    return load_providers().get(key)
+
+
 __all__ = [
     "APPROACHES",
     "REQUIRED",
@@ -55,9 +67,12 @@ __all__ = [
     "EnvVar",
     "InputError",
     "PluginError",
+    "ProviderEvent",
+    "ProviderStatus",
     "Question",
     "ScaffoldContext",
     "Status",
     "hookimpl",
+    "provider_status",
     "templates_path",
 ]

@@ -85,17 +85,9 @@ def gather_answers(
     extra_questions: tuple[Any, ...] = (),
 ) -> dict[str, Any]:
     """Merge file and ``--set`` answers, validate them, and prompt for what is missing."""
-    from .questionnaire import CORE_QUESTIONS, collect, load_answers_file, parse_set_options
+    from .questionnaire import CORE_QUESTIONS, collect
 
-    provided: dict[str, Any] = {}
-    source = "--set"
-    if answers_file is not None:
-        provided.update(load_answers_file(answers_file))
-        source = str(answers_file)
-    overrides = parse_set_options(set_values)
-    provided.update(overrides)
-    if overrides and answers_file is None:
-        source = "--set"
+    provided, source = provided_answers(answers_file, set_values)
     ask_all = answers_file is None and not set_values
     core_keys = {q.key for q in CORE_QUESTIONS} | {q.key for q in extra_questions}
     plugin_questions: tuple[Any, ...] = ()

@@ -151,7 +151,9 @@ def _template_files(source: Source) -> Iterable[str]:
         return []
     names: list[str] = []
     for folder, dirs, files in os.walk(root):
-        dirs.sort()
+        # pip byte-compiles installed template .py files; their caches are not templates.
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        files = [f for f in files if not f.endswith((".pyc", ".pyo"))]
         here = Path(folder)
         for entry in [*dirs, *files]:
             if source.sandboxed and (here / entry).is_symlink():

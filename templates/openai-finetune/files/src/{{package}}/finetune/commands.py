@@ -6,12 +6,13 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..chatdata.models import lookup
 from ..chatdata.report import Plan, render_text, validate_file
+from ..chatdata.rules import MIN_EXAMPLES
 from ..chatdata.settings import load_settings
 from . import record
 from .answer import ask
@@ -56,9 +57,16 @@ def train(
         return
     if validation_file is None and DEFAULT_VALIDATION_FILE.exists():
         validation_file = DEFAULT_VALIDATION_FILE
-    files = [training_file] + ([validation_file] if validation_file else [])
-    for path in files:
-        _require_valid(path, settings)
+    report = _require_valid(training_file, settings)
+    cost = report["estimated_cost_usd"]
+    click.echo(
+        f"{training_file}: {report['valid_examples']} examples, {report['billed_tokens']:,} "
+        f"billed tokens over {report['epochs']} epochs, "
+        + ("unknown cost" if cost is None else f"estimated ${cost:,.2f}")
+    )
+    if validation_file is not None:
+        report = _require_valid(validation_file, settings, min_examples=1)
+        click.echo(f"{validation_file}: {report['valid_examples']} validation examples")
     if dry_run:
         request = job_request(
             settings,
@@ -73,20 +81,18 @@ def train(
     _follow_and_record(settings, client, job_id)
 
 
-def _require_valid(path: Path, settings: FineTuneSettings) -> None:
+def _require_valid(
+    path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
+) -> dict[str, Any]:
     """Validate a data file as `validate` does; stop with its report when it has errors."""
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
-    report = validate_file(path, Plan(lookup(settings.base_model), settings.epochs))
+    plan = Plan(lookup(settings.base_model), settings.epochs)
+    report = validate_file(path, plan, min_examples=min_examples)
     if not report["ok"]:
         click.echo(render_text(report), err=True, nl=False)
         raise click.ClickException(f"{path} has errors; fix them before training")
-    cost = report["estimated_cost_usd"]
-    cost_text = "unknown cost" if cost is None else f"estimated ${cost:,.2f}"
-    click.echo(
-        f"{path}: {report['valid_examples']} examples, {report['billed_tokens']:,} billed "
-        f"tokens over {report['epochs']} epochs, {cost_text}"
-    )
+    return report
 
 
 def _create_job(

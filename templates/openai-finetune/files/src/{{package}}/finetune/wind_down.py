@@ -15,7 +15,8 @@ from typing import Any
 
 @cache
 def status() -> dict[str, Any]:
-    return json.loads(resources.files(__package__).joinpath("provider_status.json").read_text())
+    data = resources.files(__package__).joinpath("provider_status.json").read_text("utf-8")
+    return json.loads(data)
 
 
 def notice(today: dt.date) -> str:

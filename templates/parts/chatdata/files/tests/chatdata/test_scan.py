@@ -93,7 +93,8 @@ def _tiktoken_cached(encoding: str) -> bool:
     cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR") or (
         os.path.join(tempfile.gettempdir(), "data-gym-cache")
     )
-    return os.path.exists(os.path.join(cache, hashlib.sha1(url.encode()).hexdigest()))  # noqa: S324 (tiktoken's cache key)
+    key = hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()  # tiktoken's cache key
+    return os.path.exists(os.path.join(cache, key))
 
 
 @pytest.mark.skipif(

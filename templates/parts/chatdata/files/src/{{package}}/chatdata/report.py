@@ -29,18 +29,23 @@ class Plan:
 
 
 def build_report(
-    path: str, summary: Summary, counter: TokenCounter, plan: Plan, limit: int
+    path: str,
+    summary: Summary,
+    counter: TokenCounter,
+    plan: Plan,
+    limit: int,
+    min_examples: int = MIN_EXAMPLES,
 ) -> dict[str, Any]:
     """The report as plain data, ready for ``json.dumps``.
 
     File-level checks (too few examples) are added to ``summary`` here, once the whole
     file has been seen.
     """
-    if summary.examples < MIN_EXAMPLES:
+    if summary.examples < min_examples:
         summary.error(
             None,
             "too_few_examples",
-            f"{summary.examples} examples; OpenAI requires at least {MIN_EXAMPLES}",
+            f"{summary.examples} examples; at least {min_examples} are required",
             limit,
         )
     if plan.epochs == "auto":
@@ -199,8 +204,12 @@ def validate_file(
     tokenizer: str = "auto",
     limit: int = DEFAULT_LIMIT,
     workers: int | None = None,
+    min_examples: int = MIN_EXAMPLES,
 ) -> dict[str, Any]:
-    """Scan ``path`` and build its report; ``tokenizer`` is auto, tiktoken or approx."""
+    """Scan ``path`` and build its report; ``tokenizer`` is auto, tiktoken or approx.
+
+    ``min_examples`` is OpenAI's minimum for a training file; a validation file has none.
+    """
     counter = load_counter(plan.model.encoding, tokenizer)
     summary = scan_file(path, counter, limit=limit, workers=workers)
-    return build_report(str(path), summary, counter, plan, limit)
+    return build_report(str(path), summary, counter, plan, limit, min_examples)

@@ -1,3 +1,5 @@
+{# Rendered with the including backend's extra_context: `chatdata.base_model` (the
+   default FINETUNE_BASE_MODEL) and `chatdata.epochs` ("auto" or an int). #}
 """The ``FINETUNE_*`` settings, read from the environment and ``.env``.
 
 The fine-tuning backend's settings extend :class:`DataSettings`, so ``validate`` prices

@@ -1,16 +1,19 @@
 """A reproducible train/validation split of a JSONL file, streamed in two passes.
 
 The first pass counts the examples, the second writes each line to one side; only the
-validation line numbers are held in memory. The same file, fraction and seed always give
-the same split, on any machine (:class:`random.Random` is seeded and version-stable).
-Outputs are written to temporary files and moved into place, so an interrupted split
-leaves nothing half-written, and existing files are never overwritten unless asked.
+validation line numbers are held in memory. Which examples are held out is decided by
+ranking ``blake2b(seed:index)``: unlike :mod:`random`, whose ``sample`` algorithm may
+change between Python versions, the same file, fraction and seed give the same split on
+every machine and version. Outputs are written to temporary files and moved into place,
+so an interrupted split leaves nothing half-written, and existing files are never
+overwritten unless asked.
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import os
-import random
 from pathlib import Path
 
 
@@ -21,6 +24,15 @@ class SplitError(ValueError):
 def count_examples(path: Path) -> int:
     with path.open("rb") as handle:
         return sum(1 for line in handle if not line.isspace())
+
+
+def held_out_indices(total: int, count: int, seed: int) -> set[int]:
+    """The ``count`` indices of ``range(total)`` whose seeded hashes rank lowest."""
+
+    def rank(index: int) -> bytes:
+        return hashlib.blake2b(f"{seed}:{index}".encode(), digest_size=8).digest()
+
+    return set(heapq.nsmallest(count, range(total), key=rank))
 
 
 def split_file(
@@ -45,8 +57,7 @@ def split_file(
     if total < 2:
         raise SplitError(f"{source} has {total} examples; a split needs at least 2")
     held_out = min(max(round(total * fraction), 1), total - 1)
-    # A seeded, reproducible shuffle is the point here; nothing depends on it being secret.
-    chosen = set(random.Random(seed).sample(range(total), held_out))  # noqa: S311
+    chosen = held_out_indices(total, held_out, seed)
     train_tmp = train_out.with_name(train_out.name + ".tmp")
     validation_tmp = validation_out.with_name(validation_out.name + ".tmp")
     for out in (train_out, validation_out):

@@ -48,7 +48,7 @@ class TokenCounter:
         for message in messages:
             total += TOKENS_PER_MESSAGE
             for key, value in message.items():
-                if key == "weight":
+                if key == "weight" or value is None:
                     continue
                 text = value if isinstance(value, str) else json.dumps(value)
                 n = count(text)

@@ -1,0 +1,170 @@
+"""Built-in backend ``weaviate-rag``: retrieval with citations on Weaviate.
+
+It registers exactly as a third-party plugin would (entry point ``weaviate-rag`` in the
+``advisor`` group) and imports nothing but :mod:`advisor.api`. The starter it scaffolds
+ingests Markdown, text and PDF files into a Weaviate collection and answers questions with
+an OpenAI chat model, printing the sources (file, page) under the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from advisor.api import (
+    Backend,
+    EnvVar,
+    InputError,
+    Question,
+    ScaffoldContext,
+    hookimpl,
+    templates_path,
+)
+
+NAME = "weaviate-rag"
+# Weaviate collection (class) names: a capital letter, then letters, digits, underscores.
+COLLECTION_NAME = re.compile(r"^[A-Z][_0-9A-Za-z]{0,254}$")
+WEAVIATE_CLIENT = "weaviate-client>=4.17,<4.24"
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "rag_collection",
+        "str",
+        "Weaviate collection that holds the document chunks.",
+        default="Documents",
+    ),
+    Question(
+        "rag_vectorizer",
+        "choice",
+        "Who computes the vectors?",
+        choices=("text2vec-openai", "self-provided"),
+        default="text2vec-openai",
+        choice_help={
+            "text2vec-openai": "Weaviate's text2vec-openai module embeds on import and query",
+            "self-provided": "the starter embeds with the OpenAI API and sends the vectors",
+        },
+    ),
+    Question(
+        "rag_embedding_model",
+        "str",
+        "OpenAI embedding model.",
+        default="text-embedding-3-small",
+    ),
+    Question(
+        "rag_chat_model",
+        "str",
+        "OpenAI chat model that writes the answers.",
+        default="gpt-4.1-mini",
+    ),
+    Question(
+        "rag_search_mode",
+        "choice",
+        "How chunks are retrieved.",
+        choices=("near-text", "hybrid"),
+        default="hybrid",
+        choice_help={
+            "near-text": "vector similarity only",
+            "hybrid": "vector similarity fused with BM25 keyword search",
+        },
+    ),
+    Question(
+        "rag_top_k", "int", "Chunks retrieved per question.", default=5, minimum=1, maximum=50
+    ),
+    Question(
+        "rag_chunk_size",
+        "int",
+        "Chunk size in characters.",
+        default=1000,
+        minimum=50,
+        maximum=100_000,
+    ),
+    Question(
+        "rag_chunk_overlap",
+        "int",
+        "Overlap between consecutive chunks, in characters.",
+        default=150,
+        minimum=0,
+        maximum=99_999,
+    ),
+)
+
+ENV: tuple[EnvVar, ...] = (
+    EnvVar("OPENAI_API_KEY", "OpenAI API key (embeddings and answers)", "sk-...", secret=True),
+    EnvVar("OPENAI_BASE_URL", "OpenAI-compatible endpoint; empty for OpenAI", ""),
+    EnvVar("OPENAI_TIMEOUT_S", "Timeout of each OpenAI request, in seconds", "60"),
+    EnvVar("WEAVIATE_URL", "Weaviate server or Weaviate Cloud URL; empty for embedded", ""),
+    EnvVar(
+        "WEAVIATE_API_KEY", "Weaviate API key (Weaviate Cloud, secured servers)", "", secret=True
+    ),
+    EnvVar("WEAVIATE_GRPC_HOST", "gRPC host of a server; empty for the URL's host", ""),
+    EnvVar("WEAVIATE_GRPC_PORT", "gRPC port of a server", "50051"),
+    EnvVar("WEAVIATE_DATA_PATH", "Embedded Weaviate's data folder", ".weaviate"),
+    EnvVar("WEAVIATE_REPLICATION_FACTOR", "Replicas per shard (clusters)", "1"),
+    EnvVar("WEAVIATE_SHARDS", "Shards of a new collection; empty for the server default", ""),
+    EnvVar("RAG_COLLECTION", "Weaviate collection name", ""),
+    EnvVar("RAG_VECTORIZER", "text2vec-openai or self-provided", ""),
+    EnvVar("RAG_EMBEDDING_MODEL", "OpenAI embedding model", ""),
+    EnvVar("RAG_CHAT_MODEL", "OpenAI chat model for answers", ""),
+    EnvVar("RAG_SEARCH_MODE", "near-text or hybrid", ""),
+    EnvVar("RAG_TOP_K", "Chunks retrieved per question", ""),
+    EnvVar("RAG_HYBRID_ALPHA", "Hybrid weight: 0 keyword only, 1 vector only", ""),
+    EnvVar("RAG_CHUNK_SIZE", "Chunk size in characters", ""),
+    EnvVar("RAG_CHUNK_OVERLAP", "Chunk overlap in characters", ""),
+)
+
+
+def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
+    """Refuse answers the starter could not run with; add nothing else."""
+    answers = ctx.answers
+    name = answers["rag_collection"]
+    if not COLLECTION_NAME.match(name):
+        raise InputError(
+            f"rag_collection: {name!r} is not a Weaviate collection name "
+            "(allowed: a capital letter, then letters, digits or underscores)"
+        )
+    size, overlap = answers["rag_chunk_size"], answers["rag_chunk_overlap"]
+    if overlap >= size:
+        raise InputError(
+            f"rag_chunk_overlap: {overlap} is not allowed "
+            f"(allowed: an integer smaller than rag_chunk_size, {size})"
+        )
+    for key in ("rag_embedding_model", "rag_chat_model"):
+        if any(ch.isspace() for ch in answers[key]):
+            raise InputError(f"{key}: {answers[key]!r} is not a model name (no spaces allowed)")
+    return {}
+
+
+BACKEND = Backend(
+    name=NAME,
+    approaches=("rag",),
+    description="RAG on Weaviate (embedded, server or Cloud) with OpenAI models; "
+    "answers cite file and page",
+    template_dir=templates_path(NAME),
+    questions=QUESTIONS,
+    dependencies=(WEAVIATE_CLIENT, "openai>=1.66", "pypdf>=5.0"),
+    dev_dependencies=("pytest-httpserver>=1.0", "grpcio>=1.66"),
+    env=ENV,
+    gitignore=(".weaviate/",),
+    commands=("rag.commands",),
+    eval_systems=("rag.systems",),
+    next_steps=(
+        "{{ project_slug }} ingest data/corpus   # with OPENAI_API_KEY set in .env",
+        '{{ project_slug }} ask "What daily sodium intake is recommended for adults '
+        'with hypertension?"',
+    ),
+    extra_context=extra_context,
+)
+
+
+@hookimpl
+def register_backends(register: Any) -> None:
+    register(BACKEND)
+
+
+@hookimpl
+def register_doctor_checks(register: Any) -> None:
+    """``advisor doctor``'s Weaviate checks (``checks.py``), imported only when it runs."""
+    from . import checks
+
+    checks.register_all(register)

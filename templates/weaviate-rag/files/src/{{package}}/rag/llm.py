@@ -1,0 +1,83 @@
+"""The OpenAI-compatible API: embeddings for self-provided vectors, chat for answers.
+
+`openai` is imported inside :func:`make_client`, so commands that never call a model
+never load it. The base URL is configurable (``OPENAI_BASE_URL``), so any
+OpenAI-compatible server (vLLM, Ollama, a gateway) works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+    from .settings import RagSettings
+
+EMBEDDING_BATCH = 256
+
+
+class ModelError(click.ClickException):
+    """A model call failed; one line without the key or the full request."""
+
+    exit_code = 1
+
+
+def make_client(settings: RagSettings) -> OpenAI:
+    """An OpenAI client for the configured endpoint; a key is required for OpenAI itself."""
+    from openai import OpenAI
+
+    key = settings.openai_key_or_none()
+    if key is None and settings.openai_base_url is None:
+        raise ModelError("OPENAI_API_KEY is not set (put it in .env or the environment)")
+    return OpenAI(
+        api_key=key or "unused-by-this-endpoint",
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_s,
+    )
+
+
+def embed(client: OpenAI, model: str, texts: Sequence[str]) -> list[list[float]]:
+    """Embed ``texts`` in batches, keeping their order."""
+    import openai
+
+    vectors: list[list[float]] = []
+    for start in range(0, len(texts), EMBEDDING_BATCH):
+        batch = list(texts[start : start + EMBEDDING_BATCH])
+        try:
+            response = client.embeddings.create(model=model, input=batch)
+        except openai.OpenAIError as exc:
+            raise ModelError(f"embedding with {model} failed: {_describe(exc)}") from None
+        ordered = sorted(response.data, key=lambda item: item.index)
+        vectors.extend(list(item.embedding) for item in ordered)
+    return vectors
+
+
+def chat(client: OpenAI, model: str, messages: list[dict[str, Any]]) -> str:
+    """One chat completion; the answer text."""
+    import openai
+
+    try:
+        response = client.chat.completions.create(model=model, messages=messages, temperature=0)
+    except openai.OpenAIError as exc:
+        raise ModelError(f"chat completion with {model} failed: {_describe(exc)}") from None
+    return (response.choices[0].message.content or "").strip()
+
+
+_KEY_LIKE = re.compile(r"\b(sk|key)-[\w*.-]+", re.IGNORECASE)
+
+
+def _describe(exc: Exception) -> str:
+    """The error's kind, status and first line, with anything shaped like a key masked."""
+    status = getattr(exc, "status_code", None)
+    kind = f"{type(exc).__name__} (HTTP {status})" if status else type(exc).__name__
+    body = getattr(exc, "body", None)
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str):
+        message = str(exc)
+    first = _KEY_LIKE.sub("***", message.strip().splitlines()[0]) if message.strip() else ""
+    return f"{kind}: {first}" if first else kind

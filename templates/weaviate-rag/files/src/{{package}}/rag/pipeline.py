@@ -1,0 +1,237 @@
+"""The two things the starter does: ingest documents, and answer a question from them.
+
+Ingest is incremental. Every chunk's id is derived from (collection, source, chunk
+number), and every chunk stores a fingerprint of its file's text and the chunking and
+embedding settings. A file whose stored chunks all carry the current fingerprint is skipped;
+a changed file's chunks are overwritten in place and the ones past its new chunk count are
+deleted. Updating one file therefore touches only that file's chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import uuid
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .chunking import split_text
+from .documents import Document, find_documents, load_document
+from .llm import chat, embed, make_client
+from .prompting import Hit, build_messages
+from .store import (
+    ChunkObject,
+    connect,
+    delete_chunks_from,
+    open_collection,
+    search,
+    stored_fingerprints,
+)
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+    from weaviate import WeaviateClient
+    from weaviate.collections import Collection
+
+    from .settings import RagSettings
+
+MAX_REPORTED_FAILURES = 10
+
+
+def chunk_uuid(collection: str, source: str, index: int) -> str:
+    """The id of chunk ``index`` of ``source``: the same on every ingest."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"weaviate-rag:{collection}/{source}#{index}"))
+
+
+def fingerprint(document: Document, settings: RagSettings) -> str:
+    """Changes when the file's text or anything that shapes its chunks or vectors changes."""
+    digest = hashlib.sha256()
+    for part in (
+        document.text,
+        str(settings.chunk_size),
+        str(settings.chunk_overlap),
+        settings.vectorizer,
+        settings.embedding_model,
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def chunk_objects(document: Document, settings: RagSettings) -> list[ChunkObject]:
+    """The objects one document becomes (without vectors)."""
+    stamp = fingerprint(document, settings)
+    chunks = split_text(
+        document.text, settings.chunk_size, settings.chunk_overlap, markdown=document.markdown
+    )
+    objects = []
+    for index, chunk in enumerate(chunks):
+        properties: dict[str, Any] = {
+            "text": chunk.text,
+            "heading": chunk.heading,
+            "source": document.source,
+            "chunk_index": index,
+            "fingerprint": stamp,
+        }
+        page = document.page_at(chunk.start)
+        if page is not None:
+            properties["page"] = page
+        objects.append(
+            ChunkObject(chunk_uuid(settings.collection, document.source, index), properties)
+        )
+    return objects
+
+
+def embedding_input(properties: dict[str, Any]) -> str:
+    """What a self-provided vector embeds: the section heading, then the chunk."""
+    heading = properties.get("heading") or ""
+    return f"{heading}\n{properties['text']}" if heading else str(properties["text"])
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, printed at its end."""
+
+    files: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    deleted: int = 0
+    failures: list[str] = field(default_factory=list)
+    failed_count: int = 0
+
+    def summary(self) -> str:
+        changed = self.files - self.unchanged
+        text = (
+            f"{self.files} file(s): {changed} indexed, {self.unchanged} unchanged; "
+            f"{self.chunks} chunk(s) written, {self.deleted} stale chunk(s) deleted"
+        )
+        if self.failed_count:
+            text += f"; {self.failed_count} chunk(s) FAILED"
+        return text
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: RagSettings,
+    *,
+    force: bool = False,
+    client: WeaviateClient | None = None,
+) -> IngestReport:
+    """Load, chunk and import ``paths`` (files or folders) into the collection."""
+    files = find_documents(paths)
+    if not files:
+        raise click.UsageError("no Markdown, text or PDF files found in the given paths")
+    if client is not None:
+        return _ingest_files(files, settings, client, force=force)
+    with connect(settings) as connected:
+        return _ingest_files(files, settings, connected, force=force)
+
+
+def _ingest_files(
+    files: list[Path], settings: RagSettings, client: WeaviateClient, *, force: bool
+) -> IngestReport:
+    collection = open_collection(client, settings, create=True)
+    openai_client = make_client(settings) if settings.vectorizer == "self-provided" else None
+    report = IngestReport(files=len(files))
+    written: dict[str, tuple[str, int]] = {}  # uuid -> (source, chunk number)
+    new_counts: dict[str, int] = {}
+    stderr = sys.stderr
+    with (
+        click.progressbar(
+            files, label="Ingesting", file=stderr, item_show_func=_show_path
+        ) as progress,
+        collection.batch.dynamic() as batch,
+    ):
+        for path in progress:
+            document = load_document(path)
+            objects = chunk_objects(document, settings)
+            if not force and _unchanged(collection, document.source, objects):
+                report.unchanged += 1
+                continue
+            vectors = _vectors_for(objects, settings, openai_client)
+            for index, obj in enumerate(objects):
+                written[obj.uuid] = (document.source, index)
+                batch.add_object(
+                    properties=obj.properties,
+                    uuid=obj.uuid,
+                    vector=vectors[index] if vectors is not None else None,
+                )
+            new_counts[document.source] = len(objects)
+            report.chunks += len(objects)
+    failed = collection.batch.failed_objects
+    report.failed_count = len(failed)
+    for error in failed[:MAX_REPORTED_FAILURES]:
+        source, index = written.get(str(error.object_.uuid), ("?", -1))
+        report.failures.append(f"{source} chunk {index}: {error.message}")
+    for source, count in new_counts.items():
+        report.deleted += delete_chunks_from(collection, source, count)
+    return report
+
+
+def _show_path(path: Path | None) -> str:
+    return path.name if path is not None else ""
+
+
+def _unchanged(collection: Collection, source: str, objects: list[ChunkObject]) -> bool:
+    """All of the file's chunks are stored with the current fingerprint, and no more."""
+    if not objects:
+        return not stored_fingerprints(collection, source, 1)
+    current = objects[0].properties["fingerprint"]
+    found = stored_fingerprints(collection, source, len(objects) + 1)
+    return len(found) == len(objects) and all(stamp == current for stamp in found)
+
+
+def _vectors_for(
+    objects: list[ChunkObject],
+    settings: RagSettings,
+    openai_client: OpenAI | None,
+) -> list[list[float]] | None:
+    if openai_client is None or not objects:
+        return None
+    texts = [embedding_input(obj.properties) for obj in objects]
+    return embed(openai_client, settings.embedding_model, texts)
+
+
+class Answerer:
+    """Retrieval plus generation, holding one Weaviate connection for many questions.
+
+    ``chat_model`` overrides ``RAG_CHAT_MODEL`` (the hybrid starter answers with the
+    fine-tuned model). Close it when done, or use it as a context manager.
+    """
+
+    def __init__(self, settings: RagSettings, *, chat_model: str | None = None) -> None:
+        self.settings = settings
+        self.chat_model = chat_model or settings.chat_model
+        self.openai = make_client(settings)
+        self._resources = ExitStack()
+        try:
+            client = self._resources.enter_context(connect(settings))
+            self.collection = open_collection(client, settings, create=False)
+        except BaseException:
+            self._resources.close()
+            raise
+
+    def retrieve(self, question: str) -> list[Hit]:
+        vector = None
+        if self.settings.vectorizer == "self-provided":
+            vector = embed(self.openai, self.settings.embedding_model, [question])[0]
+        return search(self.collection, self.settings, question, vector)
+
+    def answer(self, question: str) -> tuple[str, list[Hit]]:
+        hits = self.retrieve(question)
+        text = chat(self.openai, self.chat_model, build_messages(question, hits))
+        return text, hits
+
+    def close(self) -> None:
+        self._resources.close()
+
+    def __enter__(self) -> Answerer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Tests of the RAG backend; local fakes of Weaviate and OpenAI live beside them."""

@@ -1,0 +1,131 @@
+"""The built-in `openai-finetune` backend: its registration, its answers, and the starter
+it makes, whose own test suite runs here against a local OpenAI-speaking server."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from advisor import plugins
+from advisor.api import InputError, ScaffoldContext, templates_path
+from advisor.cli import cli
+from advisor.providers import load_providers
+
+REPO = Path(__file__).resolve().parents[1]
+PLUGIN = REPO / "plugins" / "advisor_openai_finetune"
+ANSWERS = REPO / "examples" / "answers" / "medical-guidelines.yaml"
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ADVISOR_LOAD_PLUGINS", raising=False)
+    plugins.reset()
+    yield plugins.get_plugins().backends()["openai-finetune"]
+    plugins.reset()
+
+
+def context(**answers) -> ScaffoldContext:
+    return ScaffoldContext("demo", "demo", answers, ("openai-finetune",), ("fine-tune",))
+
+
+def test_registered_by_entry_point_for_fine_tuning(backend):
+    assert backend.approaches == ("fine-tune",)
+    assert backend.provider == "openai-fine-tuning"
+    assert plugins.get_plugins().backend_owner("openai-finetune").name == "openai-finetune"
+    assert backend.include == (templates_path("parts", "chatdata"),)
+    assert {q.key for q in backend.questions} == {
+        "openai_base_model", "openai_suffix", "openai_n_epochs", "openai_seed"}
+    secrets = {e.name: e.example for e in backend.env if e.secret}
+    assert secrets == {"OPENAI_API_KEY": "sk-your-key-here"}
+    assert {"OPENAI_BASE_URL", "FINETUNE_BASE_MODEL", "FINETUNE_EPOCHS"} <= {
+        e.name for e in backend.env}
+
+
+def test_the_model_question_offers_exactly_the_priced_openai_models(backend):
+    table = json.loads(
+        (templates_path("parts", "chatdata", "files", "src", "{{package}}", "chatdata")
+         / "models.json").read_text("utf-8"))["models"]
+    (question,) = [q for q in backend.questions if q.key == "openai_base_model"]
+    assert set(question.choices) == {k for k, v in table.items() if v["provider"] == "openai"}
+    assert question.default in question.choices
+
+
+def test_extra_context_turns_answers_into_template_variables(backend):
+    extra = backend.extra_context(context(openai_n_epochs=0, openai_suffix="ward-7"))
+    assert extra["chatdata"]["epochs"] == "auto"
+    assert extra["openai_finetune"]["suffix"] == "ward-7"
+    assert backend.extra_context(context(openai_n_epochs=4))["chatdata"]["epochs"] == 4
+
+
+@pytest.mark.parametrize("suffix", ["has space", "x" * 65, "semi;colon"])
+def test_a_suffix_openai_would_refuse_is_refused_at_scaffold_time(backend, suffix):
+    with pytest.raises(InputError, match="openai_suffix"):
+        backend.extra_context(context(openai_suffix=suffix))
+
+
+def test_wind_down_dates_come_from_the_provider_data(backend):
+    status = backend.extra_context(context())["openai_status"]
+    data = load_providers()["openai-fine-tuning"]
+    assert [e["date"] for e in status["events"]] == [e.date.isoformat() for e in data.events]
+    assert status["source"] == data.source
+    assert status["alternative"] == "hf-lora"
+    assert all(dt.date.fromisoformat(e["date"]) for e in status["events"])
+
+
+def test_the_plugin_imports_nothing_of_the_core_but_the_public_api():
+    for module in PLUGIN.glob("*.py"):
+        tree = ast.parse(module.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                if name.split(".")[0] == "advisor":
+                    assert name == "advisor.api", f"{module.name} imports {name}"
+
+
+def _scaffold(target: Path, *extra: str):
+    if "scaffold" not in cli.commands:
+        pytest.skip("`advisor scaffold` is not in this build yet")
+    return CliRunner().invoke(cli, ["scaffold", str(target), "--backend", "openai-finetune",
+                                    "--no-input", "--answers", str(ANSWERS), *extra])
+
+
+def test_a_bad_answer_is_one_line_and_writes_nothing(backend, tmp_path: Path):
+    target = tmp_path / "demo"
+    result = _scaffold(target, "--set", "openai_suffix=no spaces")
+    assert result.exit_code == 2
+    assert "openai_suffix: 'no spaces' is not allowed" in result.output
+    assert not target.exists()
+
+
+def test_the_scaffolded_starter_passes_its_own_tests_and_ruff(backend, tmp_path: Path):
+    target = tmp_path / "demo"
+    result = _scaffold(target)
+    assert result.exit_code == 0, result.output
+    assert "2027-01-06" in (target / "README.md").read_text("utf-8")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENAI_", "FINETUNE_", "ADVISOR_"))}
+    env["PYTHONPATH"] = str(target / "src")
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=target, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout
+    for args in (["check", "."], ["check", "--select", "S", "."]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--no-cache"],
+            cwd=target, capture_output=True, text=True, timeout=120,
+        )
+        assert lint.returncode == 0, lint.stdout

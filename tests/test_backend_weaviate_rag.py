@@ -1,0 +1,142 @@
+"""The built-in ``weaviate-rag`` backend: registration, answers, templates and corpus."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from advisor import plugins
+from advisor.api import InputError, ScaffoldContext, templates_path
+from advisor.questionnaire import coerce
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = templates_path("weaviate-rag")
+FILES = TEMPLATES / "files"
+EVAL_SET = templates_path("starter", "files", "evals", "eval.jsonl")
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("ADVISOR_LOAD_PLUGINS", raising=False)
+    plugins.reset()
+    yield plugins.get_plugins().backends()["weaviate-rag"]
+    plugins.reset()
+
+
+def answers_for(backend, **changes):
+    values = {q.key: q.default for q in backend.questions}
+    values.update(changes)
+    return values
+
+
+def context(backend, **changes) -> ScaffoldContext:
+    return ScaffoldContext(
+        project_name="demo",
+        package="demo",
+        answers=answers_for(backend, **changes),
+        backends=("weaviate-rag",),
+        approaches=("rag",),
+    )
+
+
+def test_registered_through_its_entry_point_for_the_rag_approach(backend):
+    assert backend.approaches == ("rag",)
+    assert backend.template_dir == TEMPLATES
+    assert backend.commands == ("rag.commands",)
+    assert backend.eval_systems == ("rag.systems",)
+    owner = plugins.get_plugins().backend_owner("weaviate-rag")
+    assert owner.module == "advisor_weaviate_rag"
+
+
+def test_the_command_and_eval_modules_it_names_are_in_its_templates(backend):
+    for module in backend.commands + backend.eval_systems:
+        path = FILES / "src" / "{{package}}" / (module.replace(".", "/") + ".py")
+        text = path.read_text(encoding="utf-8")
+        assert ("def register(" in text) or ("def systems(" in text), path
+
+
+def test_weaviate_client_pin_avoids_the_known_bad_and_too_new_releases(backend):
+    assert "weaviate-client>=4.17,<4.24" in backend.dependencies
+
+
+def test_secrets_in_env_have_placeholders_only(backend):
+    secrets = {v.name: v.example for v in backend.env if v.secret}
+    assert set(secrets) == {"OPENAI_API_KEY", "WEAVIATE_API_KEY"}
+    assert all(example in ("", "sk-...") for example in secrets.values())
+
+
+def test_every_setting_the_starter_reads_is_documented_in_env(backend):
+    settings = (FILES / "src" / "{{package}}" / "rag" / "settings.py").read_text()
+    read = set(re.findall(r'AliasChoices\("([A-Z_]+)"\)', settings))
+    assert read == {v.name for v in backend.env}
+
+
+def test_question_defaults_pass_the_questionnaire_and_the_backend(backend):
+    for question in backend.questions:
+        assert coerce(question, question.default, "test") == question.default
+    assert backend.extra_context(context(backend)) == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"rag_collection": "documents"}, "rag_collection: 'documents'"),
+        ({"rag_collection": "Doc-s"}, "rag_collection: 'Doc-s'"),
+        ({"rag_chunk_size": 200, "rag_chunk_overlap": 200}, "rag_chunk_overlap: 200"),
+        ({"rag_chat_model": "gpt 4"}, "rag_chat_model: 'gpt 4'"),
+    ],
+)
+def test_answers_the_starter_cannot_run_with_are_refused_in_one_line(backend, changes, field):
+    with pytest.raises(InputError) as raised:
+        backend.extra_context(context(backend, **changes))
+    assert raised.value.message.startswith(field)
+    assert "\n" not in raised.value.message
+
+
+def test_templates_use_the_current_vector_config_api_only():
+    sources = [p.read_text(encoding="utf-8") for p in FILES.rglob("*.py")]
+    assert any("Configure.Vectors.text2vec_openai" in s for s in sources)
+    assert any("Configure.Vectors.self_provided" in s for s in sources)
+    assert not any("vectorizer_config" in s for s in sources)
+
+
+@pytest.mark.parametrize("vectorizer", ["text2vec-openai", "self-provided"])
+def test_every_template_renders_strictly_and_python_files_compile(backend, vectorizer):
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    variables = {
+        "project_name": "demo",
+        "project_slug": "demo",
+        "package": "demo",
+        "answers": answers_for(backend, rag_vectorizer=vectorizer),
+        "backends": ["weaviate-rag"],
+        "approaches": ["rag"],
+    }
+    rendered = 0
+    for path in [*FILES.rglob("*"), TEMPLATES / "readme.md"]:
+        if not path.is_file():
+            continue
+        env.from_string(str(path.relative_to(TEMPLATES))).render(**variables)
+        text = env.from_string(path.read_text(encoding="utf-8")).render(**variables)
+        if path.suffix == ".py":
+            compile(text, str(path), "exec")
+        rendered += 1
+    assert rendered > 15
+
+
+def test_the_sample_corpus_holds_every_eval_answer_literally():
+    corpus = FILES / "data" / "corpus"
+    items = [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines()]
+    named = {source for item in items for source in item["sources"]}
+    assert named == {p.name for p in corpus.iterdir()}
+    for item in items:
+        for source in item["sources"]:
+            assert item["answer"] in (corpus / source).read_text(encoding="utf-8"), item["id"]
