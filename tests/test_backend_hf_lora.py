@@ -114,7 +114,7 @@ def test_context_refuses_a_model_it_does_not_offer():
 
 
 def test_system_prompt_is_the_shipped_training_data_s():
-    data = templates_path("hf-lora", "files", "data")
+    data = templates_path("parts", "chatdata", "files", "data")
     for name in ("train.jsonl", "validation.jsonl"):
         for line in (data / name).read_text("utf-8").splitlines():
             system = [m for m in json.loads(line)["messages"] if m["role"] == "system"]

@@ -48,7 +48,7 @@ DEFAULT_EPOCHS = "auto"
 @cache
 def training_system_prompt() -> str:
     """The system message of the shipped training data, which ``chat``/``evaluate`` reuse."""
-    first = templates_path("hf-lora", "files", "data", "train.jsonl").read_text("utf-8")
+    first = templates_path("parts", "chatdata", "files", "data", "train.jsonl").read_text("utf-8")
     messages = json.loads(first.splitlines()[0])["messages"]
     return next(m["content"] for m in messages if m["role"] == "system")
 
