@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BENCHMARKS = ["bench_startup", "bench_validate"]
+BENCHMARKS = ["bench_startup", "bench_scaffold", "bench_validate", "bench_chunking"]
 
 
 def main() -> int:
