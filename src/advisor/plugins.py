@@ -21,7 +21,6 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any, TypeVar
 
 import click
@@ -30,6 +29,7 @@ import pluggy
 from . import hookspecs
 from .backends import Backend
 from .checks import Check
+from .entrypoints import EntryPoint, entry_points
 from .errors import PluginError
 from .questionnaire import CORE_QUESTIONS, Question
 
@@ -108,8 +108,8 @@ class Plugins:
         imports inside functions, so this stays cheap however many are installed.
         """
         wanted = wanted_plugins()
-        by_name: dict[str, list[metadata.EntryPoint]] = {}
-        for ep in metadata.entry_points(group=GROUP):
+        by_name: dict[str, list[EntryPoint]] = {}
+        for ep in entry_points(GROUP):
             by_name.setdefault(ep.name, []).append(ep)
         if wanted is not None:
             known = {_normalise(n) for n in by_name}
@@ -344,11 +344,11 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
-def _dist(ep: metadata.EntryPoint) -> tuple[str, str]:
-    return (ep.dist.name, ep.dist.version) if ep.dist else ("unknown", "")
+def _dist(ep: EntryPoint) -> tuple[str, str]:
+    return ep.dist, ep.version
 
 
-def _selected(ep: metadata.EntryPoint, wanted: set[str]) -> bool:
+def _selected(ep: EntryPoint, wanted: set[str]) -> bool:
     return _normalise(ep.name) in wanted or _normalise(_dist(ep)[0]) in wanted
 
 
