@@ -16,32 +16,7 @@ import time
 from pathlib import Path
 
 from harness import Target
-from starter import WORK, module_command, scaffold
-
-WORDS = [
-    "blood",
-    "pressure",
-    "hypertension",
-    "guideline",
-    "patient",
-    "dose",
-    "metformin",
-    "review",
-    "target",
-    "lifestyle",
-    "sodium",
-    "혈압",
-    "당뇨병",
-    "환자",
-    "권장",
-    "목표",
-    "measurement",
-    "annual",
-    "vaccine",
-    "booster",
-    "clinic",
-    "adult",
-]
+from starter import WORDS, WORK, module_command, scaffold
 
 
 def generate(path: Path, examples: int, seed: int = 7) -> None:

@@ -13,6 +13,34 @@ ROOT = Path(__file__).parents[1]
 WORK = Path(__file__).parent / ".work"
 ANSWERS = ROOT / "examples" / "answers" / "medical-guidelines.yaml"
 
+# Words of the starters' sample domain, English and Korean, for generated benchmark data.
+WORDS = [
+    "blood",
+    "pressure",
+    "guideline",
+    "patient",
+    "dose",
+    "metformin",
+    "review",
+    "target",
+    "lifestyle",
+    "sodium",
+    "혈압",
+    "당뇨병",
+    "환자",
+    "권장",
+    "목표",
+    "measurement",
+    "annual",
+    "vaccine",
+    "booster",
+    "clinic",
+    "adult",
+    "the",
+    "of",
+    "and",
+]
+
 
 def scaffold(backend: str, name: str) -> Path:
     """A fresh starter for ``backend`` in ``benchmarks/.work/name``; returns its folder."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import tempfile
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from scaffold_testkit import (
     HYBRID_ANSWERS,
     RAG_ANSWERS,
@@ -21,12 +23,16 @@ from scaffold_testkit import (
 )
 
 from advisor import __version__, placement
+from advisor.cli import cli
+from advisor.framework import decide
+from advisor.questionnaire import CORE_QUESTIONS, Answers
 
 SKELETON_FILES = {
     ".advisor.yml",
     ".env.example",
     ".gitignore",
     "README.md",
+    "docs/decision-costs.svg",
     "docs/decision.md",
     "evals/eval.jsonl",
     "pyproject.toml",
@@ -222,7 +228,7 @@ def test_running_again_finds_everything_identical(backends, tmp_path):
     result = scaffold(tmp_path, target)
     assert result.exit_code == 0, result.stderr
     assert "  create " not in result.stderr and "  overwrite " not in result.stderr
-    assert f"Wrote {target}: 21 identical." in result.stderr
+    assert f"Wrote {target}: {len(files_of(target))} identical." in result.stderr
 
 
 def test_force_and_skip_existing_exclude_each_other(backends, tmp_path):
@@ -494,3 +500,186 @@ def run_advisor_with_input(target, text):
     from advisor.cli import cli
 
     return CliRunner().invoke(cli, ["scaffold", str(target)], input=text)
+
+
+# --- without a decision: backends named, core answers missing ---------------------------------
+
+NO_DECISION_NOTE = (
+    "Note: no decision recorded (missing required answers: {}); using the named backends, "
+    "and docs/decision.md says how to record one"
+)
+
+
+def test_named_backends_need_no_answers(backends, tmp_path):
+    target = tmp_path / "bot"
+    result = run_advisor(
+        "scaffold", target, "--backend", "test-tune", "--backend", "test-rag", "--no-input"
+    )
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
+    assert notes == [NO_DECISION_NOTE.format("volatility, format, latency_ms, budget_usd")]
+    assert "No decision -> backends: test-rag, test-tune" in result.stderr
+    assert "Decision:" not in result.stderr
+
+    command = "advisor decide --format markdown -o docs/decision.md"
+    record_md = (target / "docs/decision.md").read_text()
+    assert record_md.startswith("# Decision record: not recorded\n")
+    assert "- Backends: `test-rag` (rag), `test-tune` (fine-tune), chosen directly" in record_md
+    assert f"```bash\n{command}\n```" in record_md
+    assert "(missing:\n`volatility`, `format`, `latency_ms`, `budget_usd`)" in record_md
+    assert "It asks the questionnaire's eight questions." in record_md
+    assert not (target / "docs/decision-costs.svg").exists()
+    readme = (target / "README.md").read_text()
+    assert "the backends were chosen directly, so no decision was recorded" in readme
+    assert f"`{command}`" in readme
+    assert "Provider notice (test-tune)" in readme
+
+    record = yaml.safe_load((target / ".advisor.yml").read_text())
+    assert record["decision"] is None
+    assert record["costs"] == {}
+    assert record["answers"] == {
+        "test_collection": "Guidelines", "test_top_k": 3, "test_with_notes": False,
+        "test_model": "tiny-model",
+    }
+
+
+def test_partial_answers_name_what_is_missing_and_the_command_passes_them_on(
+    backends, tmp_path, monkeypatch
+):
+    target = tmp_path / "bot"
+    result = run_advisor(
+        "scaffold", target, "--backend", "test-rag", "--no-input",
+        "--set", "volatility=monthly", "--set", "citations=true", "--set", "budget_usd=2500.0",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert NO_DECISION_NOTE.format("format, latency_ms") in result.stderr.splitlines()
+    record = yaml.safe_load((target / ".advisor.yml").read_text())
+    assert record["decision"] is None
+    core = {k: v for k, v in record["answers"].items() if not k.startswith("test_")}
+    assert core == {"volatility": "monthly", "budget_usd": 2500.0, "citations": True}
+
+    record_md = (target / "docs/decision.md").read_text()
+    command = (
+        "advisor decide --set volatility=monthly --set budget_usd=2500 --set citations=true "
+        "--format markdown -o docs/decision.md"
+    )
+    assert f"```bash\n{command}\n```" in record_md
+    assert "It passes the answers already given" in record_md
+    assert f"`{command}`" in (target / "README.md").read_text()
+
+    # The command it shows works as shown, in the project, once the rest is answered.
+    monkeypatch.chdir(target)
+    words = [*shlex.split(command)[1:], "--set", "format=light", "--set", "latency_ms=3000"]
+    decided = run_advisor(*words, "--no-input")
+    assert decided.exit_code == 0, decided.stderr
+    record_md = (target / "docs/decision.md").read_text()
+    assert record_md.startswith("# Decision record: rag for this LLM project")
+    assert "| Must answers cite their sources? (`citations`) | true |" in record_md
+    assert (target / "docs/decision-costs.svg").read_text().startswith("<svg")
+
+
+def test_named_backends_with_every_required_answer_still_decide(backends, tmp_path):
+    required = {k: HYBRID_ANSWERS[k] for k in ("volatility", "format", "latency_ms", "budget_usd")}
+    result = scaffold(tmp_path, tmp_path / "bot", "--backend", "test-rag", answers=required)
+    assert result.exit_code == 0, result.stderr
+    assert "no decision" not in result.stderr
+    defaults = {q.key: q.default for q in CORE_QUESTIONS if not q.required}
+    expected = decide(Answers.from_mapping({**defaults, **required})).recommendation
+    assert f"Decision: {expected} -> backends: test-rag" in result.stderr
+    record = yaml.safe_load((tmp_path / "bot/.advisor.yml").read_text())
+    assert record["decision"]["recommendation"] == expected
+    assert {k: record["answers"][k] for k in defaults} == defaults
+    assert (tmp_path / "bot/docs/decision-costs.svg").is_file()
+
+
+def test_without_named_backends_missing_answers_stay_an_error(backends, tmp_path):
+    result = run_advisor("scaffold", tmp_path / "bot", "--no-input", "--set", "format=light")
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith(
+        "Error: missing required answers: volatility, latency_ms, budget_usd"
+    )
+    assert not (tmp_path / "bot").exists()
+
+
+@pytest.mark.parametrize("again", [["--no-input"], []], ids=["no-input", "interactive"])
+def test_a_project_without_a_decision_is_made_again_byte_for_byte(backends, tmp_path, again):
+    first = tmp_path / "first"
+    result = run_advisor(
+        "scaffold", first, "--backend", "test-tune", "--no-input", "--set", "examples=40",
+        "--set", "test_model=llama-tiny",
+    )
+    assert result.exit_code == 0, result.stderr
+    second = tmp_path / "second"
+    result = run_advisor("scaffold", second, "--answers-from", first / ".advisor.yml", *again)
+    assert result.exit_code == 0, result.stderr
+    assert "Answer the questions" not in result.stderr  # a record's choice is not asked again
+    assert NO_DECISION_NOTE.format("volatility, format, latency_ms, budget_usd") in result.stderr
+    assert tree_digest(second) == tree_digest(first)
+    assert yaml.safe_load((second / ".advisor.yml").read_text())["answers"] == {
+        "examples": 40, "test_model": "llama-tiny"
+    }
+
+
+def test_interactive_runs_offer_the_questions_and_can_skip_them(backends, tmp_path):
+    result = CliRunner().invoke(
+        cli, ["scaffold", str(tmp_path / "skipped"), "--backend", "test-tune"], input="n\n\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Answer the questions that record why they fit (docs/decision.md)? [Y/n]" in (
+        result.stderr
+    )
+    assert "volatility" not in result.stderr.split("[Y/n]")[1].split("Note:")[0]
+    assert "test_model [tiny-model]:" in result.stderr
+    assert yaml.safe_load((tmp_path / "skipped/.advisor.yml").read_text())["decision"] is None
+
+    core = ["monthly", "light", "3000", "5000", "", "true", "", "1200"]
+    result = CliRunner().invoke(
+        cli, ["scaffold", str(tmp_path / "answered"), "--backend", "test-tune"],
+        input="\n" + "\n".join([*core, ""]) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Decision: rag -> backends: test-tune" in result.stderr
+    record = yaml.safe_load((tmp_path / "answered/.advisor.yml").read_text())
+    assert record["decision"]["recommendation"] == "rag"
+
+
+# --- docs/decision.md with a decision: what `advisor decide -o` writes -----------------------
+
+
+def test_the_decision_record_is_what_decide_writes_with_costs_and_chart(
+    backends, tmp_path, monkeypatch
+):
+    target = tmp_path / "bot"
+    assert scaffold(tmp_path, target).exit_code == 0
+    answers = write_answers(tmp_path, HYBRID_ANSWERS, "core.json")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "docs").mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    made = run_advisor(
+        "decide", "--answers", answers, "--format", "markdown", "-o", "docs/decision.md"
+    )
+    assert made.exit_code == 0, made.stderr
+    for name in ("docs/decision.md", "docs/decision-costs.svg"):
+        assert (target / name).read_bytes() == (elsewhere / name).read_bytes(), name
+    record_md = (target / "docs/decision.md").read_text()
+    assert "## Costs" in record_md and "](decision-costs.svg)" in record_md
+
+
+def test_cost_overrides_are_recorded_and_reused(backends, tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("ADVISOR_COSTS", json.dumps({"setup_usd": {"rag": 1234}}))
+    first = tmp_path / "first"
+    assert scaffold(tmp_path, first).exit_code == 0
+    record = yaml.safe_load((first / ".advisor.yml").read_text())
+    assert record["costs"] == {"setup_usd": {"rag": 1234}}
+    assert "`setup_usd`: " in (first / "docs/decision.md").read_text()
+    assert "(set in your configuration)" in (first / "docs/decision.md").read_text()
+
+    monkeypatch.delenv("ADVISOR_COSTS")
+    second = tmp_path / "second"
+    result = run_advisor("scaffold", second, "--answers-from", first / ".advisor.yml")
+    assert result.exit_code == 0, result.stderr
+    assert tree_digest(second) == tree_digest(first)
+    plain = tmp_path / "plain"
+    assert scaffold(tmp_path, plain).exit_code == 0
+    assert (plain / "docs/decision.md").read_bytes() != (first / "docs/decision.md").read_bytes()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
 import pytest
+import yaml
 from scaffold_testkit import (
     HYBRID_ANSWERS,
     RAG_ANSWERS,
@@ -21,10 +24,16 @@ from advisor.backends import EnvVar
 from advisor.compose import merge_contributions, merge_env, merge_requirements
 from advisor.errors import InputError, ScaffoldError
 from advisor.framework import decide
-from advisor.planning import project_names
+from advisor.planning import ScaffoldRequest, plan_scaffold, project_names
+from advisor.plugins import get_plugins
 from advisor.questionnaire import Answers
+from advisor.record import BackendVersion, Record, load_record
 from advisor.reports import to_dict
+from advisor.scaffold import decide_command, scaffold
 from advisor.selection import choose_backends, load_decision
+
+# Marks a key to leave out of a test record.
+_DROP = object()
 
 # --- names ---------------------------------------------------------------------------------
 
@@ -450,3 +459,105 @@ def test_the_sandbox_refuses_symlinks(register, tmp_path):
     assert result.exit_code == 2
     assert "files/leak.txt is a symbolic link" in result.stderr
     assert not target.exists()
+
+
+# --- the decision: dated, optional, recorded -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "notice", "path"),
+    [
+        (dt.date(2026, 11, 24), "from 2027-01-06 no organization", "hosted"),
+        (dt.date(2027, 2, 1), "since 2027-01-06 no organization", "open-weights"),
+    ],
+)
+def test_one_date_dates_the_notices_and_the_costs(register, tmp_path, today, notice, path):
+    register(TEST_RAG, TEST_TUNE)
+    request = ScaffoldRequest(target=tmp_path / "bot", provided=HYBRID_ANSWERS, today=today)
+    said: list[str] = []
+    blueprint, _ = plan_scaffold(request, get_plugins().backends(), said.append)
+    assert blueprint.today == today
+    scaffold(blueprint, "refuse")
+    assert any(line.startswith("Notice (test-tune):") and notice in line for line in said)
+    readme = (tmp_path / "bot/README.md").read_text()
+    assert "Provider notice (test-tune):** OpenAI self-serve fine-tuning is winding down" in readme
+    assert notice in readme
+    record_md = (tmp_path / "bot/docs/decision.md").read_text()
+    assert f"Fine-tuning is priced on the **{path}** path" in record_md
+    assert "- **provider**: OpenAI self-serve fine-tuning is winding down" in record_md
+    assert notice in record_md
+
+
+def test_the_decide_command_passes_the_given_core_answers_in_question_order():
+    answers = {
+        "test_model": "tiny", "citations": False, "budget_usd": 2500.5, "volatility": "monthly",
+        "latency_ms": 800, "documents": 10_000, "format": "light",
+    }
+    assert decide_command(answers) == (
+        "advisor decide --set volatility=monthly --set format=light --set latency_ms=800 "
+        "--set budget_usd=2500.5 --set citations=false --set documents=10000 "
+        "--format markdown -o docs/decision.md"
+    )
+    assert decide_command({}) == "advisor decide --format markdown -o docs/decision.md"
+
+
+def test_templates_and_extra_context_see_no_decision_as_none(register, tmp_path):
+    seen = []
+
+    def remember(context):
+        seen.append(context.decision)
+        return {}
+
+    watcher = make_backend(
+        tmp_path / "t", "watcher",
+        {"files/decision.txt": "{{ decision is none }} {{ decision.costs is defined }}\n"},
+        extra_context=remember,
+    )
+    register(watcher)
+    result = run_advisor("scaffold", tmp_path / "none", "--backend", "watcher", "--no-input")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "none/decision.txt").read_text() == "True False\n"
+    answers = write_answers(tmp_path, RAG_ANSWERS)
+    result = run_advisor(
+        "scaffold", tmp_path / "made", "--backend", "watcher", "--answers", answers, "--no-input"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "made/decision.txt").read_text() == "False True\n"
+    assert seen[0] is None
+    assert seen[1]["recommendation"] == "rag" and "costs" in seen[1]
+
+
+def test_a_record_without_a_decision_reads_back(tmp_path):
+    record = Record(
+        advisor_version="1.0",
+        project_name="bot",
+        backends=(BackendVersion("test-rag", "dist", "2.0"),),
+        answers={"volatility": "monthly", "test_top_k": 5},
+        decision=None,
+        costs={"retrieval_k": 8},
+    )
+    path = tmp_path / ".advisor.yml"
+    path.write_text(record.to_yaml(), encoding="utf-8")
+    assert "\ndecision: null\n" in path.read_text()
+    assert load_record(path) == record
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"decision": "hybrid"}, "decision: 'hybrid' is not a decision summary or null"),
+        ({"costs": [1, 2]}, "costs: [1, 2] is not a mapping of cost overrides"),
+        ({"decision": _DROP}, "decision: None is not a decision summary or null"),
+    ],
+)
+def test_a_record_with_a_bad_decision_or_costs_is_refused(tmp_path, change, message):
+    data = {
+        "advisor_version": "1.0", "project_name": "bot", "backends": [{"name": "test-rag"}],
+        "answers": {}, "costs": {}, "decision": None,
+    }
+    data.update(change)
+    data = {k: v for k, v in data.items() if v is not _DROP}
+    path = tmp_path / ".advisor.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_record(path)

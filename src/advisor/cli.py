@@ -329,7 +329,8 @@ def config_show(fmt: str) -> None:
     "backend_names",
     multiple=True,
     metavar="NAME",
-    help="Use this backend (repeatable) instead of the decision's default ones.",
+    help="Use this backend (repeatable) instead of the decision's default ones; the "
+    "questionnaire then becomes optional (docs/scaffold.md).",
 )
 @click.option("--name", help="Project name (default: the target folder's name).")
 @click.option(

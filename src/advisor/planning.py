@@ -4,10 +4,16 @@ Answers come in two rounds because backends ask questions of their own and which
 backends are used depends on the decision: first the core questions (or a saved
 ``--decision``), then the chosen backends' questions. Every key given is checked up front
 against all installed backends' questions, so a typo fails before any prompt.
+
+A decision is optional only where it picks nothing: when the backends are named
+(``--backend``, or a record's) and the core answers are incomplete, the project is made
+without one (docs/scaffold.md, "Without a decision"). Without named backends the
+decision is what picks them, so missing core answers stay an error.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import keyword
 import os
 import re
@@ -17,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .advice import build_advice, load_cost_overrides
 from .backends import Backend
+from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
 from .framework import Decision, decide
 from .questionnaire import CORE_QUESTIONS, Answers, Question, check_keys, coerce, collect
@@ -52,14 +60,23 @@ def project_names(name: str, option: str = "--name") -> ProjectNames:
 
 @dataclass(frozen=True)
 class Blueprint:
-    """Everything a render needs, settled and validated before a file is touched."""
+    """Everything a render needs, settled and validated before a file is touched.
+
+    ``decision`` and ``costs`` are both None when the backends were named and the core
+    answers were not all given. ``cost_overrides`` is the ``[costs]`` table the costs were
+    priced with (recorded, so the project can be made again elsewhere); ``today`` dates
+    the provider notices and the costs.
+    """
 
     target: Path
     names: ProjectNames
     backends: tuple[Backend, ...]
     answers: Mapping[str, Any]
-    decision: Decision
+    decision: Decision | None
     templates: Path | None = None
+    costs: CostEstimate | None = None
+    cost_overrides: Mapping[str, Any] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,8 @@ class ScaffoldRequest:
 
     ``provided`` holds answers from ``--answers``/``--set``; ``questions`` the core
     questions plus those plugins registered; ``ask_all`` prompts every question (first
-    run, no answers given) instead of only missing required ones.
+    run, no answers given) instead of only missing required ones. ``today`` dates the
+    provider notices and prices the options; tests pin it.
     """
 
     target: Path
@@ -82,6 +100,7 @@ class ScaffoldRequest:
     name: str | None = None
     templates: Path | None = None
     record_file: Path | None = None
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 def plan_scaffold(
@@ -110,15 +129,6 @@ def plan_scaffold(
     core_keys = {q.key for q in request.questions}
     core_given = {k: v for k, v in provided.items() if k in core_keys}
 
-    if request.decision_file is not None:
-        decision = load_decision(request.decision_file)
-        values = _answers_with_decision(request, decision, core_given, source, note)
-    else:
-        values = collect(
-            request.questions, core_given, source=source, interactive=interactive, ask_all=ask_all
-        )
-        decision = decide(Answers.from_mapping(values))
-
     if request.backend_names:
         names, where = request.backend_names, "--backend"
     elif record is not None:
@@ -126,16 +136,35 @@ def plan_scaffold(
         where = f"--answers-from {request.record_file}: backend"
     else:
         names, where = (), "--backend"
-    backends = choose_backends(available, decision.approaches, names, source=where)
-    if request.backend_names and set(approaches_of(backends)) != set(decision.approaches):
-        note(
-            f"the decision is {decision.recommendation}; scaffolding "
-            f"{' + '.join(approaches_of(backends))} as --backend asks"
+
+    decision: Decision | None = None
+    costs: CostEstimate | None = None
+    overrides: dict[str, Any] = {}
+    if request.decision_file is not None:
+        saved = load_decision(request.decision_file)
+        values = _answers_with_decision(request, saved, core_given, source, note)
+        decision, costs, overrides = _advice(saved.answers, request, record, saved=saved)
+    else:
+        values, complete = _core_answers(
+            request, core_given, source, ask_all, record, bool(names), note
         )
-    echo(
-        f"Decision: {decision.label} -> backends: {', '.join(b.name for b in backends)}"
-    )
-    for backend, text in provider_notices(backends):
+        if complete:
+            answers = Answers.from_mapping(values)
+            decision, costs, overrides = _advice(answers, request, record)
+
+    approaches = decision.approaches if decision is not None else ()
+    backends = choose_backends(available, approaches, names, source=where)
+    chosen = ", ".join(b.name for b in backends)
+    if decision is None:
+        echo(f"No decision -> backends: {chosen}")
+    else:
+        if request.backend_names and set(approaches_of(backends)) != set(approaches):
+            note(
+                f"the decision is {decision.recommendation}; scaffolding "
+                f"{' + '.join(approaches_of(backends))} as --backend asks"
+            )
+        echo(f"Decision: {decision.label} -> backends: {chosen}")
+    for backend, text in provider_notices(backends, request.today):
         echo(f"Notice ({backend}): {text}")
 
     questions = backend_questions(backends)
@@ -167,9 +196,79 @@ def plan_scaffold(
             answers=values,
             decision=decision,
             templates=_templates_dir(request, record),
+            costs=costs,
+            cost_overrides=overrides,
+            today=request.today,
         ),
         record,
     )
+
+
+def _core_answers(
+    request: ScaffoldRequest,
+    core_given: Mapping[str, Any],
+    source: str,
+    ask_all: bool,
+    record: Record | None,
+    backends_named: bool,
+    note: Callable[[str], None],
+) -> tuple[dict[str, Any], bool]:
+    """The core answers, and whether they are complete enough to decide from.
+
+    Incomplete answers are accepted only when backends are named: without input, or
+    when a record made without a decision is made again, with one note; interactively
+    the user is first offered the questions (default yes), as a copier or cookiecutter
+    prompt would. Otherwise every missing required answer is asked for, or is an error.
+    """
+    questions = {q.key: q for q in request.questions}
+    missing = [key for key, q in questions.items() if q.required and key not in core_given]
+    if backends_named and missing:
+        remade_without = record is not None and record.decision is None
+        if not request.interactive or remade_without or not _want_questions():
+            note(
+                f"no decision recorded (missing required answers: {', '.join(missing)}); "
+                "using the named backends, and docs/decision.md says how to record one"
+            )
+            given = {k: coerce(questions[k], v, source) for k, v in core_given.items()}
+            return given, False
+    values = collect(
+        request.questions,
+        core_given,
+        source=source,
+        interactive=request.interactive,
+        ask_all=ask_all,
+    )
+    return values, True
+
+
+def _want_questions() -> bool:
+    import click
+
+    answer: bool = click.confirm(
+        "The backends are named, so a decision is optional. Answer the questions that "
+        "record why they fit (docs/decision.md)?",
+        default=True,
+        err=True,
+    )
+    return answer
+
+
+def _advice(
+    answers: Answers,
+    request: ScaffoldRequest,
+    record: Record | None,
+    saved: Decision | None = None,
+) -> tuple[Decision, CostEstimate, dict[str, Any]]:
+    """The decision with its dated warnings, its costs, and the ``[costs]`` overrides used.
+
+    Decided and priced as ``advisor decide`` does: the shipped price book plus the
+    ``[costs]`` table of the configuration, or of the record when a project is made again
+    (so one record gives the same costs on any machine). A ``saved`` decision is kept as
+    it was saved, warnings included; only its costs are computed.
+    """
+    overrides = dict(record.costs) if record is not None else load_cost_overrides()
+    advice = build_advice(answers, today=request.today, overrides=overrides)
+    return saved or advice.decision, advice.costs, overrides
 
 
 def _answers_with_decision(

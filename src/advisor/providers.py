@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 
 @dataclass(frozen=True)
 class ProviderEvent:
@@ -55,6 +53,8 @@ class ProviderStatus:
 def load_providers() -> dict[str, ProviderStatus]:
     # Beside this module, not through importlib.resources: `decide` reads this at every
     # start, and importlib.resources pulls in zipfile and tempfile (about 9 ms).
+    import yaml
+
     text = (Path(__file__).parent / "data" / "providers.yaml").read_text("utf-8")
     raw: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {

@@ -13,10 +13,9 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
-
-import yaml
 
 from .errors import InputError
 
@@ -216,6 +215,8 @@ def _show(value: Any) -> str:
 
 def parse_scalar(text: str) -> Any:
     """Read one ``--set`` or prompt value the way YAML reads a scalar (``50`` -> 50)."""
+    import yaml
+
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -243,13 +244,18 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: answers file is not UTF-8 text") from None
-    try:
-        if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":
+        try:
             data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_BoundedLoader)
-    except (json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
-        raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.load(text, Loader=_bounded_loader())
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -267,26 +273,32 @@ def _parse_problem(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f" at line {exc.lineno}: {exc.msg}"
     mark = getattr(exc, "problem_mark", None)
-    if isinstance(exc, yaml.MarkedYAMLError) and mark is not None:
+    if mark is not None and getattr(exc, "problem", None):
         return f" at line {mark.line + 1}: {exc.problem}"
     if isinstance(exc, RecursionError):
         return ": nested too deeply"
     return f": {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
-class _BoundedLoader(yaml.SafeLoader):
+@cache
+def _bounded_loader() -> type:
     """SafeLoader that refuses alias expansion bombs ("billion laughs").
 
     Answers files are flat mappings; nobody needs aliases in them, so any alias is refused.
+    Built on first use: PyYAML is imported only when a file or ``--set`` needs parsing.
     """
+    import yaml
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(
-                f"aliases are not allowed in answers files (line {event.start_mark.line + 1})"
-            )
-        return super().compose_node(parent, index)
+    class BoundedLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.YAMLError(
+                    f"aliases are not allowed in answers files (line {event.start_mark.line + 1})"
+                )
+            return super().compose_node(parent, index)
+
+    return BoundedLoader
 
 
 def check_keys(data: Mapping[str, Any], questions: Iterable[Question], source: str) -> None:

@@ -2,17 +2,20 @@
 
 The record holds the advisor's version, the project name, each backend with the
 version of the distribution that provided it, a ``--templates`` dir if one was used,
-every answer (core and backend questions) and a summary of the decision. Answers are
-typed questionnaire values, never secrets; keys live in ``.env``, which is git-ignored.
-``advisor scaffold NEW_DIR --answers-from OLD/.advisor.yml`` reads it back and, with
-the same advisor and backend versions, renders a byte-identical project. Nothing in it
-depends on the time or the folder it was rendered in.
+every answer (core and backend questions), the ``[costs]`` overrides the options were
+priced with, and a summary of the decision (``null`` when the backends were named and
+no decision was made). Answers are typed questionnaire values, never secrets; keys live
+in ``.env``, which is git-ignored. ``advisor scaffold NEW_DIR --answers-from
+OLD/.advisor.yml`` reads it back and, with the same advisor and backend versions,
+renders a byte-identical project. Nothing in it depends on the folder it was rendered
+in, and no timestamp is kept: the provider notices are dated by the day of rendering and
+read the same until a provider's next dated event passes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +42,9 @@ class Record:
     project_name: str
     backends: tuple[BackendVersion, ...]
     answers: Mapping[str, Any]
-    decision: Mapping[str, Any]
+    decision: Mapping[str, Any] | None
     templates: str | None = None
+    costs: Mapping[str, Any] = field(default_factory=dict)
 
     def to_yaml(self) -> str:
         data = {
@@ -52,13 +56,16 @@ class Record:
             ],
             "templates": self.templates,
             "answers": dict(self.answers),
-            "decision": dict(self.decision),
+            "costs": dict(self.costs),
+            "decision": dict(self.decision) if self.decision is not None else None,
         }
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def decision_summary(decision: Mapping[str, Any]) -> dict[str, Any]:
+def decision_summary(decision: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The part of a decision the record keeps; the full record is docs/decision.md."""
+    if decision is None:
+        return None
     return {
         "recommendation": decision["recommendation"],
         "variant": decision["variant"],
@@ -92,13 +99,23 @@ def load_record(path: Path) -> Record:
     templates = data.get("templates")
     if templates is not None and not isinstance(templates, str):
         raise InputError(f"{where}: templates: {templates!r:.60} is not a path or null")
+    decision = data.get("decision")
+    if "decision" not in data or (decision is not None and not isinstance(decision, dict)):
+        raise InputError(
+            f"{where}: decision: {decision!r:.60} is not a decision summary or null "
+            f"(is this an {RECORD_FILE}?)"
+        )
+    costs = data.get("costs", {})  # records made before costs were kept have none
+    if not isinstance(costs, dict):
+        raise InputError(f"{where}: costs: {costs!r:.60} is not a mapping of cost overrides")
     return Record(
         advisor_version=str(get("advisor_version", str, "a version")),
         project_name=get("project_name", str, "a project name"),
         backends=tuple(backends),
         answers=get("answers", dict, "a mapping of answers"),
-        decision=get("decision", dict, "a decision summary"),
+        decision=decision,
         templates=templates,
+        costs=costs,
     )
 
 

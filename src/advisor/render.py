@@ -55,6 +55,8 @@ class Source:
 
     def render_string(self, text: str, what: str) -> str:
         """Render a short template (a path component, a next step) with this context."""
+        if "{" not in text:  # every Jinja delimiter starts with "{": nothing to render
+            return text
         return self._guard(lambda: self.env.from_string(text).render(self.context), what, None)
 
     def render_template(self, name: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -18,7 +17,6 @@ from .framework import Decision
 from .questionnaire import CORE_QUESTIONS
 
 if TYPE_CHECKING:
-    import jinja2
 
     from .costs import CostEstimate, OptionCost
 
@@ -189,8 +187,10 @@ def render_html(
     """One self-contained page for an architecture review: styles and chart inline."""
     from markupsafe import Markup
 
+    from .templating import report_environment
+
     chart = Markup(chart_svg(costs)) if costs is not None else ""
-    return _html_environment().get_template("decision.html.j2").render(
+    return report_environment(html=True).get_template("decision.html.j2").render(
         **_context(decision, costs), chart_svg=chart, today=today
     )
 
@@ -199,22 +199,6 @@ def chart_svg(costs: CostEstimate) -> str:
     from .charts import cumulative_cost_chart
 
     return cumulative_cost_chart(costs)
-
-
-@cache
-def _html_environment() -> jinja2.Environment:
-    """HTML escapes every value unless marked safe (the chart is our own SVG)."""
-    import jinja2
-
-    from .api import templates_path
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_path("reports")),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _show(value: Any) -> str:

@@ -5,6 +5,10 @@ render into a staging folder (:mod:`advisor.render`); shared files are composed 
 backends' declared contributions (:mod:`advisor.compose`); only when every file has
 rendered does the result go into the target, all or nothing (:mod:`advisor.placement`).
 The contract with backends is docs/scaffold.md.
+
+``docs/decision.md`` is the report ``advisor decide --format markdown -o
+docs/decision.md`` writes, costs included, with its chart beside it; a project made
+without a decision gets, in its place, the command that records one.
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ from .errors import InputError, ScaffoldError
 from .placement import Policy, Step, commit, plan_writes
 from .planning import Blueprint
 from .plugins import get_plugins
+from .questionnaire import CORE_QUESTIONS
 from .record import BackendVersion, Record, decision_summary
 from .render import RenderedFile, Source, check_no_secrets, render_fragment, render_sources
-from .reports import render_markdown, to_dict
+from .reports import chart_svg, render_markdown, to_dict
 from .selection import approaches_of, provider_notices
+
+# Where the starter's decision record links its cost chart: beside it, as `decide -o` does.
+COST_CHART = "decision-costs.svg"
 
 
 @dataclass(frozen=True)
@@ -58,11 +66,18 @@ def base_context(blueprint: Blueprint) -> dict[str, Any]:
         "project_slug": blueprint.names.slug,
         "package": blueprint.names.package,
         "answers": dict(blueprint.answers),
-        "decision": to_dict(blueprint.decision),
+        "decision": decision_dict(blueprint),
         "backends": [b.name for b in blueprint.backends],
         "approaches": list(approaches_of(blueprint.backends)),
         "advisor_version": __version__,
     }
+
+
+def decision_dict(blueprint: Blueprint) -> dict[str, Any] | None:
+    """The decision as ``advisor decide --format json`` writes it, or None without one."""
+    if blueprint.decision is None:
+        return None
+    return to_dict(blueprint.decision, blueprint.costs)
 
 
 def render_project(
@@ -106,7 +121,7 @@ def _extra_context(backend: Backend, blueprint: Blueprint) -> Mapping[str, Any]:
         answers=dict(blueprint.answers),
         backends=tuple(b.name for b in blueprint.backends),
         approaches=approaches_of(blueprint.backends),
-        decision=to_dict(blueprint.decision),
+        decision=decision_dict(blueprint),
     )
     try:
         extra = backend.extra_context(context)
@@ -151,7 +166,10 @@ def starter_variables(
         "commands": list(merged.commands),
         "eval_systems": list(merged.eval_systems),
         "readme_sections": sections,
-        "notices": [{"backend": b, "text": t} for b, t in provider_notices(blueprint.backends)],
+        "notices": [
+            {"backend": b, "text": t}
+            for b, t in provider_notices(blueprint.backends, blueprint.today)
+        ],
         "backend_details": [
             {"name": b.name, "description": b.description, "approaches": list(b.approaches)}
             for b in blueprint.backends
@@ -159,9 +177,56 @@ def starter_variables(
         "setup_steps": setup,
         "backend_steps": backend_steps,
         "next_steps": [*setup, *backend_steps, f"{blueprint.names.slug} evaluate"],
-        "decision_record": render_markdown(blueprint.decision),
+        **decision_record(blueprint),
         "record": make_record(blueprint).to_yaml(),
     }
+
+
+def decision_record(blueprint: Blueprint) -> dict[str, Any]:
+    """What ``docs/decision.md`` and its cost chart are made of (``starter.*``).
+
+    With a decision: the Markdown report and chart ``advisor decide --format markdown -o
+    docs/decision.md`` would write. Without: the required core answers still missing and
+    the ``advisor decide`` command that records the decision, the answers given passed
+    along with ``--set``.
+    """
+    if blueprint.decision is None:
+        return {
+            "decision_record": "",
+            "cost_chart": "",
+            "missing_answers": [
+                q.key for q in CORE_QUESTIONS if q.required and q.key not in blueprint.answers
+            ],
+            "decide_command": decide_command(blueprint.answers),
+        }
+    costs = blueprint.costs
+    return {
+        "decision_record": render_markdown(
+            blueprint.decision, costs, chart_href=COST_CHART if costs else None
+        ),
+        "cost_chart": chart_svg(costs) if costs else "",
+        "missing_answers": [],
+        "decide_command": "",
+    }
+
+
+def decide_command(answers: Mapping[str, Any]) -> str:
+    """``advisor decide`` with the core answers already given, writing docs/decision.md."""
+    words = ["advisor", "decide"]
+    for question in CORE_QUESTIONS:
+        if question.key in answers:
+            words += ["--set", f"{question.key}={_set_value(answers[question.key])}"]
+    words += ["--format", "markdown", "-o", "docs/decision.md"]
+    return shlex.join(words)
+
+
+def _set_value(value: Any) -> str:
+    """An answer as ``--set`` reads it back (a YAML scalar): ``true``, ``5000``, ``light``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def setup_steps(merged: Contributions) -> list[str]:
@@ -183,8 +248,9 @@ def make_record(blueprint: Blueprint) -> Record:
         project_name=blueprint.names.name,
         backends=backend_versions(blueprint.backends),
         answers=dict(blueprint.answers),
-        decision=decision_summary(to_dict(blueprint.decision)),
+        decision=decision_summary(decision_dict(blueprint)),
         templates=str(blueprint.templates) if blueprint.templates else None,
+        costs=dict(blueprint.cost_overrides),
     )
 
 

@@ -8,6 +8,7 @@ at most one backend per approach, so two fine-tuning backends are refused, namin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -91,11 +92,17 @@ def approaches_of(backends: Iterable[Backend]) -> tuple[str, ...]:
     return tuple(sorted({a for backend in backends for a in backend.approaches}))
 
 
-def provider_notices(backends: Iterable[Backend]) -> tuple[tuple[str, str], ...]:
-    """``(backend, notice)`` for each backend whose provider is winding a service down."""
+def provider_notices(
+    backends: Iterable[Backend], today: dt.date | None = None
+) -> tuple[tuple[str, str], ...]:
+    """``(backend, notice)`` for each backend whose provider is winding a service down.
+
+    The notice reads what has happened by ``today`` (default: the real date) and what is
+    still to come, so it changes only when a dated event passes.
+    """
     found = []
     for backend in backends:
-        text = notice(backend.provider)
+        text = notice(backend.provider, today)
         if text:
             found.append((backend.name, text))
     return tuple(found)

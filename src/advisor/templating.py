@@ -14,6 +14,7 @@ render in a plain :class:`jinja2.Environment`. A template directory given by pat
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,15 +26,19 @@ from .api import templates_path
 
 
 @cache
-def report_environment() -> jinja2.Environment:
-    """Report templates are ours and trusted; undefined variables are still errors."""
+def report_environment(*, html: bool = False) -> jinja2.Environment:
+    """Report templates are ours and trusted; undefined variables are still errors.
+
+    The HTML report escapes every value unless marked safe (the chart is our own SVG);
+    Markdown and text are not HTML, so nothing is escaped there.
+    """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_path("reports")),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        autoescape=html,
     )
 
 
@@ -48,6 +53,10 @@ def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Enviro
     cls = jinja2.sandbox.ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
     env = cls(
         loader=jinja2.FileSystemLoader(template_dir),
+        # Compiling templates is most of a scaffold's time; trusted templates keep their
+        # compiled code between runs (keyed by name and source checksum, so an edited
+        # template recompiles). A team's --templates dir never shares the cache.
+        bytecode_cache=None if sandboxed else _bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -57,6 +66,18 @@ def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Enviro
     env.filters["toml"] = toml_string
     env.filters["py"] = python_literal
     return env
+
+
+@cache
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """A disk cache under the user's cache dir; None where it cannot be created."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "advisor", "jinja")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(directory)
 
 
 def toml_string(value: Any) -> str:

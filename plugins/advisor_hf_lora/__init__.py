@@ -1,0 +1,162 @@
+"""The built-in `hf-lora` backend: LoRA fine-tuning of an open-weights model the team owns.
+
+Hosted fine-tuning APIs are closing (see ``advisor/data/providers.yaml``); this backend is
+the path a team can still take next year. Its starter trains a LoRA (or QLoRA) adapter with
+Hugging Face ``transformers`` + ``peft`` + ``trl``'s SFT trainer on the same chat-format
+JSONL the OpenAI starter reads (validated by the shared ``chatdata`` part), evaluates base
+against tuned through the starter's ``evaluate`` command, exports the adapter and optionally
+a merged model, and serves through any OpenAI-compatible server (vLLM).
+
+It registers exactly as a third-party plugin would: through the ``advisor`` entry-point
+group, using only :mod:`advisor.api`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from advisor.api import (
+    Backend,
+    EnvVar,
+    InputError,
+    Question,
+    ScaffoldContext,
+    hookimpl,
+    templates_path,
+)
+
+from .models import BY_ID, DEFAULT_MODEL, MODELS
+
+MODEL_QUESTION = Question(
+    "hf_lora_model",
+    "choice",
+    "Open-weights base model to fine-tune with LoRA (hf-lora backend).",
+    choices=tuple(model.repo_id for model in MODELS),
+    default=DEFAULT_MODEL,
+    choice_help={model.repo_id: model.summary() for model in MODELS},
+)
+
+
+# The shared data part's heuristic: 3 epochs, more for under 34 examples (at least ~100
+# example passes), fewer for very large files. It suits LoRA as it suits OpenAI's jobs.
+DEFAULT_EPOCHS = "auto"
+
+
+@cache
+def training_system_prompt() -> str:
+    """The system message of the shipped training data, which ``chat``/``evaluate`` reuse."""
+    first = templates_path("parts", "chatdata", "files", "data", "train.jsonl").read_text("utf-8")
+    messages = json.loads(first.splitlines()[0])["messages"]
+    return next(m["content"] for m in messages if m["role"] == "system")
+
+
+def chunks(text: str, width: int = 72) -> list[str]:
+    """``text`` cut at spaces into pieces of about ``width``, which join back to ``text``.
+
+    Generated code writes a long string as adjacent literals, one piece a line.
+    """
+    pieces: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and len(candidate) > width:
+            pieces.append(current + " ")
+            current = word
+        else:
+            current = candidate
+    return [*pieces, current]
+
+
+def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
+    """Template variables: the chosen model, the model table (README), the system prompt
+    and epochs, and ``chatdata`` (read by the shared part: same model, same epochs)."""
+    chosen = ctx.answers.get(MODEL_QUESTION.key, DEFAULT_MODEL)
+    if chosen not in BY_ID:
+        raise InputError(
+            f"{MODEL_QUESTION.key}: {chosen!r} is not allowed (allowed: {MODEL_QUESTION.allowed()})"
+        )
+    return {
+        "hf_lora_model": BY_ID[chosen].to_dict(),
+        "hf_lora_models": [model.to_dict() for model in MODELS],
+        "hf_lora_system_prompt": chunks(training_system_prompt()),
+        "hf_lora_epochs": DEFAULT_EPOCHS,
+        "chatdata": {"base_model": chosen, "epochs": DEFAULT_EPOCHS},
+    }
+
+
+BACKEND = Backend(
+    name="hf-lora",
+    approaches=("fine-tune",),
+    description="LoRA/QLoRA fine-tuning of an open-weights model with transformers, peft and trl",
+    template_dir=templates_path("hf-lora"),
+    questions=(MODEL_QUESTION,),
+    include=(templates_path("parts", "chatdata"),),
+    dependencies=(
+        "torch>=2.6",
+        "transformers>=5.0,<6",
+        "peft>=0.17,<1",
+        "trl>=1.0,<2",
+        "datasets>=4.0",
+        "accelerate>=1.10,<2",
+        "openai>=1.66",
+        # The shared chatdata part's `validate` parses with orjson. It counts tokens with
+        # tiktoken only for OpenAI models, so tiktoken is not needed here.
+        "orjson>=3.9",
+    ),
+    env=(
+        EnvVar(
+            "FINETUNE_BASE_MODEL",
+            "Base model to fine-tune: a Hugging Face Hub id or a local model directory.",
+            DEFAULT_MODEL,
+        ),
+        EnvVar(
+            "FINETUNE_EPOCHS",
+            "Training epochs: auto (3, more for under 34 examples) or 1-50.",
+            DEFAULT_EPOCHS,
+        ),
+        EnvVar(
+            "HF_LORA_OUTPUT_DIR",
+            "Where training writes the adapter (adapter/) and the merged model (merged/).",
+            "out/hf-lora",
+        ),
+        EnvVar(
+            "HF_LORA_SERVER_URL",
+            "OpenAI-compatible server (e.g. vLLM) to evaluate and chat through; "
+            "empty: run the model in-process.",
+            "",
+        ),
+        EnvVar(
+            "HF_LORA_SERVER_API_KEY",
+            "API key of that server, if it was started with one (vLLM --api-key).",
+            "",
+            secret=True,
+        ),
+        EnvVar(
+            "HF_LORA_SERVED_ADAPTER",
+            "Name the server gives the LoRA adapter (vLLM --lora-modules NAME=PATH).",
+            "lora",
+        ),
+        EnvVar(
+            "HF_TOKEN",
+            "Hugging Face token, only for gated base models (Llama).",
+            "",
+            secret=True,
+        ),
+    ),
+    gitignore=("out/",),
+    commands=("chatdata.commands", "hf_lora.commands"),
+    eval_systems=("hf_lora.systems",),
+    extra_context=extra_context,
+    next_steps=(
+        "python -m {{ package }} validate data/train.jsonl",
+        "python -m {{ package }} train   # on a GPU; README: CPU smoke test, accelerate, vLLM",
+    ),
+)
+
+
+@hookimpl
+def register_backends(register: Any) -> None:
+    register(BACKEND)

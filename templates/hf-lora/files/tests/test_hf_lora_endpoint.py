@@ -1,0 +1,116 @@
+"""``base`` and ``lora`` through an OpenAI-compatible server, as with vLLM.
+
+A local server on 127.0.0.1 speaks the chat-completions protocol and records what it was
+asked; the real ``openai`` client talks to it through ``HF_LORA_SERVER_URL``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from {{ package }}.evaluation import Prediction
+from {{ package }}.hf_lora.settings import HfLoraSettings
+from {{ package }}.hf_lora.systems import systems
+
+
+class ChatServer(ThreadingHTTPServer):
+    """Answers ``POST /v1/chat/completions`` with the model name it was asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), ChatHandler)
+        self.requests: list[dict[str, Any]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class ChatHandler(BaseHTTPRequestHandler):
+    server: ChatServer
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+        )
+        if self.path != "/v1/chat/completions":
+            self.send_error(404)
+            return
+        payload = json.dumps({
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [{
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": f" answer from {body['model']} "},
+            }],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def server() -> Iterator[ChatServer]:
+    chat_server = ChatServer()
+    thread = threading.Thread(target=chat_server.serve_forever, daemon=True)
+    thread.start()
+    yield chat_server
+    chat_server.shutdown()
+    chat_server.server_close()
+
+
+def settings_for(server: ChatServer, **values: Any) -> HfLoraSettings:
+    return HfLoraSettings(
+        _env_file=None,
+        base_model="Org/Base-Instruct",
+        server_url=server.url,
+        system_prompt="Answer briefly.",
+        max_new_tokens=32,
+        **values,
+    )
+
+
+def test_base_and_lora_ask_the_server_for_their_own_model(server: ChatServer):
+    found = systems(settings_for(server, served_adapter="guidelines-lora"))
+    assert found["base"]("What is stage 1?") == Prediction("answer from Org/Base-Instruct")
+    assert found["lora"]("What is stage 1?") == Prediction("answer from guidelines-lora")
+    asked = [r["body"] for r in server.requests]
+    assert [b["model"] for b in asked] == ["Org/Base-Instruct", "guidelines-lora"]
+    assert asked[0]["messages"] == [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": "What is stage 1?"},
+    ]
+    assert asked[0]["max_tokens"] == 32
+    assert asked[0]["temperature"] == 0
+
+
+def test_served_base_model_name_overrides_the_hub_id(server: ChatServer):
+    found = systems(settings_for(server, served_base_model="base"))
+    assert found["base"]("q").answer == "answer from base"
+
+
+def test_api_key_is_sent_as_a_bearer_token_and_not_shown(server: ChatServer):
+    settings = settings_for(server, server_api_key="sk-local-test")
+    systems(settings)["lora"]("q")
+    assert server.requests[0]["auth"] == "Bearer sk-local-test"
+    assert "sk-local-test" not in repr(settings)
+
+
+def test_without_a_server_or_an_adapter_only_base_is_offered(tmp_path):
+    found = systems(HfLoraSettings(_env_file=None, output_dir=tmp_path, server_url=None))
+    assert set(found) == {"base"}
