@@ -134,3 +134,26 @@ def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     hit_rates = {s["system"]: s["hit_rate"] for s in results["systems"]}
     assert hit_rates["rag"] == hit_rates["fine-tuned+rag"] == 1.0
     assert hit_rates["base"] is None, "no retrieval, no hit rate"
+
+
+def test_with_hf_lora_the_rag_side_of_the_hybrid_passes_its_tests(tmp_path: Path, monkeypatch):
+    """The RAG templates key on the approach, not on `openai-finetune`: the same hybrid
+    parts render beside `hf-lora`, and their tests (which stand in for `finetuned.py`,
+    the fine-tuning side's half of the contract) pass."""
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "hf-lora,weaviate-rag")
+    plugins.reset()
+    if "hf-lora" not in plugins.get_plugins().backends():
+        pytest.skip("the hf-lora backend is not in this checkout")
+    project = tmp_path / "demo"
+    try:
+        scaffold(project, "--backend", "hf-lora", "--backend", "weaviate-rag")
+    finally:
+        plugins.reset()
+    for part in ("rag/hybrid.py", "rag/raft.py"):
+        assert (project / "src" / "demo" / part).is_file(), part
+    assert "3. **Build RAFT data**" in (project / "README.md").read_text("utf-8")
+    hybrid_tests = ["tests/weaviate_rag/test_hybrid.py", "tests/weaviate_rag/test_raft.py"]
+    tests = run_in_starter(project, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *hybrid_tests)
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert ruff_failures(project) == []
