@@ -6,13 +6,11 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from starter_runs import ruff_failures, run_starter_tests
 
 from advisor import plugins
 from advisor.api import InputError, ScaffoldContext, templates_path
@@ -114,18 +112,7 @@ def test_the_scaffolded_starter_passes_its_own_tests_and_ruff(backend, tmp_path:
     result = _scaffold(target)
     assert result.exit_code == 0, result.output
     assert "2027-01-06" in (target / "README.md").read_text("utf-8")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OPENAI_", "FINETUNE_", "ADVISOR_"))}
-    env["PYTHONPATH"] = str(target / "src")
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=target, env=env, capture_output=True, text=True, timeout=300,
-    )
+    tests = run_starter_tests(target)
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
     assert " passed" in tests.stdout
-    for args in (["check", "."], ["check", "--select", "S", "."]):
-        lint = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "--no-cache"],
-            cwd=target, capture_output=True, text=True, timeout=120,
-        )
-        assert lint.returncode == 0, lint.stdout
+    assert ruff_failures(target) == []

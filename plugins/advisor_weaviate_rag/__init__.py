@@ -105,7 +105,11 @@ ENV: tuple[EnvVar, ...] = (
     EnvVar("RAG_COLLECTION", "Weaviate collection name", ""),
     EnvVar("RAG_VECTORIZER", "text2vec-openai or self-provided", ""),
     EnvVar("RAG_EMBEDDING_MODEL", "OpenAI embedding model", ""),
-    EnvVar("RAG_CHAT_MODEL", "OpenAI chat model for answers", ""),
+    EnvVar(
+        "RAG_CHAT_MODEL",
+        "Chat model for answers (a hybrid project: unset = the fine-tuned model)",
+        "",
+    ),
     EnvVar("RAG_SEARCH_MODE", "near-text or hybrid", ""),
     EnvVar("RAG_TOP_K", "Chunks retrieved per question", ""),
     EnvVar("RAG_HYBRID_ALPHA", "Hybrid weight: 0 keyword only, 1 vector only", ""),

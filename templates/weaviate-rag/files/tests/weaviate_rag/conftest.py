@@ -25,6 +25,11 @@ TEST_KEY = "sk-test-key"
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``live`` marker, so ``pytest -m live`` selects the real-Weaviate tests."""
+    config.addinivalue_line("markers", "live: runs against a real Weaviate (WEAVIATE_URL)")
+
+
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No settings from the outside world: no variables, and a working folder without .env."""

@@ -4,7 +4,8 @@ REST (pytest-httpserver): the endpoints the client calls to connect and manage t
 (``/v1/meta``, ``/v1/.well-known/*``, ``/v1/schema``, ``/v1/nodes``, shard status).
 gRPC (an in-process ``grpc.server`` with the client's own generated stubs from
 ``weaviate.proto.v1``): the health check the client makes on connect, ``BatchObjects``,
-``BatchDelete`` and ``Search`` (filters, near-vector, near-text and hybrid).
+``BatchDelete`` and ``Search`` (filters: equality, comparisons and like; near-vector,
+near-text and hybrid).
 
 Objects live in a dict. Text properties are matched by word overlap and vectors by cosine
 similarity; for collections configured with ``text2vec-openai`` the fake vectorizes with
@@ -14,6 +15,7 @@ REST request's headers and every gRPC call's metadata are recorded.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import struct
@@ -397,6 +399,8 @@ def _matches(obj: StoredObject, filters: base_pb2.Filters, present: bool) -> boo
         return value == expected
     if op == Op.OPERATOR_NOT_EQUAL:
         return value != expected
+    if op == Op.OPERATOR_LIKE:  # Weaviate's wildcards: * any run of characters, ? one
+        return isinstance(value, str) and fnmatch.fnmatchcase(value, expected)
     if value is None:
         return False
     comparisons = {

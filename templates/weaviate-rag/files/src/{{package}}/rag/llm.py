@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import SecretStr
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -27,18 +29,39 @@ class ModelError(click.ClickException):
     exit_code = 1
 
 
+@dataclass(frozen=True)
+class ChatTarget:
+    """The model that writes the answers, and the OpenAI-compatible endpoint serving it."""
+
+    model: str
+    base_url: str | None  # None: OpenAI's API
+    api_key: SecretStr | None
+
+
+def configured_chat(settings: RagSettings) -> ChatTarget:
+    """``RAG_CHAT_MODEL`` at ``OPENAI_BASE_URL``, with ``OPENAI_API_KEY``."""
+    return ChatTarget(settings.chat_model, settings.openai_base_url, settings.openai_api_key)
+
+
 def make_client(settings: RagSettings) -> OpenAI:
     """An OpenAI client for the configured endpoint; a key is required for OpenAI itself."""
+    return _client(
+        settings.openai_base_url, settings.openai_key_or_none(), settings.openai_timeout_s
+    )
+
+
+def chat_client(target: ChatTarget, timeout_s: float) -> OpenAI:
+    """A client for the endpoint that serves ``target``."""
+    key = target.api_key.get_secret_value() if target.api_key else None
+    return _client(target.base_url, key, timeout_s)
+
+
+def _client(base_url: str | None, key: str | None, timeout_s: float) -> OpenAI:
     from openai import OpenAI
 
-    key = settings.openai_key_or_none()
-    if key is None and settings.openai_base_url is None:
+    if key is None and base_url is None:
         raise ModelError("OPENAI_API_KEY is not set (put it in .env or the environment)")
-    return OpenAI(
-        api_key=key or "unused-by-this-endpoint",
-        base_url=settings.openai_base_url,
-        timeout=settings.openai_timeout_s,
-    )
+    return OpenAI(api_key=key or "unused-by-this-endpoint", base_url=base_url, timeout=timeout_s)
 
 
 def embed(client: OpenAI, model: str, texts: Sequence[str]) -> list[list[float]]:

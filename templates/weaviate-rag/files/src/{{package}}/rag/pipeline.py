@@ -22,7 +22,7 @@ import click
 
 from .chunking import split_text
 from .documents import Document, find_documents, load_document
-from .llm import chat, embed, make_client
+from .llm import ChatTarget, chat, chat_client, configured_chat, embed, make_client
 from .prompting import Hit, build_messages
 from .store import (
     ChunkObject,
@@ -200,14 +200,16 @@ def _vectors_for(
 class Answerer:
     """Retrieval plus generation, holding one Weaviate connection for many questions.
 
-    ``chat_model`` overrides ``RAG_CHAT_MODEL`` (the hybrid starter answers with the
-    fine-tuned model). Close it when done, or use it as a context manager.
+    ``chat`` overrides ``RAG_CHAT_MODEL`` at ``OPENAI_BASE_URL`` (a hybrid project answers
+    with the fine-tuned model, wherever it is served). Close it when done, or use it as a
+    context manager.
     """
 
-    def __init__(self, settings: RagSettings, *, chat_model: str | None = None) -> None:
+    def __init__(self, settings: RagSettings, *, chat: ChatTarget | None = None) -> None:
         self.settings = settings
-        self.chat_model = chat_model or settings.chat_model
+        self.chat = chat or configured_chat(settings)
         self.openai = make_client(settings)
+        self.chat_openai = chat_client(self.chat, settings.openai_timeout_s)
         self._resources = ExitStack()
         try:
             client = self._resources.enter_context(connect(settings))
@@ -216,15 +218,19 @@ class Answerer:
             self._resources.close()
             raise
 
-    def retrieve(self, question: str) -> list[Hit]:
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
+        """The top-k chunks for ``question`` (``RAG_TOP_K`` unless ``top_k`` is given)."""
+        settings = self.settings
+        if top_k is not None:
+            settings = settings.model_copy(update={"top_k": top_k})
         vector = None
-        if self.settings.vectorizer == "self-provided":
-            vector = embed(self.openai, self.settings.embedding_model, [question])[0]
-        return search(self.collection, self.settings, question, vector)
+        if settings.vectorizer == "self-provided":
+            vector = embed(self.openai, settings.embedding_model, [question])[0]
+        return search(self.collection, settings, question, vector)
 
     def answer(self, question: str) -> tuple[str, list[Hit]]:
         hits = self.retrieve(question)
-        text = chat(self.openai, self.chat_model, build_messages(question, hits))
+        text = chat(self.chat_openai, self.chat.model, build_messages(question, hits))
         return text, hits
 
     def close(self) -> None:

@@ -118,6 +118,13 @@ class RagSettings(BaseSettings):
     def openai_key_or_none(self) -> str | None:
         """The OpenAI key for a client, or None when none is configured."""
         return self.openai_api_key.get_secret_value() if self.openai_api_key else None
+{% if "fine-tune" in approaches %}
+
+    def chat_model_is_set(self) -> bool:
+        """Whether ``RAG_CHAT_MODEL`` was given; unset, this hybrid project answers with the
+        fine-tuned model (see ``hybrid.py``)."""
+        return "chat_model" in self.model_fields_set
+{% endif %}
 
 
 _ENV_NAMES = {

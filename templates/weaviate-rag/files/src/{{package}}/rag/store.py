@@ -238,24 +238,49 @@ def search(
             result = query.near_text(query=question, **common)
     except WeaviateBaseError as exc:
         raise StoreError(f"search failed: {type(exc).__name__}: {_first_line(exc)}") from None
-    hits = []
-    for obj in result.objects:
-        props = obj.properties
-        meta = obj.metadata
-        score = meta.score if meta.score is not None else None
-        if score is None and meta.distance is not None:
-            score = 1.0 - meta.distance
-        page = props.get("page")
-        hits.append(
-            Hit(
-                text=str(props.get("text", "")),
-                source=str(props.get("source", "")),
-                page=int(page) if page is not None else None,
-                heading=str(props.get("heading") or ""),
-                score=score,
-            )
+    return [_hit(obj) for obj in result.objects]
+{% if "fine-tune" in approaches %}
+
+
+def chunks_of_file(collection: Collection, file_name: str, limit: int = 10_000) -> list[Hit]:
+    """The stored chunks of every file named ``file_name`` (in any folder), in file order."""
+    from weaviate.classes.query import Filter
+    from weaviate.exceptions import WeaviateBaseError
+
+    try:
+        result = collection.query.fetch_objects(
+            filters=Filter.by_property("source").like(f"*{file_name}"),
+            limit=limit,
+            return_properties=[*RETURNED_PROPERTIES, "chunk_index"],
         )
-    return hits
+    except WeaviateBaseError as exc:
+        raise StoreError(
+            f"reading the chunks of {file_name} failed: {type(exc).__name__}: {_first_line(exc)}"
+        ) from None
+    found = [
+        obj
+        for obj in result.objects
+        if str(obj.properties.get("source", "")).rsplit("/", 1)[-1] == file_name
+    ]
+    found.sort(key=lambda obj: (str(obj.properties["source"]), obj.properties["chunk_index"]))
+    return [_hit(obj) for obj in found]
+{% endif %}
+
+
+def _hit(obj: Any) -> Hit:
+    props = obj.properties
+    meta = obj.metadata
+    score = meta.score if meta is not None else None
+    if score is None and meta is not None and meta.distance is not None:
+        score = 1.0 - meta.distance
+    page = props.get("page")
+    return Hit(
+        text=str(props.get("text", "")),
+        source=str(props.get("source", "")),
+        page=int(page) if page is not None else None,
+        heading=str(props.get("heading") or ""),
+        score=score,
+    )
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,0 +1,159 @@
+"""The hybrid starter: `openai-finetune` and `weaviate-rag` composed into one project.
+
+A `hybrid` decision gives one project whose RAG pipeline answers with the fine-tuned model,
+whose `raft-data` builds training data with retrieved sources, and whose `evaluate`
+compares `base`, `fine-tuned`, `rag` and `fine-tuned+rag`. The project's own tests (against
+its local OpenAI and Weaviate fakes) and ruff run here; then one `evaluate` over the four
+systems runs against the same fakes. About a minute and a half.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from starter_runs import ruff_failures, run_in_starter, run_starter_tests
+
+from advisor import plugins
+from advisor.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+HYBRID_ANSWERS = REPO / "examples" / "answers" / "policy-copilot.json"
+
+# Runs inside the scaffolded project: its own fakes stand in for OpenAI and Weaviate, a
+# recorded training job stands in for `train`, and `evaluate` runs every system.
+FOUR_SYSTEMS = """
+import json, os, pathlib
+from click.testing import CliRunner
+from tests.weaviate_rag import fake_openai, fake_weaviate
+from demo.cli import main
+
+openai, weaviate = fake_openai.start(), fake_weaviate.start()
+os.environ.update(
+    OPENAI_API_KEY="sk-test-key", OPENAI_BASE_URL=openai.base_url,
+    WEAVIATE_URL=weaviate.url, WEAVIATE_GRPC_PORT=str(weaviate.grpc_port),
+    HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",  # nothing leaves
+    NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+)
+record = pathlib.Path(".finetune/model.json")
+record.parent.mkdir(exist_ok=True)
+record.write_text(json.dumps({"job_id": "ftjob-1", "base_model": "gpt-4.1-mini-2025-04-14",
+                              "status": "succeeded", "fine_tuned_model": "ft:demo-tuned"}))
+runner = CliRunner()
+for args in (["ingest", "data/corpus"], ["evaluate", "--scorer", "contains"]):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+models = sorted({r.body["model"] for r in openai.chat_requests()})
+print(json.dumps({"models": models, "output": result.output}))
+weaviate.stop()
+openai.server.stop()
+"""
+
+
+@pytest.fixture
+def built_in_backends(monkeypatch: pytest.MonkeyPatch):
+    """Only the built-in backends, whatever else is installed (hf-lora would be preferred)."""
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "openai-finetune,weaviate-rag")
+    plugins.reset()
+    yield
+    plugins.reset()
+
+
+def scaffold(target: Path, *args: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["scaffold", str(target), "--no-input", "--answers", str(HYBRID_ANSWERS), *args]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def positions(text: str, *needles: str) -> list[int]:
+    found = [text.find(needle) for needle in needles]
+    assert -1 not in found, [n for n, at in zip(needles, found, strict=True) if at < 0]
+    return found
+
+
+def test_a_rag_only_project_has_none_of_the_hybrid_parts(built_in_backends, tmp_path: Path):
+    project = tmp_path / "demo"
+    scaffold(project, "--backend", "weaviate-rag")
+    package = project / "src" / "demo"
+    assert not (package / "finetuned.py").exists()
+    assert not (package / "rag" / "hybrid.py").exists()
+    assert not (package / "rag" / "raft.py").exists()
+    assert not (project / "data" / "raft").exists()
+    assert "fine-tuned" not in (package / "rag" / "systems.py").read_text("utf-8")
+    assert "raft-data" not in (project / "README.md").read_text("utf-8")
+
+
+def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
+    built_in_backends, tmp_path: Path
+):
+    project = tmp_path / "demo"
+    scaffold(project)  # the answers decide `hybrid`: one backend per approach
+    record = yaml.safe_load((project / ".advisor.yml").read_text("utf-8"))
+    assert record["decision"]["recommendation"] == "hybrid"
+    assert [b["name"] for b in record["backends"]] == ["openai-finetune", "weaviate-rag"]
+    package = project / "src" / "demo"
+    for part in ("finetuned.py", "rag/hybrid.py", "rag/raft.py"):
+        assert (package / part).is_file(), part
+    for test in ("weaviate_rag/test_hybrid.py", "weaviate_rag/test_raft.py",
+                 "finetune/test_finetuned_contract.py"):
+        assert (project / "tests" / test).is_file(), test
+    assert (project / "data" / "raft" / "questions.jsonl").is_file()
+
+    readme = (project / "README.md").read_text("utf-8")
+    flow = positions(
+        readme,
+        "1. **Evaluation set first.**",
+        "2. **Ingest**",
+        "3. **Build RAFT data**",
+        "4. **Split and validate**",
+        "5. **Train**",
+        "6. **Evaluate**",
+    )
+    assert flow == sorted(flow), "the hybrid flow is listed in order"
+    assert "train --training-file data/raft/raft.train.jsonl" in readme
+
+    tests = run_starter_tests(project)
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout and " failed" not in tests.stdout
+    assert ruff_failures(project) == []
+
+    run = run_in_starter(project, "-c", FOUR_SYSTEMS)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    table = outcome["output"]
+    rows = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
+    assert rows[:4] == ["base", "fine-tuned", "rag", "fine-tuned+rag"], table
+    assert outcome["models"] == ["ft:demo-tuned", "gpt-4.1-mini-2025-04-14"], (
+        "the base systems ask the base model, the fine-tuned ones the recorded model"
+    )
+    results = json.loads((project / "results.json").read_text("utf-8"))
+    hit_rates = {s["system"]: s["hit_rate"] for s in results["systems"]}
+    assert hit_rates["rag"] == hit_rates["fine-tuned+rag"] == 1.0
+    assert hit_rates["base"] is None, "no retrieval, no hit rate"
+
+
+def test_with_hf_lora_the_rag_side_of_the_hybrid_passes_its_tests(tmp_path: Path, monkeypatch):
+    """The RAG templates key on the approach, not on `openai-finetune`: the same hybrid
+    parts render beside `hf-lora`, and their tests (which stand in for `finetuned.py`,
+    the fine-tuning side's half of the contract) pass."""
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "hf-lora,weaviate-rag")
+    plugins.reset()
+    if "hf-lora" not in plugins.get_plugins().backends():
+        pytest.skip("the hf-lora backend is not in this checkout")
+    project = tmp_path / "demo"
+    try:
+        scaffold(project, "--backend", "hf-lora", "--backend", "weaviate-rag")
+    finally:
+        plugins.reset()
+    for part in ("rag/hybrid.py", "rag/raft.py"):
+        assert (project / "src" / "demo" / part).is_file(), part
+    assert "3. **Build RAFT data**" in (project / "README.md").read_text("utf-8")
+    hybrid_tests = ["tests/weaviate_rag/test_hybrid.py", "tests/weaviate_rag/test_raft.py"]
+    tests = run_in_starter(project, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *hybrid_tests)
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert ruff_failures(project) == []
