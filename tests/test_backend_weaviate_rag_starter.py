@@ -8,15 +8,9 @@ environment's packages through a ``.pth`` file, and ``pip install --no-index
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sysconfig
-import venv
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
-from starter_runs import ruff_failures
+from starter_runs import install_in_fresh_venv, ruff_failures, run_offline
 
 from advisor import plugins
 from advisor.cli import cli
@@ -33,15 +27,6 @@ RAG_ANSWERS = {
     "citations": "true",
     "documents": 1200,
 }
-
-
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    keep = ("PYTHON", "VIRTUAL_ENV", "WEAVIATE_", "OPENAI_", "RAG_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(keep)}
-    env["PIP_NO_INDEX"] = "1"
-    return subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=400
-    )
 
 
 @pytest.fixture
@@ -67,25 +52,15 @@ def test_the_weaviate_rag_starter_installs_and_passes_its_tests(only_builtin_rag
     assert "rag.commands" in (package / "cli.py").read_text()
 
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site = run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path)
-    Path(site.stdout.strip(), "outer-test-env.pth").write_text(
-        sysconfig.get_path("purelib") + "\n", encoding="utf-8"
-    )
-    install = run(
-        python, "-m", "pip", "install", "--no-index", "--no-build-isolation", "-e", ".[dev]",
-        cwd=project,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+    python = install_in_fresh_venv(project, env_dir)
 
-    tests = run(python, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", cwd=project)
+    tests = run_offline(python, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", cwd=project)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "failed" not in tests.stdout
     assert "WEAVIATE_URL is not set" in tests.stdout, "the live test says why it skipped"
 
     assert ruff_failures(project) == []
 
-    cli_help = run(env_dir / "bin" / "demo", "--help", cwd=project)
+    cli_help = run_offline(env_dir / "bin" / "demo", "--help", cwd=project)
     assert cli_help.returncode == 0
     assert "ingest" in cli_help.stdout and "ask" in cli_help.stdout
