@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -273,11 +274,23 @@ def test_questions_json_lists_the_contract():
     assert data["queries_per_month"]["default"] == 10000
 
 
+def every_command(group: click.Group, prefix: tuple[str, ...] = ()):
+    yield prefix
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_command(command, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
 def test_help_on_every_command():
-    for args in ([], ["decide"], ["questions"], ["plugins"]):
-        result = run(*args, "-h")
-        assert result.exit_code == 0
-        assert "Usage:" in result.output
+    paths = list(every_command(cli))
+    assert {("decide",), ("scaffold",), ("doctor",), ("config", "show")} <= set(paths)
+    for path in paths:
+        for flag in ("-h", "--help"):
+            result = run(*path, flag)
+            assert result.exit_code == 0, (path, result.output)
+            assert result.output.startswith("Usage: ")
 
 
 # --- start-up cost -----------------------------------------------------------------------
