@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import yaml
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from advisor.cli import cli
@@ -155,3 +155,57 @@ def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path):
     content = yaml.safe_dump(CORE).encode() + b"#" * 2_000_000
     result = run_file(tmp_path, content, ".yaml")
     assert result.exit_code == 2 and "at most" in result.output
+
+
+# --- scaffold arguments -------------------------------------------------------------------
+
+
+@given(
+    name=st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True) | st.text(max_size=40),
+    collection=st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,10}", fullmatch=True) | st.text(max_size=20),
+    top_k=st.integers(-5, 60).map(str) | st.text(max_size=8),
+)
+def test_any_scaffold_name_and_backend_answer(tmp_path_factory, name, collection, top_k):
+    """A project name and backend answers from anywhere: a project inside the target, or a
+    one-line error; never a traceback, never a file outside the target."""
+    from scaffold_testkit import RAG_ANSWERS, TEST_RAG, BackendsPlugin, write_answers
+
+    from advisor import plugins
+
+    root = tmp_path_factory.mktemp("scaffold")
+    answers = write_answers(root, RAG_ANSWERS)
+    target = root / "out" / "proj"
+    before = set(root.rglob("*"))
+    manager = plugins.Plugins(strict=True)
+    manager.add(BackendsPlugin(TEST_RAG), "test-backends")
+    previous = plugins.use(manager)
+    try:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "scaffold",
+                str(target),
+                "--answers",
+                str(answers),
+                "--no-input",
+                "--backend",
+                "test-rag",
+                "--name",
+                name,
+                "--set",
+                f"test_collection={collection}",
+                "--set",
+                f"test_top_k={top_k}",
+            ],
+        )
+    finally:
+        plugins.use(previous)
+    event(f"exit code {result.exit_code}")
+    assert "Traceback" not in result.output
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert len(lines) == 1, result.output
+        assert not target.exists()
+    written = set(root.rglob("*")) - before
+    assert all(path == root / "out" or target in (path, *path.parents) for path in written)
