@@ -142,9 +142,13 @@ def test_scaffolded_starter_has_the_lora_pieces(tmp_path: Path):
         "accelerate/fsdp.yaml",
         "accelerate/deepspeed-zero3.yaml",
         "data/train.jsonl",
-        "tests/test_hf_lora_training.py",
+        "tests/hf_lora/test_training.py",
+        "tests/hf_lora/conftest.py",
     ):
         assert (project / path).is_file(), path
+    # The hybrid contract module and its test belong to hybrid projects only.
+    assert not (project / "src/demo/finetuned.py").exists()
+    assert not (project / "tests/hf_lora/test_finetuned_contract.py").exists()
     readme = (project / "README.md").read_text("utf-8")
     assert "`HuggingFaceTB/SmolLM2-1.7B-Instruct` (this project)" in readme
     for model in MODELS:
@@ -164,7 +168,7 @@ def test_scaffolded_code_compiles_and_is_lint_clean(tmp_path: Path):
     project = scaffold(tmp_path, name="clinical-guidelines-open-weights-assistant")
     ours = [
         "src/clinical_guidelines_open_weights_assistant/hf_lora",
-        *sorted(str(p.relative_to(project)) for p in project.glob("tests/test_hf_lora_*.py")),
+        "tests/hf_lora",
     ]
     compiled = subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "src", "tests"],
@@ -186,7 +190,7 @@ def test_system_prompt_in_the_starter_is_the_training_data_s(tmp_path: Path):
     assert ast.literal_eval(literal) == training_system_prompt()
 
 
-def test_hybrid_readme_says_how_the_rag_pipeline_reaches_the_tuned_model(
+def test_hybrid_renders_the_contract_module_and_a_readme_that_needs_no_openai_rerouting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     for _ in use_backends(monkeypatch, BACKEND, TEST_RAG):
@@ -194,9 +198,17 @@ def test_hybrid_readme_says_how_the_rag_pipeline_reaches_the_tuned_model(
         result = run_advisor("scaffold", tmp_path / "both", "--answers", answers, "--no-input",
                              "--backend", "hf-lora", "--backend", "test-rag")
         assert result.exit_code == 0, result.output
-    readme = (tmp_path / "both" / "README.md").read_text("utf-8")
-    assert "### The RAG pipeline generates with your model" in readme
-    assert "RAG_CHAT_MODEL=lora" in readme
+    project = tmp_path / "both"
+    assert (project / "src/both/finetuned.py").is_file()
+    assert (project / "tests/hf_lora/test_finetuned_contract.py").is_file()
+    readme = (project / "README.md").read_text("utf-8")
+    section = readme[readme.index("### The RAG pipeline generates with your model"):]
+    assert "train --train-file data/raft/raft.train.jsonl" in section
+    assert "--validation-file data/raft/raft.validation.jsonl" in section
+    assert "`src/both/finetuned.py`" in section and "HF_LORA_SERVER_URL" in section
+    # The contract module reaches the server: no rerouting of the RAG side's OpenAI settings.
+    assert "RAG_CHAT_MODEL=lora" not in readme
+    assert "OPENAI_BASE_URL=" not in section
 
 
 # --- heavy: install the starter and run its tests -------------------------------------

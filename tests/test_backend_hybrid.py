@@ -4,7 +4,9 @@ A `hybrid` decision gives one project whose RAG pipeline answers with the fine-t
 whose `raft-data` builds training data with retrieved sources, and whose `evaluate`
 compares `base`, `fine-tuned`, `rag` and `fine-tuned+rag`. The project's own tests (against
 its local OpenAI and Weaviate fakes) and ruff run here; then one `evaluate` over the four
-systems runs against the same fakes. About a minute and a half.
+systems runs against the same fakes. With `hf-lora` as the fine-tuning side, the models
+are served names on a vLLM stand-in: its contract test, the hybrid tests, ruff, and one
+`ask` and `evaluate` run the same way (torch is not needed for any of it).
 """
 
 from __future__ import annotations
@@ -49,6 +51,42 @@ for args in (["ingest", "data/corpus"], ["evaluate", "--scorer", "contains"]):
 models = sorted({r.body["model"] for r in openai.chat_requests()})
 print(json.dumps({"models": models, "output": result.output}))
 weaviate.stop()
+openai.server.stop()
+"""
+
+# The hf-lora hybrid, inside the scaffolded project: one OpenAI fake for the embeddings,
+# another standing in for vLLM (base model + adapter), and the Weaviate fake.
+SERVED_ADAPTER = """
+import json, os
+from click.testing import CliRunner
+from tests.weaviate_rag import fake_openai, fake_weaviate
+from demo.cli import main
+
+openai, vllm, weaviate = fake_openai.start(), fake_openai.start(), fake_weaviate.start()
+os.environ.update(
+    OPENAI_API_KEY="sk-test-key", OPENAI_BASE_URL=openai.base_url,
+    HF_LORA_SERVER_URL=vllm.base_url, HF_LORA_SERVER_API_KEY="sk-test-key",
+    RAG_VECTORIZER="self-provided",  # the project embeds: OpenAI's requests show it
+    WEAVIATE_URL=weaviate.url, WEAVIATE_GRPC_PORT=str(weaviate.grpc_port),
+    HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9",  # nothing leaves
+    NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+)
+runner = CliRunner()
+outputs = []
+for args in (["ingest", "data/corpus"], ["ask", "What HbA1c target suits most adults?"],
+             ["evaluate", "--scorer", "contains"]):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    outputs.append(result.output)
+print(json.dumps({
+    "ask": outputs[1], "evaluate": outputs[2],
+    "vllm_models": sorted({r.body["model"] for r in vllm.chat_requests()}),
+    "openai_chats": len(openai.chat_requests()),
+    "openai_embeddings": len(openai.embedding_requests()),
+    "vllm_embeddings": len(vllm.embedding_requests()),
+}))
+weaviate.stop()
+vllm.server.stop()
 openai.server.stop()
 """
 
@@ -136,24 +174,44 @@ def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     assert hit_rates["base"] is None, "no retrieval, no hit rate"
 
 
-def test_with_hf_lora_the_rag_side_of_the_hybrid_passes_its_tests(tmp_path: Path, monkeypatch):
-    """The RAG templates key on the approach, not on `openai-finetune`: the same hybrid
-    parts render beside `hf-lora`, and their tests (which stand in for `finetuned.py`,
-    the fine-tuning side's half of the contract) pass."""
+def test_with_hf_lora_the_rag_side_answers_with_the_served_adapter(
+    tmp_path: Path, monkeypatch
+):
+    """`hf-lora` joins the contract through the server its model runs behind (vLLM): its
+    `finetuned.py` and that module's own test render, the hybrid tests pass beside them, and
+    `ask` and `evaluate` send every chat to the served names, the embeddings to OpenAI."""
     monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "hf-lora,weaviate-rag")
     plugins.reset()
     if "hf-lora" not in plugins.get_plugins().backends():
         pytest.skip("the hf-lora backend is not in this checkout")
+    from advisor_hf_lora.models import DEFAULT_MODEL
+
     project = tmp_path / "demo"
     try:
         scaffold(project, "--backend", "hf-lora", "--backend", "weaviate-rag")
     finally:
         plugins.reset()
-    for part in ("rag/hybrid.py", "rag/raft.py"):
+    for part in ("finetuned.py", "rag/hybrid.py", "rag/raft.py"):
         assert (project / "src" / "demo" / part).is_file(), part
     assert "3. **Build RAFT data**" in (project / "README.md").read_text("utf-8")
-    hybrid_tests = ["tests/weaviate_rag/test_hybrid.py", "tests/weaviate_rag/test_raft.py"]
+    light_tests = ["tests/hf_lora/test_finetuned_contract.py", "tests/hf_lora/test_endpoint.py",
+                   "tests/weaviate_rag/test_hybrid.py", "tests/weaviate_rag/test_raft.py"]
     tests = run_in_starter(project, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *hybrid_tests)
+                           *light_tests)
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert " skipped" not in tests.stdout, tests.stdout[-2000:]
     assert ruff_failures(project) == []
+
+    run = run_in_starter(project, "-c", SERVED_ADAPTER)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "answering with the fine-tuned model lora" in outcome["ask"]
+    assert outcome["vllm_models"] == sorted([DEFAULT_MODEL, "lora"])
+    assert outcome["openai_chats"] == 0, "no chat goes to OpenAI"
+    assert outcome["openai_embeddings"] > 0 and outcome["vllm_embeddings"] == 0
+    table = outcome["evaluate"]
+    rows = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
+    assert rows[:4] == ["base", "lora", "rag", "fine-tuned+rag"], table
+    results = json.loads((project / "results.json").read_text("utf-8"))
+    hit_rates = {s["system"]: s["hit_rate"] for s in results["systems"]}
+    assert hit_rates["rag"] == hit_rates["fine-tuned+rag"] == 1.0

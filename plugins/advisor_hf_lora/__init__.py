@@ -140,6 +140,12 @@ BACKEND = Backend(
             "lora",
         ),
         EnvVar(
+            "HF_LORA_SERVED_BASE_MODEL",
+            "Name the server gives the base model (vLLM --served-model-name); "
+            "empty: FINETUNE_BASE_MODEL.",
+            "",
+        ),
+        EnvVar(
             "HF_TOKEN",
             "Hugging Face token, only for gated base models (Llama).",
             "",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..chatdata.settings import EPOCHS_ALLOWED, Epochs
@@ -51,10 +51,29 @@ class HfLoraSettings(BaseSettings):
     output_dir: Path = Field(default=Path("out/hf-lora"), description="a directory")
     system_prompt: str = Field(default=SYSTEM_PROMPT, min_length=1, description="some text")
     max_new_tokens: int = Field(default=128, ge=1, le=8192, description="1 to 8192")
-    server_url: str | None = Field(default=None, description="an http(s) URL ending in /v1")
+    server_url: str | None = Field(
+        default=None, description="empty, or an http(s) URL (vLLM: http://HOST:8000/v1)"
+    )
     server_api_key: SecretStr | None = None
     served_adapter: str = Field(default="lora", min_length=1, description="a model name")
     served_base_model: str | None = Field(default=None, description="a model name")
+
+    @field_validator("server_url")
+    @classmethod
+    def _http_url_or_none(cls, value: str | None) -> str | None:
+        """Empty (as in ``.env.example``) means no server; anything else must be http(s)."""
+        url = (value or "").strip()
+        if not url:
+            return None
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return url
+
+    @field_validator("server_api_key")
+    @classmethod
+    def _empty_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty key (as in ``.env.example``) means the server was started without one."""
+        return value if value is not None and value.get_secret_value() else None
 
     @property
     def adapter_dir(self) -> Path:

@@ -23,7 +23,7 @@ from {{ package }}.hf_lora.training import TrainOptions, train
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-DATA = Path(__file__).parents[1] / "data"
+DATA = Path(__file__).parents[2] / "data"
 QUESTION = "How often should adults receive the influenza vaccine?"
 
 

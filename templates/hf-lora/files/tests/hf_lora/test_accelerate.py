@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-CONFIGS = Path(__file__).parents[1] / "accelerate"
+CONFIGS = Path(__file__).parents[2] / "accelerate"
 PACKAGE = "{{ package }}"
 EXPECTED = {
     "single-gpu.yaml": "NO",

@@ -19,7 +19,7 @@ from {{ package }}.hf_lora.data import load_conversations
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-PROJECT = Path(__file__).parents[1]
+PROJECT = Path(__file__).parents[2]
 QUICK = ["--max-steps", "2", "--batch-size", "4", "--gradient-accumulation", "1",
          "--max-length", "256", "--learning-rate", "0.05", "--no-gradient-checkpointing"]
 
