@@ -15,7 +15,7 @@ import sysconfig
 import venv
 from pathlib import Path
 
-STARTER_SETTINGS = ("OPENAI_", "FINETUNE_", "RAG_", "WEAVIATE_", "ADVISOR_")
+STARTER_SETTINGS = ("OPENAI_", "FINETUNE_", "RAG_", "WEAVIATE_", "HF_LORA_", "ADVISOR_")
 
 
 def starter_env(project: Path) -> dict[str, str]:
