@@ -1,4 +1,8 @@
-"""``train`` and ``chat``, wired into the CLI by ``register``."""
+"""``train`` and ``chat``, wired into the CLI by ``register``.
+
+The settings (pydantic-settings) and ``openai`` are imported when a command runs, so
+registering these commands, and their ``--help``, stays light.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,16 @@ import click
 from ..chatdata.models import lookup
 from ..chatdata.report import Plan, render_text, validate_file
 from ..chatdata.rules import MIN_EXAMPLES
-from ..chatdata.settings import load_settings
 from . import record
 from .answer import ask
 from .jobs import follow, job_request, upload
 from .progress import Display
-from .settings import FineTuneSettings
 from .wind_down import explain_refusal
 
 if TYPE_CHECKING:
     from openai import OpenAI
+
+    from .settings import FineTuneSettings
 
 DEFAULT_TRAINING_FILE = Path("data/train.jsonl")
 DEFAULT_VALIDATION_FILE = Path("data/validation.jsonl")
@@ -51,7 +55,7 @@ def train(
     and records the fine-tuned model's id for `chat` and `evaluate`. Ctrl-C asks
     whether to cancel the job or detach and leave it running.
     """
-    settings = load_settings(FineTuneSettings)
+    settings = _settings()
     if follow_job is not None:
         _follow_and_record(settings, settings.client(), follow_job)
         return
@@ -171,7 +175,7 @@ def chat(question: str, base: bool, model: str | None) -> None:
     """Ask the fine-tuned model (or the base model with --base) one question."""
     import openai
 
-    settings = load_settings(FineTuneSettings)
+    settings = _settings()
     if model is None:
         model = settings.base_model if base else fine_tuned_model(settings)
     if model is None:
@@ -184,6 +188,14 @@ def chat(question: str, base: bool, model: str | None) -> None:
         click.echo(ask(client, model, settings.system_prompt, question))
     except openai.APIError as exc:
         raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
+
+
+def _settings() -> FineTuneSettings:
+    """The settings, read when a command runs (importing them loads pydantic-settings)."""
+    from ..chatdata.settings import load_settings
+    from .settings import FineTuneSettings
+
+    return load_settings(FineTuneSettings)
 
 
 def fine_tuned_model(settings: FineTuneSettings) -> str | None:

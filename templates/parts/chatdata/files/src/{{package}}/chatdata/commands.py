@@ -1,4 +1,8 @@
-"""``validate`` and ``split``: the data commands, wired into the CLI by ``register``."""
+"""``validate`` and ``split``: the data commands, wired into the CLI by ``register``.
+
+The settings (pydantic-settings) are imported when ``validate`` runs, so registering these
+commands, and their ``--help``, stays light.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from typing import Any
 
 import click
 
+from .epochs import EPOCHS_ALLOWED, MAX_EPOCHS, MIN_EPOCHS
 from .models import lookup
 from .report import Plan, render_text, validate_file
 from .scan import DEFAULT_LIMIT
-from .settings import EPOCHS_ALLOWED, DataSettings, load_settings
 from .split import SplitError, split_file
 
 
@@ -24,7 +28,7 @@ class EpochsParam(click.ParamType):
         if value == "auto" or isinstance(value, int):
             return value
         text = str(value).strip()
-        if text.isdigit() and 1 <= int(text) <= 50:
+        if text.isdigit() and MIN_EPOCHS <= int(text) <= MAX_EPOCHS:
             return int(text)
         self.fail(f"{value!r} is not allowed (allowed: {EPOCHS_ALLOWED})", param, ctx)
 
@@ -63,6 +67,8 @@ def validate(
     Reports every problem with its line number, warnings, token statistics, the epochs
     OpenAI would pick, the billed tokens and the estimated training cost.
     """
+    from .settings import DataSettings, load_settings
+
     settings = load_settings(DataSettings)
     plan = Plan(lookup(model or settings.base_model), settings.epochs if epochs is None else epochs)
     try:

@@ -5,6 +5,9 @@ details are kept up to ``limit`` each (counts are always exact) and token counts
 histograms, so memory does not grow with the file. Files of :data:`PARALLEL_MIN_BYTES` or
 more are cut into byte ranges at line starts and scanned by one process per core; each
 range reports line numbers relative to its start and :meth:`Summary.merge` shifts them.
+
+orjson is imported when a scan starts and the process pool only for a parallel scan, so
+importing this module (``validate --help``, a small file) loads neither.
 """
 
 from __future__ import annotations
@@ -12,12 +15,8 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-
-import orjson
 
 from .rules import ERROR_TYPES, MAX_TOKENS_PER_EXAMPLE, check_example, has_system_or_user
 from .tokens import TokenCounter, approximate_counter, load_counter, plain_example_tokens
@@ -98,6 +97,8 @@ class Summary:
 
 def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Summary:
     """Check every line; lines are numbered from 1 within ``lines``."""
+    import orjson
+
     summary = Summary()
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
@@ -200,6 +201,9 @@ def scan_file(
     size = path.stat().st_size
     if workers <= 1 or size < parallel_min_bytes:
         return scan_lines(read_range(path, 0, size), counter, limit)
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_all_start_methods, get_context
+
     ranges = line_ranges(path, workers)
     summary = Summary()
     # fork where there is one: spawn and forkserver re-import the __main__ module, which
