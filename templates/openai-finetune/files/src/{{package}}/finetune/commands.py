@@ -1,7 +1,8 @@
 """``train`` and ``chat``, wired into the CLI by ``register``.
 
-The settings (pydantic-settings) and ``openai`` are imported when a command runs, so
-registering these commands, and their ``--help``, stays light.
+What only a running command needs (the settings and pydantic-settings, ``openai``, the
+data validator) is imported inside the functions, so registering these commands, and
+their ``--help``, stays light.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..chatdata.models import lookup
-from ..chatdata.report import Plan, render_text, validate_file
 from ..chatdata.rules import MIN_EXAMPLES
 from . import record
 from .answer import ask
 from .jobs import follow, job_request, upload
 from .progress import Display
-from .wind_down import explain_refusal
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -89,6 +87,9 @@ def _require_valid(
     path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
 ) -> dict[str, Any]:
     """Validate a data file as `validate` does; stop with its report when it has errors."""
+    from ..chatdata.models import lookup
+    from ..chatdata.report import Plan, render_text, validate_file
+
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
     plan = Plan(lookup(settings.base_model), settings.epochs)
@@ -103,6 +104,8 @@ def _create_job(
     client: OpenAI, settings: FineTuneSettings, training: Path, validation: Path | None
 ) -> str:
     import openai
+
+    from .wind_down import explain_refusal
 
     try:
         training_id = upload(client, training)

@@ -1,7 +1,8 @@
 """``validate`` and ``split``: the data commands, wired into the CLI by ``register``.
 
-The settings (pydantic-settings) are imported when ``validate`` runs, so registering these
-commands, and their ``--help``, stays light.
+What only a running command needs (the settings and pydantic-settings, the scanner, the
+splitter) is imported inside the functions, so registering these commands, and their
+``--help``, stays light: option defaults come from modules that import nothing heavy.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from typing import Any
 import click
 
 from .epochs import EPOCHS_ALLOWED, MAX_EPOCHS, MIN_EPOCHS
-from .models import lookup
-from .report import Plan, render_text, validate_file
-from .scan import DEFAULT_LIMIT
-from .split import SplitError, split_file
+from .rules import DEFAULT_LIMIT
 
 
 class EpochsParam(click.ParamType):
@@ -67,6 +65,8 @@ def validate(
     Reports every problem with its line number, warnings, token statistics, the epochs
     OpenAI would pick, the billed tokens and the estimated training cost.
     """
+    from .models import lookup
+    from .report import Plan, render_text, validate_file
     from .settings import DataSettings, load_settings
 
     settings = load_settings(DataSettings)
@@ -101,6 +101,8 @@ def split(
     force: bool,
 ) -> None:
     """Split a JSONL file into training and validation files, reproducibly (seeded)."""
+    from .split import SplitError, split_file
+
     train_out = train_out or path.with_name(f"{path.stem}.train.jsonl")
     validation_out = validation_out or path.with_name(f"{path.stem}.validation.jsonl")
     try:

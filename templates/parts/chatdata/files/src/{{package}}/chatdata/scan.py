@@ -6,8 +6,8 @@ histograms, so memory does not grow with the file. Files of :data:`PARALLEL_MIN_
 more are cut into byte ranges at line starts and scanned by one process per core; each
 range reports line numbers relative to its start and :meth:`Summary.merge` shifts them.
 
-orjson is imported when a scan starts and the process pool only for a parallel scan, so
-importing this module (``validate --help``, a small file) loads neither.
+The process pool (multiprocessing) is imported only for a parallel scan: a small file's
+scan never pays for it.
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .rules import ERROR_TYPES, MAX_TOKENS_PER_EXAMPLE, check_example, has_system_or_user
+import orjson
+
+from .rules import (
+    DEFAULT_LIMIT,
+    ERROR_TYPES,
+    MAX_TOKENS_PER_EXAMPLE,
+    check_example,
+    has_system_or_user,
+)
 from .tokens import TokenCounter, approximate_counter, load_counter, plain_example_tokens
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 READ_BATCH_BYTES = 1024 * 1024
-DEFAULT_LIMIT = 100
 
 
 @dataclass
@@ -97,8 +104,6 @@ class Summary:
 
 def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Summary:
     """Check every line; lines are numbered from 1 within ``lines``."""
-    import orjson
-
     summary = Summary()
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
