@@ -41,6 +41,7 @@ SKELETON_FILES = {
     "src/{pkg}/cli.py",
     "src/{pkg}/evaluation.py",
     "tests/test_evaluation.py",
+    "tests/test_startup.py",
 }
 
 

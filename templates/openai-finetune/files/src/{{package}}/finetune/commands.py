@@ -1,4 +1,9 @@
-"""``train`` and ``chat``, wired into the CLI by ``register``."""
+"""``train`` and ``chat``, wired into the CLI by ``register``.
+
+What only a running command needs (the settings and pydantic-settings, ``openai``, the
+data validator) is imported inside the functions, so registering these commands, and
+their ``--help``, stays light.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..chatdata.models import lookup
-from ..chatdata.report import Plan, render_text, validate_file
 from ..chatdata.rules import MIN_EXAMPLES
-from ..chatdata.settings import load_settings
 from . import record
 from .answer import ask
 from .jobs import follow, job_request, upload
 from .progress import Display
-from .settings import FineTuneSettings
-from .wind_down import explain_refusal
 
 if TYPE_CHECKING:
     from openai import OpenAI
+
+    from .settings import FineTuneSettings
 
 DEFAULT_TRAINING_FILE = Path("data/train.jsonl")
 DEFAULT_VALIDATION_FILE = Path("data/validation.jsonl")
@@ -51,7 +53,7 @@ def train(
     and records the fine-tuned model's id for `chat` and `evaluate`. Ctrl-C asks
     whether to cancel the job or detach and leave it running.
     """
-    settings = load_settings(FineTuneSettings)
+    settings = _settings()
     if follow_job is not None:
         _follow_and_record(settings, settings.client(), follow_job)
         return
@@ -85,6 +87,9 @@ def _require_valid(
     path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
 ) -> dict[str, Any]:
     """Validate a data file as `validate` does; stop with its report when it has errors."""
+    from ..chatdata.models import lookup
+    from ..chatdata.report import Plan, render_text, validate_file
+
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
     plan = Plan(lookup(settings.base_model), settings.epochs)
@@ -99,6 +104,8 @@ def _create_job(
     client: OpenAI, settings: FineTuneSettings, training: Path, validation: Path | None
 ) -> str:
     import openai
+
+    from .wind_down import explain_refusal
 
     try:
         training_id = upload(client, training)
@@ -171,7 +178,7 @@ def chat(question: str, base: bool, model: str | None) -> None:
     """Ask the fine-tuned model (or the base model with --base) one question."""
     import openai
 
-    settings = load_settings(FineTuneSettings)
+    settings = _settings()
     if model is None:
         model = settings.base_model if base else fine_tuned_model(settings)
     if model is None:
@@ -184,6 +191,14 @@ def chat(question: str, base: bool, model: str | None) -> None:
         click.echo(ask(client, model, settings.system_prompt, question))
     except openai.APIError as exc:
         raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
+
+
+def _settings() -> FineTuneSettings:
+    """The settings, read when a command runs (importing them loads pydantic-settings)."""
+    from ..chatdata.settings import load_settings
+    from .settings import FineTuneSettings
+
+    return load_settings(FineTuneSettings)
 
 
 def fine_tuned_model(settings: FineTuneSettings) -> str | None:

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .settings import FineTuneSettings
-
 if TYPE_CHECKING:
     from openai import OpenAI
     from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
     from openai.types.fine_tuning.jobs import FineTuningJobCheckpoint
+
+    from .settings import FineTuneSettings
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 

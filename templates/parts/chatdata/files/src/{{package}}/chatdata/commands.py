@@ -1,4 +1,9 @@
-"""``validate`` and ``split``: the data commands, wired into the CLI by ``register``."""
+"""``validate`` and ``split``: the data commands, wired into the CLI by ``register``.
+
+What only a running command needs (the settings and pydantic-settings, the scanner, the
+splitter) is imported inside the functions, so registering these commands, and their
+``--help``, stays light: option defaults come from modules that import nothing heavy.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,8 @@ from typing import Any
 
 import click
 
-from .models import lookup
-from .report import Plan, render_text, validate_file
-from .scan import DEFAULT_LIMIT
-from .settings import EPOCHS_ALLOWED, DataSettings, load_settings
-from .split import SplitError, split_file
+from .epochs import EPOCHS_ALLOWED, MAX_EPOCHS, MIN_EPOCHS
+from .rules import DEFAULT_LIMIT
 
 
 class EpochsParam(click.ParamType):
@@ -24,7 +26,7 @@ class EpochsParam(click.ParamType):
         if value == "auto" or isinstance(value, int):
             return value
         text = str(value).strip()
-        if text.isdigit() and 1 <= int(text) <= 50:
+        if text.isdigit() and MIN_EPOCHS <= int(text) <= MAX_EPOCHS:
             return int(text)
         self.fail(f"{value!r} is not allowed (allowed: {EPOCHS_ALLOWED})", param, ctx)
 
@@ -63,6 +65,10 @@ def validate(
     Reports every problem with its line number, warnings, token statistics, the epochs
     OpenAI would pick, the billed tokens and the estimated training cost.
     """
+    from .models import lookup
+    from .report import Plan, render_text, validate_file
+    from .settings import DataSettings, load_settings
+
     settings = load_settings(DataSettings)
     plan = Plan(lookup(model or settings.base_model), settings.epochs if epochs is None else epochs)
     try:
@@ -95,6 +101,8 @@ def split(
     force: bool,
 ) -> None:
     """Split a JSONL file into training and validation files, reproducibly (seeded)."""
+    from .split import SplitError, split_file
+
     train_out = train_out or path.with_name(f"{path.stem}.train.jsonl")
     validation_out = validation_out or path.with_name(f"{path.stem}.validation.jsonl")
     try:

@@ -1,4 +1,4 @@
-"""OpenAI's default epoch heuristic and what a training run is billed for.
+"""The epochs a training run may take, OpenAI's default heuristic, and what a run is billed for.
 
 With ``n_epochs="auto"`` OpenAI starts from 3 epochs, raises the count so that
 examples x epochs reaches 100 (at most 25 epochs) and lowers it so that examples x epochs
@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .rules import MAX_TOKENS_PER_EXAMPLE
+
+# What OpenAI's ``n_epochs`` accepts; ``FINETUNE_EPOCHS`` and ``--epochs`` take the same.
+MIN_EPOCHS = 1
+MAX_EPOCHS = 50
+EPOCHS_ALLOWED = f"auto or an integer from {MIN_EPOCHS} to {MAX_EPOCHS}"
 
 TARGET_EPOCHS = 3
 MIN_TARGET_EXAMPLES = 100

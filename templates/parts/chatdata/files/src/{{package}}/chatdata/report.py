@@ -15,8 +15,8 @@ from typing import Any
 
 from .epochs import billed_tokens, default_epochs
 from .models import ModelInfo, price_source
-from .rules import MAX_TOKENS_PER_EXAMPLE, MIN_EXAMPLES, RECOMMENDED_EXAMPLES
-from .scan import DEFAULT_LIMIT, Summary, scan_file
+from .rules import DEFAULT_LIMIT, MAX_TOKENS_PER_EXAMPLE, MIN_EXAMPLES, RECOMMENDED_EXAMPLES
+from .scan import Summary, scan_file
 from .tokens import TokenCounter, load_counter
 
 

@@ -35,6 +35,10 @@ RECOGNIZED_KEYS = frozenset(
 MIN_EXAMPLES = 10  # OpenAI refuses a training file with fewer examples.
 RECOMMENDED_EXAMPLES = 50  # OpenAI's guidance: clear improvements usually start here.
 MAX_TOKENS_PER_EXAMPLE = 16_385  # longer examples are truncated to this many tokens.
+# Line numbers kept per problem type, and problems listed, unless asked for more (counts
+# are always exact). Here, not in scan.py, so `validate --help` shows it without loading
+# the scanner.
+DEFAULT_LIMIT = 100
 
 Problem = tuple[str, str]  # (error type, detail)
 

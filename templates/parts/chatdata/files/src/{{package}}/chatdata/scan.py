@@ -5,6 +5,9 @@ details are kept up to ``limit`` each (counts are always exact) and token counts
 histograms, so memory does not grow with the file. Files of :data:`PARALLEL_MIN_BYTES` or
 more are cut into byte ranges at line starts and scanned by one process per core; each
 range reports line numbers relative to its start and :meth:`Summary.merge` shifts them.
+
+The process pool (multiprocessing) is imported only for a parallel scan: a small file's
+scan never pays for it.
 """
 
 from __future__ import annotations
@@ -12,19 +15,22 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 import orjson
 
-from .rules import ERROR_TYPES, MAX_TOKENS_PER_EXAMPLE, check_example, has_system_or_user
+from .rules import (
+    DEFAULT_LIMIT,
+    ERROR_TYPES,
+    MAX_TOKENS_PER_EXAMPLE,
+    check_example,
+    has_system_or_user,
+)
 from .tokens import TokenCounter, approximate_counter, load_counter, plain_example_tokens
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 READ_BATCH_BYTES = 1024 * 1024
-DEFAULT_LIMIT = 100
 
 
 @dataclass
@@ -200,6 +206,9 @@ def scan_file(
     size = path.stat().st_size
     if workers <= 1 or size < parallel_min_bytes:
         return scan_lines(read_range(path, 0, size), counter, limit)
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_all_start_methods, get_context
+
     ranges = line_ranges(path, workers)
     summary = Summary()
     # fork where there is one: spawn and forkserver re-import the __main__ module, which
