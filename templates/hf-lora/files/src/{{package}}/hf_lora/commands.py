@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..chatdata.commands import EpochsParam
-from ..chatdata.settings import load_settings
-from .settings import HfLoraSettings
+
+if TYPE_CHECKING:
+    from .settings import HfLoraSettings
 
 
 class InputError(click.ClickException):
     """Input the command cannot use; exit code 2, like click's own usage errors."""
 
     exit_code = 2
+
+
+def _settings() -> HfLoraSettings:
+    """The settings, read when a command runs (importing them loads pydantic-settings)."""
+    from ..chatdata.settings import load_settings
+    from .settings import HfLoraSettings
+
+    return load_settings(HfLoraSettings)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -84,7 +94,7 @@ def train(base_model: str | None, output_dir: Path | None, epochs: int | str | N
     from .training import TrainingError, TrainOptions
     from .training import train as run_training
 
-    settings = load_settings(HfLoraSettings)
+    settings = _settings()
     base = base_model or settings.base_model
     out = output_dir or settings.output_dir
     if (out / "adapter").exists() and not force:
@@ -121,7 +131,7 @@ def export(adapter: Path | None, output: Path | None, dtype: str, force: bool) -
     """Merge the adapter into the base model (for servers without LoRA support)."""
     from .export import ExportError, merge_adapter
 
-    settings = load_settings(HfLoraSettings)
+    settings = _settings()
     try:
         out = merge_adapter(
             settings.base_model,
@@ -150,7 +160,7 @@ def chat(question: str | None, system_name: str) -> None:
     """
     from .systems import systems
 
-    available = systems(load_settings(HfLoraSettings))
+    available = systems(_settings())
     if system_name not in available:
         raise InputError(
             f"--system: {system_name!r} is not available (no adapter yet: run train); "
