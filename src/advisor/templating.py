@@ -83,7 +83,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 def toml_string(value: Any) -> str:
     """``value`` as a TOML basic string: ``name = {{ project_name | toml }}``.
 
-    A JSON string is a valid TOML basic string (same escapes, ``\\uXXXX`` included),
+    A JSON string is a valid TOML basic string (the same escapes, unicode ones included),
     except that TOML also wants DEL escaped.
     """
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
