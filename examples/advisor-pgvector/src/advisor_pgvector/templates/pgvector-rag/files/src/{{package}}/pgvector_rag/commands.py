@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .settings import PgvectorSettings
+if TYPE_CHECKING:
+    from .settings import PgvectorSettings
 
 
 def register(cli: click.Group) -> None:
@@ -35,7 +37,12 @@ def register(cli: click.Group) -> None:
 
 
 def configured() -> PgvectorSettings:
-    """The settings, or a one-line usage error naming what is missing."""
+    """The settings, or a one-line usage error naming what is missing.
+
+    Imported here, not at the top: pydantic-settings would slow every ``--help``.
+    """
+    from .settings import PgvectorSettings
+
     settings = PgvectorSettings()
     missing = settings.missing()
     if missing:
