@@ -24,7 +24,6 @@ from .plugins import get_plugins
 
 STATUSES = ("ok", "warn", "fail", "skipped")
 LABELS = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
-HOOK = "register_doctor_checks"
 
 
 @dataclass(frozen=True)
@@ -67,18 +66,6 @@ class Report:
             "counts": self.counts(),
             "checks": [f.to_dict() for f in self.findings],
         }
-
-
-def collect_checks() -> list[Check]:
-    """Every check the loaded plugins register; anything that is not a Check is reported."""
-    plugins = get_plugins()
-    checks: list[Check] = []
-    for plugin, item in plugins.collect(HOOK):
-        if isinstance(item, Check):
-            checks.append(item)
-        else:
-            plugins.fail(plugin, f"{HOOK} registered {item!r}, not a Check")
-    return checks
 
 
 def select(checks: Sequence[Check], backends: Iterable[str]) -> list[Check]:
@@ -150,7 +137,7 @@ def run_doctor(backends: Iterable[str] = ()) -> Report:
     from .settings import load_settings
 
     settings = load_settings()
-    return run_checks(select(collect_checks(), backends), settings)
+    return run_checks(select(get_plugins().checks(), backends), settings)
 
 
 def render(report: Report, fmt: str) -> str:
