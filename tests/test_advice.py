@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor.advice import build_advice, load_price_data, user_config_file
+from advisor.advice import build_advice, load_price_data
 from advisor.cli import cli
+from advisor.config_files import user_config_path
 from advisor.questionnaire import Answers
 
 HYBRID = Answers(volatility="weekly", format="strict", latency_ms=2500, budget_usd=40_000,
@@ -189,10 +190,9 @@ def test_without_config_decide_does_not_import_pydantic_settings(project):
     assert json.loads(run.stdout)["costs"]["assumptions"]["epochs"] == 2
 
 
-def test_user_config_file_matches_the_settings_module(monkeypatch, tmp_path):
-    from advisor.settings import user_config_path
-
+def test_the_user_config_file_is_in_the_config_dir_unless_overridden(monkeypatch, tmp_path):
     monkeypatch.delenv("ADVISOR_CONFIG", raising=False)
-    assert user_config_file() == user_config_path()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert user_config_path() == tmp_path / "xdg" / "advisor" / "config.toml"
     monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "x.toml"))
-    assert user_config_file() == user_config_path() == Path(tmp_path / "x.toml")
+    assert user_config_path() == Path(tmp_path / "x.toml")

@@ -19,13 +19,13 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from .config_files import PROJECT_CONFIG, user_config_path
 from .costs import CostEstimate, PriceBook, estimate, fine_tune_provider
 from .framework import Decision, DecisionWarning
 from .framework import decide as run_framework
 from .providers import load_providers, notice
 from .questionnaire import Answers
 
-PROJECT_CONFIG = Path("advisor.toml")
 COSTS_ENV = "ADVISOR_COSTS"
 
 
@@ -98,28 +98,13 @@ def load_price_data() -> dict[str, Any]:
     return yaml.load(text, Loader=loader)  # a SafeLoader: plain data only
 
 
-def user_config_file() -> Path:
-    """The user's config file, located without importing pydantic-settings.
-
-    Mirrors :func:`advisor.settings.user_config_path` (a test keeps the two in step),
-    because importing the settings module costs about 100 ms that ``decide`` only pays
-    when a config file or ``ADVISOR_COSTS`` exists.
-    """
-    override = os.environ.get("ADVISOR_CONFIG")
-    if override:
-        return Path(override)
-    import click
-
-    return Path(click.get_app_dir("advisor")) / "config.toml"
-
-
 def config_may_set_costs() -> bool:
     """True when a source that can hold a ``[costs]`` table exists: then read settings."""
     for name in os.environ:
         upper = name.upper()
         if upper == COSTS_ENV or upper.startswith(COSTS_ENV + "__"):
             return True
-    return PROJECT_CONFIG.is_file() or user_config_file().is_file()
+    return PROJECT_CONFIG.is_file() or user_config_path().is_file()
 
 
 def load_cost_overrides() -> dict[str, Any]:

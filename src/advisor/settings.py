@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -44,23 +43,15 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from .config_files import PROJECT_CONFIG, user_config_path
 from .errors import InputError
 
-PROJECT_CONFIG = Path("advisor.toml")
 ENV_PREFIX = "ADVISOR_"
 NESTED_DELIMITER = "__"
 DEFAULT = "default"
 SECRET_WORDS = ("key", "token", "secret", "password")
 
 T = TypeVar("T")
-
-
-def user_config_path() -> Path:
-    """``$ADVISOR_CONFIG`` if set, else ``config.toml`` in the platform's config dir."""
-    override = os.environ.get("ADVISOR_CONFIG")
-    if override:
-        return Path(override)
-    return Path(click.get_app_dir("advisor")) / "config.toml"
 
 
 def project_config_path() -> Path:
