@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from advisor.advice import build_advice, load_price_data
 from advisor.cli import cli
-from advisor.config_files import user_config_path
+from advisor.locations import user_config_path
 from advisor.questionnaire import Answers
 
 HYBRID = Answers(volatility="weekly", format="strict", latency_ms=2500, budget_usd=40_000,

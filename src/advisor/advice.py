@@ -19,10 +19,10 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .config_files import PROJECT_CONFIG, user_config_path
 from .costs import CostEstimate, PriceBook, estimate, fine_tune_provider
 from .framework import Decision, DecisionWarning
 from .framework import decide as run_framework
+from .locations import PROJECT_CONFIG, user_config_path
 from .providers import load_providers, notice
 from .questionnaire import Answers
 

@@ -19,6 +19,8 @@ import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .locations import cache_dir
+
 
 class EntryPoint(NamedTuple):
     """One entry point of the group: what ``advisor plugins`` shows, and how to load it."""
@@ -82,10 +84,9 @@ def _fingerprint(group: str) -> str:
 
 
 def _cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # One file per interpreter (a venv), so two venvs do not keep replacing each other's.
     python = zlib.crc32(sys.executable.encode())
-    return Path(base, "advisor", f"entry-points-{python:08x}.json")
+    return cache_dir() / f"entry-points-{python:08x}.json"
 
 
 def _read(path: Path, key: str) -> list[EntryPoint] | None:

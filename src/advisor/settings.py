@@ -43,8 +43,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from .config_files import PROJECT_CONFIG, user_config_path
 from .errors import InputError
+from .locations import PROJECT_CONFIG, user_config_path
 
 ENV_PREFIX = "ADVISOR_"
 NESTED_DELIMITER = "__"

@@ -23,6 +23,7 @@ import jinja2
 import jinja2.sandbox
 
 from .api import templates_path
+from .locations import cache_dir
 
 
 @cache
@@ -71,13 +72,12 @@ def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Enviro
 @cache
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """A disk cache under the user's cache dir; None where it cannot be created."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "advisor", "jinja")
+    directory = cache_dir() / "jinja"
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(directory)
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def toml_string(value: Any) -> str:
