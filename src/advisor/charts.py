@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from .costs import CostEstimate
 
@@ -89,7 +89,7 @@ def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label={quoteattr(title)} '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
         'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<defs><clipPath id="plot-area"><rect x="{LEFT}" y="{TOP - 4}" '
