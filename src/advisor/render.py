@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -44,6 +44,9 @@ class Source:
     template_dir: Path
     context: Mapping[str, Any]
     sandboxed: bool = False
+    _strings: dict[str, jinja2.Template] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -57,7 +60,7 @@ class Source:
         """Render a short template (a path component, a next step) with this context."""
         if "{" not in text:  # every Jinja delimiter starts with "{": nothing to render
             return text
-        return self._guard(lambda: self.env.from_string(text).render(self.context), what, None)
+        return self._guard(lambda: self._string_template(text).render(self.context), what, None)
 
     def render_template(self, name: str) -> str:
         """Render the template at ``name`` (relative to the template dir, ``/``-separated)."""
@@ -66,6 +69,14 @@ class Source:
             name,
             os.path.normpath(self.template_dir / name),
         )
+
+    def _string_template(self, text: str) -> jinja2.Template:
+        """``text`` compiled once per source: one component (``{{ package }}``) names many
+        paths, and compiling is most of what rendering a short template costs."""
+        template = self._strings.get(text)
+        if template is None:
+            template = self._strings[text] = self.env.from_string(text)
+        return template
 
     def _guard(self, render: Callable[[], str], what: str, filename: str | None) -> str:
         try:

@@ -35,6 +35,7 @@ def report_environment(*, html: bool = False) -> jinja2.Environment:
     """
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_path("reports")),
+        bytecode_cache=_bytecode_cache("reports-html" if html else "reports"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -57,7 +58,7 @@ def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Enviro
         # Compiling templates is most of a scaffold's time; trusted templates keep their
         # compiled code between runs (keyed by name and source checksum, so an edited
         # template recompiles). A team's --templates dir never shares the cache.
-        bytecode_cache=None if sandboxed else _bytecode_cache(),
+        bytecode_cache=None if sandboxed else _bytecode_cache("starters"),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -70,9 +71,14 @@ def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Enviro
 
 
 @cache
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """A disk cache under the user's cache dir; None where it cannot be created."""
-    directory = cache_dir() / "jinja"
+def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
+    """A disk cache under the user's cache dir; None where it cannot be created.
+
+    Compiled code depends on the environment's options (autoescape, block trimming) and
+    Jinja keys its cache by the template's name and file, not by those options, so each
+    kind of environment has its own.
+    """
+    directory = cache_dir() / "jinja" / kind
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError:
