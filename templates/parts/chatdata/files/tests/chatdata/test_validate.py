@@ -77,6 +77,15 @@ def test_every_error_type_is_counted_with_its_lines(write_jsonl):
     assert details[(10, "missing_content")] == "message 1 content is a JSON number, not a string"
 
 
+@pytest.mark.parametrize("role", [["user"], {"name": "user"}, 7, None])
+def test_a_role_that_is_not_a_string_is_an_unrecognized_role(write_jsonl, example, role):
+    bad = {"messages": [{"role": role, "content": "hi"}, {"role": "assistant", "content": "a"}]}
+    code, report = run_json(str(write_jsonl([bad] + [example()] * 10)))
+    assert code == 1
+    assert report["errors"] == {"unrecognized_role": 1}
+    assert report["error_lines"] == {"unrecognized_role": [1]}
+
+
 def test_text_report_names_each_problem_with_its_line(write_jsonl):
     result = CliRunner().invoke(main, ["validate", str(write_jsonl(BAD_FILE)),
                                        "--tokenizer", "approx"])

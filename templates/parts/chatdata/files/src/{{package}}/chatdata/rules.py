@@ -72,7 +72,8 @@ def check_example(example: Any) -> list[Problem]:
             names = ", ".join(sorted(map(repr, unknown)))
             problems.append(("message_unrecognized_key", f"message {index} has key {names}"))
         role = message.get("role")
-        if "role" in message and role not in RECOGNIZED_ROLES:
+        # A role may be any JSON value; an array or object is no role (and unhashable).
+        if "role" in message and (not isinstance(role, str) or role not in RECOGNIZED_ROLES):
             problems.append(("unrecognized_role", f"message {index} has role {role!r}"))
         content = message.get("content")
         if not is_call and (not isinstance(content, str) or not content):

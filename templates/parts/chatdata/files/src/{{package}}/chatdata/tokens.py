@@ -81,7 +81,9 @@ def plain_example_tokens(
             return None
         content = message.get("content")
         role = message.get("role")
-        if type(content) is not str or not content or role not in _PLAIN_ROLES:
+        if type(content) is not str or not content or type(role) is not str:
+            return None
+        if role not in _PLAIN_ROLES:
             return None
         if len(message) != 2 and not (len(message) == 3 and "weight" in message):
             return None
