@@ -12,5 +12,7 @@ Modules, from the bottom up:
 - :mod:`.scan`: streams a file (in parallel over byte ranges when large) into a summary;
 - :mod:`.report`: turns a summary into the JSON document and the text report;
 - :mod:`.split`: a seeded train/validation split;
+- :mod:`.defaults`: the default base model and epochs, and whether settings may change
+  them;
 - :mod:`.settings`: the ``FINETUNE_*`` settings these commands read.
 """

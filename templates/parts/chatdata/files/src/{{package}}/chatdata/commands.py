@@ -65,12 +65,12 @@ def validate(
     Reports every problem with its line number, warnings, token statistics, the epochs
     OpenAI would pick, the billed tokens and the estimated training cost.
     """
+    from .defaults import model_and_epochs
     from .models import lookup
     from .report import Plan, render_text, validate_file
-    from .settings import DataSettings, load_settings
 
-    settings = load_settings(DataSettings)
-    plan = Plan(lookup(model or settings.base_model), settings.epochs if epochs is None else epochs)
+    base_model, configured_epochs = model_and_epochs()
+    plan = Plan(lookup(model or base_model), configured_epochs if epochs is None else epochs)
     try:
         report = validate_file(path, plan, tokenizer=tokenizer, limit=max_lines, workers=workers)
     except LookupError as exc:

@@ -1,5 +1,3 @@
-{# Rendered with the including backend's extra_context: `chatdata.base_model` (the
-   default FINETUNE_BASE_MODEL) and `chatdata.epochs` ("auto" or an int). #}
 """The ``FINETUNE_*`` settings, read from the environment and ``.env``.
 
 The fine-tuning backend's settings extend :class:`DataSettings`, so ``validate`` prices
@@ -7,7 +5,8 @@ the same base model and epochs that ``train`` will use. Bad values stop a comman
 line naming the variable, the value and what is allowed (exit code 2).
 
 Importing this module loads pydantic and pydantic-settings (a fifth of a second), so the
-commands import it when they run: ``--help`` never needs it.
+commands import it when they run: ``--help`` never needs it, and ``validate`` only when a
+``FINETUNE_`` variable is set (see :mod:`.defaults`, which holds the defaults).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import click
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .defaults import BASE_MODEL, ENV_FILE, ENV_PREFIX, EPOCHS
 from .epochs import EPOCHS_ALLOWED, MAX_EPOCHS, MIN_EPOCHS
 
 Epochs = Literal["auto"] | Annotated[int, Field(ge=MIN_EPOCHS, le=MAX_EPOCHS)]
@@ -27,19 +27,15 @@ class DataSettings(BaseSettings):
     """What the data commands need: the base model (tokenizer, price) and the epochs."""
 
     model_config = SettingsConfigDict(
-        env_prefix="FINETUNE_",
-        env_file=".env",
+        env_prefix=ENV_PREFIX,
+        env_file=ENV_FILE,
         env_file_encoding="utf-8",
         env_ignore_empty=True,
         extra="ignore",
     )
 
-    base_model: str = Field(
-        default={{ chatdata.base_model | tojson }},
-        min_length=1,
-        description="a model name",
-    )
-    epochs: Epochs = Field(default={{ chatdata.epochs | tojson }}, description=EPOCHS_ALLOWED)
+    base_model: str = Field(default=BASE_MODEL, min_length=1, description="a model name")
+    epochs: Epochs = Field(default=EPOCHS, description=EPOCHS_ALLOWED)
 
 
 class SettingsError(click.ClickException):
