@@ -15,6 +15,7 @@ from {{ package }}.chatdata.scan import scan_file
 from {{ package }}.chatdata.tokens import (
     approximate_counter,
     load_counter,
+    message_overheads,
     plain_example_tokens,
 )
 
@@ -65,7 +66,8 @@ def test_fast_path_counts_like_the_full_count():
     counter = approximate_counter()
     for line in (PROJECT / "data" / "train.jsonl").read_text("utf-8").splitlines():
         messages = json.loads(line)["messages"]
-        total, assistant, asked = plain_example_tokens(messages, counter.count)
+        overheads = message_overheads(counter.count)
+        total, assistant, asked = plain_example_tokens(messages, counter.count, overheads)
         assert (total, assistant) == counter.example_tokens(messages)
         assert asked
 

@@ -27,7 +27,13 @@ from .rules import (
     check_example,
     has_system_or_user,
 )
-from .tokens import TokenCounter, approximate_counter, load_counter, plain_example_tokens
+from .tokens import (
+    TokenCounter,
+    approximate_counter,
+    load_counter,
+    message_overheads,
+    plain_example_tokens,
+)
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 READ_BATCH_BYTES = 1024 * 1024
@@ -109,15 +115,16 @@ def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Sum
     decode_error = orjson.JSONDecodeError
     example_tokens = counter.example_tokens
     count = counter.count
+    overheads = message_overheads(count)
     total_hist = summary.total_tokens
     assistant_hist = summary.assistant_tokens
-    number = 0
+    number = examples = valid = 0
     for raw in lines:
         number += 1
         if raw.isspace() or not raw:
             summary.blank.add(number, limit)
             continue
-        summary.examples += 1
+        examples += 1
         try:
             example = loads(raw)
         except decode_error as exc:
@@ -125,7 +132,7 @@ def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Sum
             continue
         plain = None
         if type(example) is dict:
-            plain = plain_example_tokens(example.get("messages"), count)
+            plain = plain_example_tokens(example.get("messages"), count, overheads)
         if plain is not None:
             total, assistant, asked = plain
         else:
@@ -137,14 +144,14 @@ def scan_lines(lines: Iterable[bytes], counter: TokenCounter, limit: int) -> Sum
             messages = example["messages"]
             asked = has_system_or_user(messages)
             total, assistant = example_tokens(messages)
-        summary.valid += 1
+        valid += 1
         if not asked:
             summary.no_system_or_user.add(number, limit)
         total_hist[total] += 1
         assistant_hist[assistant] += 1
         if total > MAX_TOKENS_PER_EXAMPLE:
             summary.over_limit.add(number, limit)
-    summary.lines = number
+    summary.lines, summary.examples, summary.valid = number, examples, valid
     return summary
 
 
