@@ -72,15 +72,8 @@ def test_fast_path_counts_like_the_full_count():
         assert asked
 
 
-def test_without_network_or_cache_the_count_is_approximate_and_says_why(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    # An empty cache, and a proxy that refuses connections: tiktoken cannot download.
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "empty-cache"))
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
-    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
+@pytest.mark.usefixtures("offline")
+def test_without_network_or_cache_the_count_is_approximate_and_says_why():
     counter = load_counter("o200k_base")
     assert counter.exact is False
     assert "approximate" in counter.description

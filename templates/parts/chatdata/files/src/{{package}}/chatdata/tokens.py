@@ -4,7 +4,8 @@ tiktoken downloads an encoding the first time it is used and caches it
 (``TIKTOKEN_CACHE_DIR``). Without network and without a cached copy it cannot count, so
 :func:`load_counter` falls back to :data:`APPROXIMATION` and says why in
 :attr:`TokenCounter.description`, which every report prints: an approximate count is
-never passed off as an exact one.
+never passed off as an exact one. A failed download is remembered for a while
+(:mod:`.offline`), so offline runs do not pay for trying again each time.
 
 Per example, the count follows OpenAI's cookbook: 3 tokens of framing per message, the
 tokens of each string value (role, content, name; a function or tool call as its JSON),
@@ -17,6 +18,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from .offline import forget_failure, recent_failure, record_failure
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -119,14 +122,25 @@ def load_counter(encoding: str | None, mode: str = "auto") -> TokenCounter:
         if mode == "tiktoken":
             raise LookupError("no tiktoken encoding is known for this model (see models.json)")
         return approximate_counter("no tiktoken encoding is known for this model")
+    if mode == "auto":
+        failure = recent_failure(encoding)
+        if failure is not None:
+            return approximate_counter(
+                f"tiktoken could not load {encoding} at {failure.when:%Y-%m-%d %H:%M} UTC: "
+                f"{failure.reason}; it tries again from {failure.retry_at:%H:%M} UTC, or now "
+                "with --tokenizer tiktoken"
+            )
     try:
         import tiktoken
-
+    except ImportError as exc:  # not a download: nothing to remember
+        return _unavailable(encoding, mode, _first_line(exc))
+    try:
         enc = tiktoken.get_encoding(encoding)
     except Exception as exc:  # no network and nothing cached, most often
-        if mode == "tiktoken":
-            raise LookupError(f"tiktoken cannot load {encoding}: {_first_line(exc)}") from None
-        return approximate_counter(f"tiktoken could not load {encoding}: {_first_line(exc)}")
+        reason = _first_line(exc)
+        record_failure(encoding, reason)
+        return _unavailable(encoding, mode, reason)
+    forget_failure(encoding)
     encode = enc.encode_ordinary
     cache: dict[str, int] = {}
 
@@ -140,6 +154,12 @@ def load_counter(encoding: str | None, mode: str = "auto") -> TokenCounter:
         return len(encode(text))
 
     return TokenCounter(count, exact=True, description=f"tiktoken {encoding}", encoding=encoding)
+
+
+def _unavailable(encoding: str, mode: str, reason: str) -> TokenCounter:
+    if mode == "tiktoken":
+        raise LookupError(f"tiktoken cannot load {encoding}: {reason}")
+    return approximate_counter(f"tiktoken could not load {encoding}: {reason}")
 
 
 def _first_line(exc: BaseException) -> str:
