@@ -40,6 +40,7 @@ SKELETON_FILES = {
     "src/{pkg}/__main__.py",
     "src/{pkg}/cli.py",
     "src/{pkg}/evaluation.py",
+    "tests/conftest.py",
     "tests/test_evaluation.py",
     "tests/test_startup.py",
 }
