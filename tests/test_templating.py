@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jinja2.bccache
 import pytest
 
 from advisor import templating
@@ -43,3 +44,12 @@ def test_compiled_templates_are_kept_between_runs_and_an_edit_recompiles(reports
     assert list((tmp_path / "cache" / "advisor" / "jinja" / "reports").iterdir())
     template.write_text("two {{ value }}", "utf-8")
     assert render(html=False, value=2) == "two 2"
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(reports_dir, monkeypatch):
+    def disk_full(*args: object, **kwargs: object):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", disk_full)
+    (reports_dir / "t.j2").write_text("{{ value }}", "utf-8")
+    assert render(html=False, value="still rendered") == "still rendered"

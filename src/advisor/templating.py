@@ -13,6 +13,7 @@ render in a plain :class:`jinja2.Environment`. A template directory given by pat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from functools import cache
@@ -70,6 +71,15 @@ def starter_environment(template_dir: Path, *, sandboxed: bool) -> jinja2.Enviro
     return env
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's on-disk cache, except that a full disk or a read-only cache dir only costs the
+    time it would have saved: rendering never fails for want of a cache."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 @cache
 def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
     """A disk cache under the user's cache dir; None where it cannot be created.
@@ -83,7 +93,7 @@ def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(directory))
+    return _BytecodeCache(str(directory))
 
 
 def toml_string(value: Any) -> str:
