@@ -67,7 +67,8 @@ def scaffold(backend: str, name: str) -> Path:
 
 
 def module_command(project: Path, *args: str) -> tuple[list[str], dict[str, str]]:
-    """argv and environment that run ``python -m <package> args`` from the starter's source."""
+    """argv and environment that run ``python -m <package> args`` from the starter's source,
+    with a cache dir of the benchmark's own (``WORK/cache``) rather than the user's."""
     package = next(p.name for p in (project / "src").iterdir() if (p / "__init__.py").exists())
-    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "XDG_CACHE_HOME": str(WORK / "cache")}
     return [sys.executable, "-m", package, *args], env
