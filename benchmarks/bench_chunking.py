@@ -11,7 +11,7 @@ import importlib
 import random
 import sys
 
-from harness import Target, time_call
+from harness import Target, Timing, time_call
 from starter import WORDS, scaffold
 
 SIZES = ((1000, 150), (500, 50))
@@ -37,6 +37,12 @@ def corpus(megabytes: float, seed: int = 3) -> str:
     return "".join(parts)
 
 
+def throughput(timing: Timing, megabytes: float) -> str:
+    """MB/s at the median run, then at the slowest and the fastest."""
+    slowest, fastest = megabytes / max(timing.samples), megabytes / min(timing.samples)
+    return f"{megabytes / timing.median:.1f} ({slowest:.0f}-{fastest:.0f})"
+
+
 def run(quick: bool) -> list[Target]:
     try:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -51,8 +57,8 @@ def run(quick: bool) -> list[Target]:
     megabytes = len(text.encode("utf-8")) / 1e6
     runs = 2 if quick else 5
     targets = []
-    print(f"\n## chunking {megabytes:.1f} MB of Markdown ({runs} runs, median)")
-    print(f"{'size/overlap':<14} {'starter MB/s':>13} {'langchain MB/s':>15} {'ratio':>7}")
+    print(f"\n## chunking {megabytes:.1f} MB of Markdown ({runs} runs: median, min-max)")
+    print(f"{'size/overlap':<14} {'starter MB/s':>20} {'langchain MB/s':>20} {'ratio':>7}")
     for size, overlap in SIZES:
         splitter = RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=overlap)
         ours = time_call(
@@ -61,8 +67,8 @@ def run(quick: bool) -> list[Target]:
         theirs = time_call("langchain", lambda sp=splitter: sp.split_text(text), runs)
         ratio = theirs.median / ours.median
         print(
-            f"{size}/{overlap:<9} {megabytes / ours.median:13.1f} "
-            f"{megabytes / theirs.median:15.1f} {ratio:6.2f}x"
+            f"{size}/{overlap:<9} {throughput(ours, megabytes):>20} "
+            f"{throughput(theirs, megabytes):>20} {ratio:6.2f}x"
         )
         targets.append(
             Target(f"chunking {size}/{overlap} throughput vs langchain", ratio, 1, at_least=True)
