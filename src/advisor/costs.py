@@ -13,14 +13,13 @@ and each frozen dataclass costs over a millisecond to create.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from .errors import InputError
+from .errors import InputError, closest
 from .questionnaire import Answers
 
 HORIZON_MONTHS = 36
@@ -182,8 +181,8 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _unknown(where: str, key: str, allowed: list[str]) -> InputError:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = closest(key, allowed)
+    hint = f"; did you mean {close!r}?" if close else ""
     return InputError(f"{where}: unknown key {key!r} (allowed: {', '.join(allowed)}){hint}")
 
 

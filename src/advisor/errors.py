@@ -6,6 +6,8 @@ click prints ``Error: <message>`` on stderr and exits with code 2, never a trace
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
 
@@ -32,3 +34,14 @@ class ScaffoldError(click.ClickException):
     """
 
     exit_code = 1
+
+
+def closest(value: str, options: Iterable[str]) -> str | None:
+    """The option most like ``value``, for a "did you mean" hint; None when none is close.
+
+    difflib is imported here, on the error path, rather than by every command at start-up.
+    """
+    import difflib
+
+    matches = difflib.get_close_matches(value, list(options), n=1)
+    return matches[0] if matches else None

@@ -16,7 +16,6 @@ would win otherwise depends on install order, which nobody chooses on purpose.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,7 @@ from . import hookspecs
 from .backends import Backend
 from .checks import Check
 from .entrypoints import EntryPoint, entry_points
-from .errors import PluginError
+from .errors import PluginError, closest
 from .questionnaire import CORE_QUESTIONS, Question
 
 GROUP = "advisor"
@@ -364,8 +363,8 @@ def _unknown_hooks(pm: pluggy.PluginManager, callers: list[pluggy.HookCaller]) -
         spec_names = hook_names()
         parts = []
         for name in unknown:
-            close = difflib.get_close_matches(name, spec_names, n=1)
-            parts.append(f"{name} (did you mean {close[0]}?)" if close else name)
+            close = closest(name, spec_names)
+            parts.append(f"{name} (did you mean {close}?)" if close else name)
         return f"unknown hook {', '.join(parts)}; known hooks: {', '.join(spec_names)}"
     return ""
 

@@ -8,7 +8,6 @@ contract: answers files in the wild depend on them, so they never change meaning
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -17,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import InputError
+from .errors import InputError, closest
 
 Kind = Literal["choice", "int", "number", "bool", "str"]
 
@@ -177,8 +176,8 @@ def coerce(question: Question, value: Any, source: str) -> Any:
         if not isinstance(value, str) or value not in question.choices:
             hint = ""
             if isinstance(value, str):
-                close = difflib.get_close_matches(value, question.choices, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = closest(value, question.choices)
+                hint = f"; did you mean {close!r}?" if close else ""
             raise InputError(
                 f"{source}: {question.key}: {_show(value)} is not allowed "
                 f"(allowed: {question.allowed()}){hint}"
@@ -306,8 +305,8 @@ def check_keys(data: Mapping[str, Any], questions: Iterable[Question], source: s
     known = [q.key for q in questions]
     for key in data:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+            close = closest(key, known)
+            hint = f"; did you mean {close!r}?" if close else f"; known keys: {', '.join(known)}"
             raise InputError(f"{source}: unknown key {_show(key)}{hint}")
 
 
