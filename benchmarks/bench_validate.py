@@ -70,19 +70,23 @@ def run(quick: bool) -> list[Target]:
 
     # A FINETUNE_ variable makes validate read its settings with pydantic-settings (same
     # values here, so the same report); without one it skips that library.
-    configured_env = {**env, "FINETUNE_EPOCHS": "auto"}
-
+    commands = {
+        "starter validate": (starter_argv, env),
+        "starter validate, FINETUNE_EPOCHS set": (starter_argv, {**env, "FINETUNE_EPOCHS": "auto"}),
+        "straightforward baseline": (baseline_argv, None),
+    }
     warm_up, _, _ = measure(starter_argv, env)
-    starter_times, configured_times, baseline_times = [], [], []
+    timings = {name: Timing(name, []) for name in commands}
+    rss: dict[str, int] = {}
+    outputs: dict[str, dict] = {}
     for _ in range(runs):
-        seconds, starter_rss, output = measure(starter_argv, env)
-        starter_times.append(seconds)
-        seconds, _, configured_output = measure(starter_argv, configured_env)
-        configured_times.append(seconds)
-        seconds, baseline_rss, baseline_output = measure(baseline_argv)
-        baseline_times.append(seconds)
-    report, expected = json.loads(output), json.loads(baseline_output)
-    for checked in (report, json.loads(configured_output)):
+        for name, (argv, command_env) in commands.items():
+            seconds, rss[name], output = measure(argv, command_env)
+            timings[name].samples.append(seconds)
+            outputs[name] = json.loads(output)
+    starter, baseline = timings["starter validate"], timings["straightforward baseline"]
+    expected = outputs.pop("straightforward baseline")
+    for checked in outputs.values():
         if checked["examples"] != expected["examples"] or (
             checked["tokens"]["total"]["sum"] != expected["total_tokens"]
         ):
@@ -90,29 +94,24 @@ def run(quick: bool) -> list[Target]:
     small_argv, _ = module_command(project, "validate", str(small), "--format", "json")
     _, small_rss, _ = measure(small_argv, env)
 
-    starter, configured, baseline = (
-        Timing(name, times)
-        for name, times in (
-            ("starter validate", starter_times),
-            ("starter validate, FINETUNE_EPOCHS set", configured_times),
-            ("straightforward baseline", baseline_times),
-        )
-    )
     print(f"\n## validate: {examples:,} examples, {size_mb:.0f} MB ({runs} runs)")
     print(
         f"{'':<38} {'median s':>8} {'min s':>6} {'max s':>6} {'examples/s':>11} "
         f"{'peak MB':>8} {'speed-up':>8}"
     )
-    for timing, rss in ((starter, starter_rss), (configured, ""), (baseline, baseline_rss)):
+    for timing in timings.values():
         print(
             f"{timing.name:<38} {timing.median:8.2f} {min(timing.samples):6.2f} "
-            f"{max(timing.samples):6.2f} {examples / timing.median:11,.0f} {rss:>8} "
-            f"{baseline.median / timing.median:7.2f}x"
+            f"{max(timing.samples):6.2f} {examples / timing.median:11,.0f} "
+            f"{rss[timing.name]:>8} {baseline.median / timing.median:7.2f}x"
         )
     print(f"{'starter validate, 1/4 of the file':<38} {'':>35} {small_rss:8}")
     print(f"(the untimed first run, which tried to download tiktoken's encoding: {warm_up:.2f} s)")
-    starter_s, baseline_s = starter.median, baseline.median
+    starter_rss = rss["starter validate"]
     return [
-        Target("validate speed-up over the baseline", baseline_s / starter_s, 2, at_least=True),
+        Target(
+            "validate speed-up over the baseline", baseline.median / starter.median, 2,
+            at_least=True,
+        ),
         Target("validate peak memory, full file / quarter file", starter_rss / small_rss, 1.5),
     ]
