@@ -3,7 +3,7 @@
 """The data commands' base model and epochs: their defaults, and when to read settings.
 
 ``validate`` needs only these two. Reading them through :class:`.settings.DataSettings`
-loads pydantic and pydantic-settings, about a sixth of a second, which is most of
+loads pydantic and pydantic-settings, about 0.1 s, which is most of
 validating a file of ten thousand examples. When neither the environment nor ``.env``
 names a ``FINETUNE_`` variable, ``DataSettings()`` can only return the defaults, so
 :func:`model_and_epochs` returns them without loading it; otherwise the settings are read
