@@ -29,6 +29,15 @@ import pluggy
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
 from .checks import Check, CheckResult, Status
 from .errors import InputError, PluginError
+from .evidence import SCHEMA as EVIDENCE_SCHEMA
+from .evidence import SCHEMA_PATH as EVIDENCE_SCHEMA_PATH
+from .evidence import (
+    Evidence,
+    EvidenceError,
+    SystemResult,
+    loads_evidence,
+    parse_evidence,
+)
 from .providers import ProviderEvent, ProviderStatus
 from .questionnaire import REQUIRED, Question
 
@@ -59,12 +68,16 @@ def provider_status(key: str) -> ProviderStatus | None:
 
 __all__ = [
     "APPROACHES",
+    "EVIDENCE_SCHEMA",
+    "EVIDENCE_SCHEMA_PATH",
     "REQUIRED",
     "Approach",
     "Backend",
     "Check",
     "CheckResult",
     "EnvVar",
+    "Evidence",
+    "EvidenceError",
     "InputError",
     "PluginError",
     "ProviderEvent",
@@ -72,7 +85,10 @@ __all__ = [
     "Question",
     "ScaffoldContext",
     "Status",
+    "SystemResult",
     "hookimpl",
+    "loads_evidence",
+    "parse_evidence",
     "provider_status",
     "templates_path",
 ]

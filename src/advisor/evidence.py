@@ -1,0 +1,775 @@
+"""Measured evidence: the team's own evaluation results, read, checked and weighed.
+
+An ``advisor.evidence/1`` document (``data/evidence.schema.json``, ``docs/evidence.md``)
+holds each system's mean score on the team's evaluation set, and optionally per-item
+scores, latency, cost and format validity. This module validates such documents, merges
+several by system, and decides what they say about the questionnaire's recommendation:
+which systems the answers allow, whether a more complex system beats a simpler one by the
+minimum gain with a clear 95% test, and how many items would settle it when it cannot
+tell. Everything here takes values and returns values; reading files is the caller's job.
+
+Statistics use only the standard library: a paired t-test when both systems have per-item
+scores on the same items, otherwise a two-proportion z-test on the means and counts (a
+score in [0, 1] with mean p has a variance of at most p(1 - p), so treating it as a
+proportion errs on the cautious side).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .errors import InputError, closest
+
+if TYPE_CHECKING:
+    from .framework import Decision
+
+SCHEMA = "advisor.evidence/1"
+SCHEMA_PATH = Path(__file__).parent / "data" / "evidence.schema.json"
+
+# The starters' system names, simplest first: RAG first, fine-tuning only when it pays.
+SYSTEMS = ("base", "rag", "fine-tuned", "fine-tuned+rag")
+CANDIDATES = ("rag", "fine-tuned", "fine-tuned+rag")
+APPROACH = {"rag": "rag", "fine-tuned": "fine-tune", "fine-tuned+rag": "hybrid"}
+SYSTEM_FOR = {approach: system for system, approach in APPROACH.items()}
+RETRIEVAL = frozenset({"rag", "fine-tuned+rag"})
+
+# A 200-item run of four systems with per-item scores is about 60 kB; 16 MiB leaves room
+# for tens of thousands of items and still refuses a runaway file before parsing it.
+MAX_EVIDENCE_BYTES = 16 * 1024 * 1024
+
+MIN_GAIN = 0.05  # the smallest gain worth a more complex system (docs/evidence.md)
+FORMAT_FLOOR = 0.95  # share of valid answers a schema/strict format needs
+CONFIDENCE_LEVEL = 0.95
+POWER = 0.80
+
+Verdict = Literal["supports", "changes", "inconclusive"]
+
+
+class EvidenceError(InputError):
+    """An evidence document that is not valid ``advisor.evidence/1``: one line, exit 2."""
+
+
+# --- the document ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SystemResult:
+    """One system's measurements. ``item_scores`` maps item id to score (may be empty)."""
+
+    system: str
+    items: int
+    score: float
+    errors: int = 0
+    latency_p95_ms: float | None = None
+    cost_per_1k_usd: float | None = None
+    format_valid_rate: float | None = None
+    item_scores: Mapping[str, float] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A validated ``advisor.evidence/1`` document, or several merged by system."""
+
+    eval_set: str
+    eval_items: int
+    scorer: str
+    systems: tuple[SystemResult, ...]
+    sources: tuple[str, ...] = ()
+
+    def system(self, name: str) -> SystemResult | None:
+        return next((s for s in self.systems if s.system == name), None)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of ``advisor.evidence/1`` as shipped with the package."""
+    return json.loads(SCHEMA_PATH.read_text("utf-8"))
+
+
+def loads_evidence(raw: bytes | str, source: str) -> Evidence:
+    """Parse and validate the text of an evidence file; ``source`` names it in errors."""
+    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    if size > MAX_EVIDENCE_BYTES:
+        raise EvidenceError(
+            f"{source}: evidence file is {size} bytes; at most {MAX_EVIDENCE_BYTES} allowed"
+        )
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise EvidenceError(f"{source}: evidence file is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise EvidenceError(
+            f"{source}: not JSON (line {exc.lineno}: {exc.msg}); expected an {SCHEMA} document"
+        ) from None
+    except RecursionError:
+        raise EvidenceError(f"{source}: not JSON: nested too deeply") from None
+    return parse_evidence(data, source)
+
+
+def parse_evidence(data: Any, source: str) -> Evidence:
+    """Validate a decoded document against ``advisor.evidence/1``; raise :class:`EvidenceError`.
+
+    The checks are those of ``data/evidence.schema.json`` plus what a schema cannot say:
+    each system once, per-item scores only for listed systems, at most one score per item.
+    """
+    if not isinstance(data, dict):
+        raise EvidenceError(f"{source}: expected a JSON object ({SCHEMA}), not {_kind(data)}")
+    if data.get("schema") != SCHEMA:
+        raise EvidenceError(
+            f"{source}: schema: {_show(data.get('schema'))} is not supported (allowed: {SCHEMA})"
+        )
+    eval_set = _field(data, "eval_set", source, dict, "an object with name and items")
+    name = _field(eval_set, "name", f"{source}: eval_set", str, "a non-empty string")
+    eval_items = _count(eval_set, "items", f"{source}: eval_set", minimum=1)
+    scorer = _field(data, "scorer", source, str, "a non-empty string")
+    entries = _field(data, "systems", source, list, "a non-empty list of systems")
+    if not entries:
+        raise EvidenceError(f"{source}: systems: [] is empty (allowed: a non-empty list)")
+    scores = _item_scores(data.get("items"), source)
+    systems: list[SystemResult] = []
+    for index, entry in enumerate(entries):
+        where = f"{source}: systems[{index}]"
+        if not isinstance(entry, dict):
+            raise EvidenceError(f"{where}: {_show(entry)} is not an object")
+        result = _system(entry, where, scores, source)
+        if any(s.system == result.system for s in systems):
+            raise EvidenceError(f"{where}: system {result.system!r} is listed twice")
+        systems.append(result)
+    listed = {s.system for s in systems}
+    for system in scores:
+        if system not in listed:
+            raise EvidenceError(
+                f"{source}: items: per-item scores for {system!r}, which systems does not list"
+            )
+    return Evidence(name, eval_items, scorer, tuple(systems), (source,))
+
+
+def _system(
+    entry: Mapping[str, Any], where: str, scores: Mapping[str, dict[str, float]], source: str
+) -> SystemResult:
+    system = _system_name(entry.get("system"), f"{where}: system")
+    items = _count(entry, "items", where, minimum=1)
+    errors = _count(entry, "errors", where, minimum=0, default=0)
+    if errors > items:
+        raise EvidenceError(f"{where}: errors: {errors} is more than its {items} items")
+    per_item = scores.get(system, {})
+    if per_item and len(per_item) != items:
+        raise EvidenceError(
+            f"{source}: items: {len(per_item)} per-item scores for {system!r}, "
+            f"but systems says it was scored on {items}"
+        )
+    return SystemResult(
+        system=system,
+        items=items,
+        score=_number(entry, "score", where, 0.0, 1.0),
+        errors=errors,
+        latency_p95_ms=_number(entry, "latency_p95_ms", where, 0.0, None, optional=True),
+        cost_per_1k_usd=_number(entry, "cost_per_1k_usd", where, 0.0, None, optional=True),
+        format_valid_rate=_number(entry, "format_valid_rate", where, 0.0, 1.0, optional=True),
+        item_scores=per_item,
+        source=source,
+    )
+
+
+def _item_scores(items: Any, source: str) -> dict[str, dict[str, float]]:
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        raise EvidenceError(f"{source}: items: {_show(items)} is not a list of per-item scores")
+    scores: dict[str, dict[str, float]] = {}
+    for index, entry in enumerate(items):
+        where = f"{source}: items[{index}]"
+        if not isinstance(entry, dict):
+            raise EvidenceError(f"{where}: {_show(entry)} is not an object")
+        system = _system_name(entry.get("system"), f"{where}: system")
+        item_id = _field(entry, "id", where, str, "a non-empty string")
+        seen = scores.setdefault(system, {})
+        if item_id in seen:
+            raise EvidenceError(f"{where}: item {item_id!r} of {system!r} is scored twice")
+        seen[item_id] = _number(entry, "score", where, 0.0, 1.0)
+    return scores
+
+
+def _system_name(value: Any, where: str) -> str:
+    if isinstance(value, str) and value in SYSTEMS:
+        return value
+    close = closest(value, SYSTEMS) if isinstance(value, str) else None
+    hint = f"; did you mean {close!r}?" if close else ""
+    raise EvidenceError(
+        f"{where}: {_show(value)} is not a known system (allowed: {', '.join(SYSTEMS)}){hint}"
+    )
+
+
+def _field(data: Mapping[str, Any], key: str, where: str, kind: type, allowed: str) -> Any:
+    value = data.get(key)
+    empty = isinstance(value, str) and not value.strip()
+    if not isinstance(value, kind) or empty:
+        shown = "missing" if key not in data else f"{_show(value)} is not allowed"
+        raise EvidenceError(f"{where}: {key}: {shown} (allowed: {allowed})")
+    return value
+
+
+def _count(
+    data: Mapping[str, Any], key: str, where: str, *, minimum: int, default: int | None = None
+) -> int:
+    if key not in data and default is not None:
+        return default
+    value = data.get(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        shown = "missing" if key not in data else f"{_show(value)} is not allowed"
+        raise EvidenceError(f"{where}: {key}: {shown} (allowed: an integer >= {minimum})")
+    return value
+
+
+def _number(
+    data: Mapping[str, Any],
+    key: str,
+    where: str,
+    low: float,
+    high: float | None,
+    *,
+    optional: bool = False,
+) -> Any:
+    value = data.get(key)
+    if optional and value is None:
+        return None
+    allowed = f"a number from {low:g} to {high:g}" if high is not None else f"a number >= {low:g}"
+    if optional:
+        allowed += " or null"
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value < low or (high is not None and value > high):
+        shown = "missing" if key not in data else f"{_show(value)} is not allowed"
+        raise EvidenceError(f"{where}: {key}: {shown} (allowed: {allowed})")
+    return float(value)
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", type(None): "null"}.get(type(value), "a value")
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def merge_evidence(documents: Sequence[Evidence]) -> Evidence:
+    """Combine several documents by system; a later document's system replaces an earlier.
+
+    Documents scored with different scorers or on different evaluation sets cannot be
+    compared, so mixing them is refused.
+    """
+    if not documents:
+        raise ValueError("merge_evidence needs at least one document")
+    first = documents[0]
+    merged: dict[str, SystemResult] = {}
+    for document in documents:
+        for attribute, what in (("eval_set", "evaluation sets"), ("scorer", "scorers")):
+            mine, theirs = getattr(first, attribute), getattr(document, attribute)
+            if mine != theirs:
+                raise EvidenceError(
+                    f"{document.sources[0]}: {attribute}: {theirs!r} differs from "
+                    f"{mine!r} in {first.sources[0]} (systems measured with different "
+                    f"{what} cannot be compared)"
+                )
+        merged.update({s.system: s for s in document.systems})
+    last = documents[-1]
+    ordered = tuple(merged[name] for name in SYSTEMS if name in merged)
+    sources = tuple(s for d in documents for s in d.sources)
+    return Evidence(first.eval_set, last.eval_items, first.scorer, ordered, sources)
+
+
+# --- statistics ------------------------------------------------------------------------
+
+
+def _z(probability: float) -> float:
+    """The standard normal quantile (``statistics`` is imported when a test runs, not before:
+    it pulls in ``random``, ``fractions`` and ``decimal``, which plugins importing
+    :mod:`advisor.api` should not pay for)."""
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(probability)
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def _mean_and_spread(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (at least two values)."""
+    from statistics import fmean, stdev
+
+    return fmean(values), stdev(values)
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with ``df`` degrees of freedom."""
+    x = df / (df + t * t)
+    tail = 0.5 * _betainc(df / 2, 0.5, x)
+    return 1 - tail if t > 0 else tail
+
+
+def t_quantile(probability: float, df: float) -> float:
+    """The ``t`` with P(T <= t) = probability (0.5 < probability < 1), by bisection."""
+    if df > 1000:
+        return _z(probability)
+    low, high = 0.0, 1e4
+    for _ in range(200):
+        middle = (low + high) / 2
+        if t_cdf(middle, df) < probability:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b), by its continued fraction."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_fraction(a, b, x) / a
+    return 1 - front * _beta_fraction(b, a, 1 - x) / b
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """Lentz's evaluation of the incomplete beta continued fraction."""
+    tiny = 1e-300
+    c, d = 1.0, 1 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 500):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1) < 1e-15:
+            break
+    return result
+
+
+def score_interval(result: SystemResult) -> tuple[float, float]:
+    """The 95% interval of a system's mean score, clipped to [0, 1].
+
+    From the per-item scores (a t interval) when there are at least two; otherwise the
+    Wilson interval on the mean and the count, which bounds a [0, 1] score's variance.
+    """
+    values = list(result.item_scores.values())
+    if len(values) >= 2:
+        mean, spread = _mean_and_spread(values)
+        half = t_quantile(1 - (1 - CONFIDENCE_LEVEL) / 2, len(values) - 1) * spread
+        half /= math.sqrt(len(values))
+        return max(0.0, mean - half), min(1.0, mean + half)
+    z = _z(1 - (1 - CONFIDENCE_LEVEL) / 2)
+    n, p = result.items, result.score
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A more complex ``system`` against the simpler one it would replace (``against``).
+
+    ``gain`` is the difference of mean scores (on the shared items, when paired) with its
+    95% interval; ``clear`` means the interval lies above zero. ``items_needed`` is how many
+    items per system a test needs to detect the minimum gain with 80% power.
+    """
+
+    system: str
+    against: str
+    test: str
+    items: int
+    gain: float
+    low: float
+    high: float
+    p_value: float
+    clear: bool
+    enough: bool
+    items_needed: int
+
+    @property
+    def outcome(self) -> str:
+        """``wins``, ``unclear`` (enough gain, test cannot tell) or ``not enough``."""
+        if self.enough and self.clear:
+            return "wins"
+        return "unclear" if self.enough else "not enough"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "system": self.system,
+            "against": self.against,
+            "test": self.test,
+            "items": self.items,
+            "gain": round(self.gain, 4),
+            "interval_95": [round(self.low, 4), round(self.high, 4)],
+            "p_value": round(self.p_value, 6),
+            "outcome": self.outcome,
+            "items_needed": self.items_needed,
+        }
+
+
+def compare(better: SystemResult, simpler: SystemResult, min_gain: float) -> Comparison:
+    """Test whether ``better`` scores higher than ``simpler``; paired when it can be."""
+    shared = sorted(set(better.item_scores) & set(simpler.item_scores))
+    two_sided = 1 - (1 - CONFIDENCE_LEVEL) / 2
+    if len(shared) >= 2:
+        differences = [better.item_scores[i] - simpler.item_scores[i] for i in shared]
+        n = len(differences)
+        gain, spread = _mean_and_spread(differences)
+        half = t_quantile(two_sided, n - 1) * spread / math.sqrt(n)
+        if spread == 0:
+            p_value = 1.0 if gain == 0 else 0.0
+        else:
+            t = gain / (spread / math.sqrt(n))
+            p_value = 2 * (1 - t_cdf(abs(t), n - 1))
+        needed = paired_items_needed(spread, min_gain)
+        test = "paired t-test"
+    else:
+        n = min(better.items, simpler.items)
+        gain = better.score - simpler.score
+        error = math.sqrt(
+            better.score * (1 - better.score) / better.items
+            + simpler.score * (1 - simpler.score) / simpler.items
+        )
+        half = _z(two_sided) * error
+        p_value = (
+            (1.0 if gain == 0 else 0.0) if error == 0 else 2 * (1 - _normal_cdf(abs(gain) / error))
+        )
+        needed = items_needed(min_gain, baseline=simpler.score)
+        test = "two-proportion z-test"
+    low, high = gain - half, gain + half
+    return Comparison(
+        system=better.system,
+        against=simpler.system,
+        test=test,
+        items=n,
+        gain=gain,
+        low=low,
+        high=high,
+        p_value=min(1.0, max(0.0, p_value)),
+        clear=low > 0,
+        enough=gain >= min_gain - 1e-12,
+        items_needed=needed,
+    )
+
+
+def items_needed(min_gain: float = MIN_GAIN, *, baseline: float = 0.5) -> int:
+    """Items per system for a two-proportion test to detect ``min_gain`` (95%, 80% power).
+
+    ``baseline`` is the simpler system's score; 0.5, the default, is the worst case, so
+    with no measurement yet the answer is an upper bound for scores in [0, 1].
+    """
+    other = min(1.0, baseline + min_gain)
+    variance = baseline * (1 - baseline) + other * (1 - other)
+    z = _z(1 - (1 - CONFIDENCE_LEVEL) / 2) + _z(POWER)
+    return max(2, math.ceil(z * z * variance / (min_gain * min_gain)))
+
+
+def paired_items_needed(spread: float, min_gain: float = MIN_GAIN) -> int:
+    """Items for a paired test to detect ``min_gain`` when differences vary by ``spread``."""
+    z = _z(1 - (1 - CONFIDENCE_LEVEL) / 2) + _z(POWER)
+    return max(2, math.ceil((z * spread / min_gain) ** 2))
+
+
+# --- what the evidence says ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasuredSystem:
+    """A system's measurements as the report shows them, with its eligibility."""
+
+    result: SystemResult
+    low: float
+    high: float
+    eligible: bool
+    excluded_because: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "system": r.system,
+            "approach": APPROACH.get(r.system),
+            "score": r.score,
+            "interval_95": [round(self.low, 4), round(self.high, 4)],
+            "items": r.items,
+            "per_item_scores": bool(r.item_scores),
+            "errors": r.errors,
+            "latency_p95_ms": r.latency_p95_ms,
+            "cost_per_1k_usd": r.cost_per_1k_usd,
+            "format_valid_rate": r.format_valid_rate,
+            "eligible": self.eligible,
+            "excluded_because": list(self.excluded_because),
+            "source": r.source,
+        }
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the evidence says: the verdict, the final recommendation and why."""
+
+    verdict: Verdict
+    recommendation: str
+    questionnaire: str
+    chosen: str | None
+    systems: tuple[MeasuredSystem, ...]
+    comparisons: tuple[Comparison, ...]
+    reasons: tuple[str, ...]
+    confidence: float
+    eval_set: str
+    scorer: str
+    min_gain: float
+    format_floor: float
+    target_score: float | None
+    target_met: bool | None
+    items_needed: int | None
+    sources: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "recommendation": self.recommendation,
+            "questionnaire_recommendation": self.questionnaire,
+            "chosen_system": self.chosen,
+            "eval_set": self.eval_set,
+            "scorer": self.scorer,
+            "min_gain": self.min_gain,
+            "format_floor": self.format_floor,
+            "target_score": self.target_score,
+            "target_met": self.target_met,
+            "items_needed": self.items_needed,
+            "systems": [s.to_dict() for s in self.systems],
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "reasons": list(self.reasons),
+            "sources": list(self.sources),
+        }
+
+
+_RETRIEVAL_WHY = {
+    "citations": "answers must cite their sources",
+    "volatility": "the facts change {volatility}",
+    "documents": "answers depend on a corpus of {documents:,} documents",
+}
+
+
+def exclusions(
+    result: SystemResult,
+    decision: Decision,
+    *,
+    format_floor: float = FORMAT_FLOOR,
+) -> tuple[str, ...]:
+    """Why the answers' hard requirements rule a measured system out (empty: eligible)."""
+    answers = decision.answers
+    why: list[str] = []
+    if result.system not in RETRIEVAL and decision.retrieval_needed:
+        keys = [r.key for r in decision.reasons if r.points_to == "retrieval"]
+        needs = " and ".join(
+            _RETRIEVAL_WHY[key].format(**answers.to_dict()) for key in keys if key in _RETRIEVAL_WHY
+        )
+        why.append(f"it has no retrieval, and {needs}")
+    latency = result.latency_p95_ms
+    if latency is not None and latency > answers.latency_ms:
+        why.append(
+            f"its measured p95 of {latency:,.0f} ms exceeds the {answers.latency_ms:,} ms budget"
+        )
+    valid = result.format_valid_rate
+    if answers.format in ("schema", "strict") and valid is not None and valid < format_floor:
+        why.append(
+            f"{valid:.1%} of its answers are valid, under the {format_floor:.0%} floor "
+            f"that the {answers.format} format needs"
+        )
+    if result.errors == result.items:
+        why.append(f"it errored on all {result.items} items")
+    return tuple(why)
+
+
+def assess(
+    evidence: Evidence,
+    decision: Decision,
+    *,
+    min_gain: float = MIN_GAIN,
+    format_floor: float = FORMAT_FLOOR,
+    target_score: float | None = None,
+) -> Assessment:
+    """Weigh the measurements against the questionnaire's ``decision``.
+
+    The answers' hard requirements decide which systems are eligible. Among those, the
+    simplest is kept unless a more complex one beats it by ``min_gain`` with a clear 95%
+    test; a gain that big which the test cannot confirm makes the verdict ``inconclusive``
+    and the questionnaire's recommendation stands.
+    """
+    measured = tuple(_measured(result, decision, format_floor) for result in evidence.systems)
+    eligible = [m.result for m in measured if m.eligible and m.result.system in CANDIDATES]
+    reasons = [
+        f"{m.result.system} is not eligible: {'; '.join(m.excluded_because)}."
+        for m in measured
+        if not m.eligible
+    ]
+    questionnaire = decision.recommendation
+    wanted = SYSTEM_FOR[questionnaire]
+    comparisons: list[Comparison] = []
+    chosen: SystemResult | None = None
+    pending: list[Comparison] = []
+    for result in sorted(eligible, key=lambda r: CANDIDATES.index(r.system)):
+        if chosen is None:
+            chosen = result
+            continue
+        comparison = compare(result, chosen, min_gain)
+        comparisons.append(comparison)
+        reasons.append(_describe(comparison, min_gain))
+        if comparison.outcome == "wins":
+            chosen, pending = result, []
+        elif comparison.outcome == "unclear":
+            pending.append(comparison)
+
+    target_met = None
+    best = max(eligible, key=lambda r: r.score, default=None)
+    if target_score is not None:
+        target_met = best is not None and best.score >= target_score
+        if not target_met:
+            named = (
+                f"the best eligible, {best.system}, scores {best.score:.2f}"
+                if best
+                else ("no system is eligible")
+            )
+            reasons.append(
+                f"No eligible system reaches the target score of {target_score:.2f}: {named}."
+            )
+
+    verdict: Verdict
+    needed = None
+    if chosen is None:
+        verdict, recommendation = "inconclusive", questionnaire
+        reasons.append(
+            f"No measured system is eligible, so the questionnaire's {questionnaire} stands."
+        )
+    elif pending:
+        verdict, recommendation = "inconclusive", questionnaire
+        needed = max(c.items_needed for c in pending)
+        names = ", ".join(c.system for c in pending)
+        reasons.append(
+            f"{names} may beat {chosen.system} by the {min_gain:.2f} minimum gain, but "
+            f"{evidence.eval_items} items cannot tell at 95%: about {needed:,} items per "
+            f"system would settle it. The questionnaire's {questionnaire} stands."
+        )
+    elif chosen.system != wanted and evidence.system(wanted) is None:
+        verdict, recommendation = "inconclusive", questionnaire
+        reasons.append(
+            f"The questionnaire recommends {questionnaire}, but {wanted} was not measured: "
+            f"evaluate it too. Until then {questionnaire} stands."
+        )
+    else:
+        recommendation = APPROACH[chosen.system]
+        verdict = "supports" if recommendation == questionnaire else "changes"
+        reasons.append(
+            f"Measured: {chosen.system} is the simplest eligible system that no more complex "
+            f"one beats by {min_gain:.2f} with a clear 95% test; "
+            + (
+                f"this supports the questionnaire's {questionnaire}."
+                if verdict == "supports"
+                else f"this changes the questionnaire's {questionnaire} to {recommendation}."
+            )
+        )
+    if needed is None and chosen is not None:
+        needed = _items_to_settle(chosen, min_gain)
+    return Assessment(
+        verdict=verdict,
+        recommendation=recommendation,
+        questionnaire=questionnaire,
+        chosen=chosen.system if chosen else None,
+        systems=measured,
+        comparisons=tuple(comparisons),
+        reasons=tuple(reasons),
+        confidence=_confidence(verdict, comparisons, decision.confidence, min_gain),
+        eval_set=evidence.eval_set,
+        scorer=evidence.scorer,
+        min_gain=min_gain,
+        format_floor=format_floor,
+        target_score=target_score,
+        target_met=target_met,
+        items_needed=needed,
+        sources=evidence.sources,
+    )
+
+
+def _measured(result: SystemResult, decision: Decision, format_floor: float) -> MeasuredSystem:
+    low, high = score_interval(result)
+    why = exclusions(result, decision, format_floor=format_floor)
+    return MeasuredSystem(result, low, high, eligible=not why, excluded_because=why)
+
+
+def _items_to_settle(chosen: SystemResult, min_gain: float) -> int:
+    """Items per system that detect ``min_gain`` over the chosen system's score."""
+    return items_needed(min_gain, baseline=chosen.score)
+
+
+def _describe(c: Comparison, min_gain: float) -> str:
+    measured = (
+        f"{c.system} scores {c.gain:+.3f} against {c.against} (95% interval "
+        f"{c.low:+.3f} to {c.high:+.3f}, {c.test}, {c.items} items, p={c.p_value:.3g})"
+    )
+    if c.outcome == "wins":
+        return f"{measured}: at least the {min_gain:.2f} minimum gain and clear at 95%."
+    if c.outcome == "unclear":
+        return f"{measured}: at least the {min_gain:.2f} minimum gain, but not clear at 95%."
+    return f"{measured}: less than the {min_gain:.2f} minimum gain, so {c.against} stays."
+
+
+# A measured comparison settles more than a threshold on an answer can: a clear result is
+# worth the framework's top confidence; one that cannot rule out a useful gain, less.
+CLEAR_CONFIDENCE = 0.9
+OPEN_CONFIDENCE = 0.7
+INCONCLUSIVE_CEILING = 0.5
+
+
+def _confidence(
+    verdict: Verdict,
+    comparisons: Iterable[Comparison],
+    questionnaire_confidence: float,
+    min_gain: float,
+) -> float:
+    """Confidence after the evidence (docs/evidence.md, "Confidence").
+
+    Clear: every comparison was a clear win, or fell clearly short (its whole interval lies
+    under the minimum gain). Open: some comparison could not rule a useful gain in or out.
+    Inconclusive evidence caps the questionnaire's confidence; no comparison leaves it be.
+    """
+    if verdict == "inconclusive":
+        return min(questionnaire_confidence, INCONCLUSIVE_CEILING)
+    comparisons = list(comparisons)
+    if not comparisons:
+        return questionnaire_confidence
+    clear = all(c.outcome == "wins" or c.high < min_gain for c in comparisons)
+    evidence = CLEAR_CONFIDENCE if clear else OPEN_CONFIDENCE
+    if verdict == "supports":
+        return max(questionnaire_confidence, evidence)
+    return evidence
+
+
+def apply(decision: Decision, assessment: Assessment) -> Decision:
+    """The decision as the evidence leaves it: its recommendation and confidence."""
+    if assessment.recommendation == decision.recommendation:
+        return replace(decision, confidence=assessment.confidence)
+    return replace(
+        decision,
+        recommendation=assessment.recommendation,  # type: ignore[arg-type]
+        confidence=assessment.confidence,
+        variant=None,
+    )
