@@ -160,6 +160,26 @@ def write_output(text: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the answers given (and defaults used) to FILE as YAML.",
 )
+@click.option(
+    "--evidence",
+    "evidence_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Measured results (advisor.evidence/1, what a starter's `evaluate` writes) to weigh "
+    "in; repeatable, merged by system, later files win (docs/evidence.md).",
+)
+@click.option(
+    "--min-gain",
+    type=click.FloatRange(0, 1, min_open=True),
+    help="With --evidence: the score gain a more complex system must show.  [default: 0.05]",
+)
+@click.option(
+    "--format-floor",
+    type=click.FloatRange(0, 1),
+    help="With --evidence: the share of valid answers a schema or strict format needs.  "
+    "[default: 0.95]",
+)
 def decide(
     answers_file: Path | None,
     set_values: tuple[str, ...],
@@ -167,22 +187,41 @@ def decide(
     fmt: str,
     output: Path | None,
     save_answers: Path | None,
+    evidence_files: tuple[Path, ...],
+    min_gain: float | None,
+    format_floor: float | None,
 ) -> None:
     """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
 
     Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
-    shipped price book and the [costs] table of your configuration.
+    shipped price book and the [costs] table of your configuration. With --evidence, the
+    measured results of your own evaluation set decide among the systems the answers allow.
     """
     import datetime as dt
 
     from .advice import build_advice, load_cost_overrides
-    from .questionnaire import Answers
+    from .questionnaire import OPTIONAL_QUESTIONS, Answers
     from .reports import chart_svg, render
 
-    values = gather_answers(answers_file, set_values, no_input)
+    if (min_gain is not None or format_floor is not None) and not evidence_files:
+        raise InputError("--min-gain and --format-floor weigh evidence: give --evidence FILE")
+    evidence = read_evidence(evidence_files) if evidence_files else None
+    values = gather_answers(answers_file, set_values, no_input, OPTIONAL_QUESTIONS)
     advice = build_advice(
         Answers.from_mapping(values), today=dt.date.today(), overrides=load_cost_overrides()
     )
+    decision, assessment = advice.decision, None
+    if evidence is not None:
+        from .evidence import FORMAT_FLOOR, MIN_GAIN, apply, assess
+
+        assessment = assess(
+            evidence,
+            decision,
+            min_gain=MIN_GAIN if min_gain is None else min_gain,
+            format_floor=FORMAT_FLOOR if format_floor is None else format_floor,
+            target_score=values.get("target_score"),
+        )
+        decision = apply(decision, assessment)
     if save_answers is not None:
         _save_answers(values, save_answers)
     chart_href = None
@@ -190,9 +229,32 @@ def decide(
         chart = output.with_name(f"{output.stem}-costs.svg")
         write_output(chart_svg(advice.costs), chart)
         chart_href = chart.name
-    report = render(advice.decision, fmt, costs=advice.costs, today=advice.today,
-                    chart_href=chart_href)
+    report = render(decision, fmt, costs=advice.costs, today=advice.today,
+                    chart_href=chart_href, evidence=assessment)
     write_output(report, output)
+
+
+def read_evidence(paths: tuple[Path, ...]) -> Any:
+    """Read, validate and merge ``--evidence`` files (later wins), before anything is written.
+
+    The size is checked before reading and the read is bounded, so a huge file (or a pipe
+    that never ends) is refused rather than loaded.
+    """
+    from . import evidence
+
+    documents = []
+    limit = evidence.MAX_EVIDENCE_BYTES
+    for path in paths:
+        where = str(path)
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        if len(raw) > limit:
+            raise InputError(f"{where}: evidence file is over {limit} bytes (the most allowed)")
+        documents.append(evidence.loads_evidence(raw, where))
+    return evidence.merge_evidence(documents)
 
 
 def _save_answers(values: dict[str, Any], path: Path) -> None:
@@ -208,9 +270,9 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def questions(fmt: str) -> None:
     """Print the questionnaire: key, type, choices, default and help."""
-    from .questionnaire import CORE_QUESTIONS
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
 
-    all_questions = CORE_QUESTIONS + tuple(question_registry())
+    all_questions = CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry())
     if fmt == "json":
         click.echo(json.dumps([q.to_dict() for q in all_questions], indent=2))
         return
@@ -369,7 +431,7 @@ def scaffold(
     """
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
-    from .questionnaire import CORE_QUESTIONS
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
     from .record import version_notes
     from .scaffold import backend_versions, closing_lines, report_lines
     from .scaffold import scaffold as render_scaffold
@@ -383,7 +445,7 @@ def scaffold(
         target=target,
         provided=provided,
         source=source,
-        questions=CORE_QUESTIONS + tuple(question_registry()),
+        questions=CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry()),
         interactive=not no_input,
         ask_all=answers_file is None and not set_values,
         decision_file=decision_file,

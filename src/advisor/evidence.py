@@ -288,10 +288,16 @@ def merge_evidence(documents: Sequence[Evidence]) -> Evidence:
 # --- statistics ------------------------------------------------------------------------
 
 
+# The two normal quantiles every test and power estimate needs, precomputed so that a
+# report without evidence does not import ``statistics`` (it pulls in ``random``,
+# ``fractions`` and ``decimal``); tests check them against ``NormalDist``.
+_KNOWN_Z = {0.975: 1.959963984540054, 0.8: 0.8416212335729143}
+
+
 def _z(probability: float) -> float:
-    """The standard normal quantile (``statistics`` is imported when a test runs, not before:
-    it pulls in ``random``, ``fractions`` and ``decimal``, which plugins importing
-    :mod:`advisor.api` should not pay for)."""
+    """The standard normal quantile."""
+    if probability in _KNOWN_Z:
+        return _KNOWN_Z[probability]
     from statistics import NormalDist
 
     return NormalDist().inv_cdf(probability)
@@ -580,9 +586,7 @@ def exclusions(
     why: list[str] = []
     if result.system not in RETRIEVAL and decision.retrieval_needed:
         keys = [r.key for r in decision.reasons if r.points_to == "retrieval"]
-        needs = " and ".join(
-            _RETRIEVAL_WHY[key].format(**answers.to_dict()) for key in keys if key in _RETRIEVAL_WHY
-        )
+        needs = _and([_RETRIEVAL_WHY[k].format(**answers.to_dict()) for k in keys])
         why.append(f"it has no retrieval, and {needs}")
     latency = result.latency_p95_ms
     if latency is not None and latency > answers.latency_ms:
@@ -598,6 +602,10 @@ def exclusions(
     if result.errors == result.items:
         why.append(f"it errored on all {result.items} items")
     return tuple(why)
+
+
+def _and(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def assess(
@@ -678,14 +686,14 @@ def assess(
     else:
         recommendation = APPROACH[chosen.system]
         verdict = "supports" if recommendation == questionnaire else "changes"
+        change = (
+            f"this supports the questionnaire's {questionnaire}."
+            if verdict == "supports"
+            else f"this changes the questionnaire's {questionnaire} to {recommendation}."
+        )
         reasons.append(
-            f"Measured: {chosen.system} is the simplest eligible system that no more complex "
-            f"one beats by {min_gain:.2f} with a clear 95% test; "
-            + (
-                f"this supports the questionnaire's {questionnaire}."
-                if verdict == "supports"
-                else f"this changes the questionnaire's {questionnaire} to {recommendation}."
-            )
+            f"Measured: {chosen.system} is the choice (RAG first: a more complex system must "
+            f"beat a simpler one by at least {min_gain:.2f}, clearly at 95%); {change}"
         )
     if needed is None and chosen is not None:
         needed = _items_to_settle(chosen, min_gain)

@@ -40,6 +40,8 @@ class Question:
 
     ``choices`` are ordered from least to most (the framework's flips and the
     confidence score read that order). ``minimum``/``maximum`` bound numbers.
+    ``prompt=False`` marks an optional answer few people need: it is never asked, only
+    read from an answers file or ``--set``, and left out of the answers when not given.
     """
 
     key: str
@@ -50,6 +52,7 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     choice_help: Mapping[str, str] = field(default_factory=dict)
+    prompt: bool = True
 
     @property
     def required(self) -> bool:
@@ -132,6 +135,20 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         minimum=0,
     ),
 )
+
+
+# Optional answers outside the eight core ones: never prompted, absent unless given.
+TARGET_SCORE = Question(
+    "target_score",
+    "number",
+    "The evaluation score (0-1) the system must reach; `decide --evidence` says whether any "
+    "eligible system does.",
+    default=None,
+    minimum=0,
+    maximum=1,
+    prompt=False,
+)
+OPTIONAL_QUESTIONS: tuple[Question, ...] = (TARGET_SCORE,)
 
 
 @dataclass(frozen=True)
@@ -333,7 +350,8 @@ def collect(
 
     With ``ask_all`` every question is asked (defaults offered), as a first run without an
     answers file expects; otherwise only required questions that are still missing are.
-    Without input, every missing required key is reported at once.
+    Questions with ``prompt=False`` are never asked and stay out of the result unless
+    given. Without input, every missing required key is reported at once.
     """
     import click
 
@@ -344,11 +362,11 @@ def collect(
     for question in questions:
         if question.key in provided:
             values[question.key] = coerce(question, provided[question.key], source)
-        elif interactive and (ask_all or question.required):
+        elif interactive and (question.required or (ask_all and question.prompt)):
             values[question.key] = _prompt(question, click)
         elif question.required:
             missing.append(question.key)
-        else:
+        elif question.prompt:
             values[question.key] = question.default
     if missing:
         raise InputError(

@@ -19,6 +19,7 @@ from .questionnaire import CORE_QUESTIONS
 if TYPE_CHECKING:
 
     from .costs import CostEstimate, OptionCost
+    from .evidence import Assessment
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -29,11 +30,17 @@ ALTERNATIVES = {
 }
 
 
-def to_dict(decision: Decision, costs: CostEstimate | None = None) -> dict[str, Any]:
+def to_dict(
+    decision: Decision, costs: CostEstimate | None = None, evidence: Assessment | None = None
+) -> dict[str, Any]:
     data = decision.to_dict()
     if costs is not None:
         data["costs"] = costs.to_dict()
         data["break_even"] = [b.to_dict() for b in costs.break_even]
+    if evidence is not None:
+        data["evidence"] = evidence.to_dict()
+        if evidence.verdict == "changes":
+            data["questionnaire_recommendation"] = evidence.questionnaire
     data["advisor_version"] = __version__
     return data
 
@@ -45,18 +52,25 @@ def render(
     costs: CostEstimate | None = None,
     today: dt.date | None = None,
     chart_href: str | None = None,
+    evidence: Assessment | None = None,
 ) -> str:
-    """The report in ``fmt``. ``chart_href``: Markdown links the chart there, not inline."""
+    """The report in ``fmt``. ``chart_href``: Markdown links the chart there, not inline.
+
+    ``evidence``: what measured results said (:func:`advisor.evidence.assess`); every
+    format shows it in a "Measured" section, or, without it, how many items to measure.
+    """
     if fmt == "json":
-        return json.dumps(to_dict(decision, costs), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_dict(decision, costs, evidence), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return render_markdown(decision, costs, chart_href=chart_href)
+        return render_markdown(decision, costs, chart_href=chart_href, evidence=evidence)
     if fmt == "html":
-        return render_html(decision, costs, today=today)
-    return render_text(decision, costs)
+        return render_html(decision, costs, today=today, evidence=evidence)
+    return render_text(decision, costs, evidence)
 
 
-def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
+def render_text(
+    decision: Decision, costs: CostEstimate | None = None, evidence: Assessment | None = None
+) -> str:
     lines = [
         f"Recommendation: {decision.label}  (confidence {decision.confidence:.2f})",
         "",
@@ -66,6 +80,7 @@ def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
     if decision.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  ! [{w.key}] {w.text}" for w in decision.warnings]
+    lines += ["", *_text_measured(measured(evidence))]
     lines += ["", "What would change it:"]
     if decision.flips:
         lines += [
@@ -98,6 +113,111 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
         )
     lines += [f"  - {b.describe()}" for b in costs.break_even]
     lines.append("  Assumptions and sources: --format html or --format markdown.")
+    return lines
+
+
+# --- the Measured section ----------------------------------------------------------------
+
+
+def measured(evidence: Assessment | None) -> dict[str, Any]:
+    """The "Measured" section's content, formatted once for every report format.
+
+    Without evidence it holds the power estimate: how many evaluation items tell the
+    minimum gain apart, so the team knows how big to make the set before measuring.
+    """
+    from .evidence import MIN_GAIN, items_needed
+
+    if evidence is None:
+        return {"present": False, "min_gain": MIN_GAIN, "items_needed": items_needed(MIN_GAIN)}
+    questionnaire, final = evidence.questionnaire, evidence.recommendation
+    summary = {
+        "supports": f"The measurements support {final}.",
+        "changes": f"The measurements change the questionnaire's {questionnaire} to {final}.",
+        "inconclusive": f"The measurements cannot settle it: the questionnaire's "
+        f"{questionnaire} stands.",
+    }[evidence.verdict]
+    rows = []
+    for m in evidence.systems:
+        r = m.result
+        if not m.eligible:
+            status = "excluded"
+        elif r.system == evidence.chosen:
+            status = "chosen"
+        elif r.system == "base":
+            status = "reference (not an option)"
+        else:
+            status = "eligible"
+        rows.append(
+            {
+                "system": r.system,
+                "chosen": r.system == evidence.chosen,
+                "eligible": m.eligible,
+                "score": f"{r.score:.3f}",
+                "interval": f"{m.low:.3f}-{m.high:.3f}",
+                "items": f"{r.items:,}" + (" (per item)" if r.item_scores else ""),
+                "errors": r.errors,
+                "latency": "-" if r.latency_p95_ms is None else f"{r.latency_p95_ms:,.0f} ms",
+                "cost": "-" if r.cost_per_1k_usd is None else money(r.cost_per_1k_usd),
+                "format": "-" if r.format_valid_rate is None else f"{r.format_valid_rate:.1%}",
+                "status": status,
+            }
+        )
+    return {
+        "present": True,
+        "verdict": evidence.verdict,
+        "summary": summary,
+        "eval_set": evidence.eval_set,
+        "scorer": evidence.scorer,
+        "sources": ", ".join(evidence.sources),
+        "rows": rows,
+        "reasons": list(evidence.reasons),
+        "min_gain": evidence.min_gain,
+        "items_needed": evidence.items_needed,
+        "power": _power_sentence(evidence),
+        "target_score": evidence.target_score,
+        "target_met": evidence.target_met,
+    }
+
+
+def _power_sentence(evidence: Assessment) -> str:
+    if evidence.items_needed is None:
+        return ""
+    measured = max((m.result.items for m in evidence.systems), default=0)
+    return (
+        f"Power: about {evidence.items_needed:,} items per system detect a "
+        f"{evidence.min_gain:.2f} gain at 95% with 80% power (this run: {measured:,})."
+    )
+
+
+def _text_measured(view: dict[str, Any]) -> list[str]:
+    if not view["present"]:
+        return [
+            "Measured: nothing yet.",
+            f"  To tell a {view['min_gain']:.2f} score gain apart at 95% with 80% power, plan "
+            f"about {view['items_needed']:,} evaluation items",
+            "  per system (the worst case: right/wrong scores near 0.5; per-item scores on the "
+            "same items",
+            "  usually need fewer). Then run the starter's `evaluate` and decide again with",
+            "  `advisor decide --evidence evals/results.json` (docs/evidence.md).",
+        ]
+    lines = [
+        f"Measured (eval set {view['eval_set']}, scorer {view['scorer']}; {view['sources']}):",
+        f"  {view['summary']}",
+    ]
+    header = ("system", "score", "95% interval", "items", "p95", "per 1k q", "format valid")
+    table = [header] + [
+        (r["system"], r["score"], r["interval"], r["items"], r["latency"], r["cost"], r["format"])
+        for r in view["rows"]
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for index, row in enumerate(table):
+        mark = " " if index == 0 or not view["rows"][index - 1]["chosen"] else "*"
+        cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        status = "" if index == 0 else f"  {view['rows'][index - 1]['status']}"
+        lines.append(f"  {mark} {cells}{status}".rstrip())
+    lines += [f"  - {reason}" for reason in view["reasons"]]
+    if view["items_needed"]:
+        lines.append(f"  {view['power']}")
     return lines
 
 
@@ -153,8 +273,11 @@ def assumption_rows(costs: CostEstimate) -> list[tuple[str, str, bool, str]]:
     return rows
 
 
-def _context(decision: Decision, costs: CostEstimate | None) -> dict[str, Any]:
+def _context(
+    decision: Decision, costs: CostEstimate | None, evidence: Assessment | None = None
+) -> dict[str, Any]:
     return {
+        "measured": measured(evidence),
         "decision": decision,
         "questions": CORE_QUESTIONS,
         "answers": decision.answers.to_dict(),
@@ -170,7 +293,11 @@ def _context(decision: Decision, costs: CostEstimate | None) -> dict[str, Any]:
 
 
 def render_markdown(
-    decision: Decision, costs: CostEstimate | None = None, *, chart_href: str | None = None
+    decision: Decision,
+    costs: CostEstimate | None = None,
+    *,
+    chart_href: str | None = None,
+    evidence: Assessment | None = None,
 ) -> str:
     from .templating import report_environment
 
@@ -178,11 +305,17 @@ def render_markdown(
     if costs is not None and chart_href is None:
         chart = chart_svg(costs)
     template = report_environment().get_template("decision.md.j2")
-    return template.render(**_context(decision, costs), chart_href=chart_href, chart_svg=chart)
+    return template.render(
+        **_context(decision, costs, evidence), chart_href=chart_href, chart_svg=chart
+    )
 
 
 def render_html(
-    decision: Decision, costs: CostEstimate | None = None, *, today: dt.date | None = None
+    decision: Decision,
+    costs: CostEstimate | None = None,
+    *,
+    today: dt.date | None = None,
+    evidence: Assessment | None = None,
 ) -> str:
     """One self-contained page for an architecture review: styles and chart inline."""
     from markupsafe import Markup
@@ -191,7 +324,7 @@ def render_html(
 
     chart = Markup(chart_svg(costs)) if costs is not None else ""
     return report_environment(html=True).get_template("decision.html.j2").render(
-        **_context(decision, costs), chart_svg=chart, today=today
+        **_context(decision, costs, evidence), chart_svg=chart, today=today
     )
 
 
