@@ -99,9 +99,11 @@ def loads_evidence(raw: bytes | str, source: str) -> Evidence:
             f"{source}: evidence file is {size} bytes; at most {MAX_EVIDENCE_BYTES} allowed"
         )
     try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise EvidenceError(f"{source}: evidence file is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise EvidenceError(
             f"{source}: not JSON (line {exc.lineno}: {exc.msg}); expected an {SCHEMA} document"
