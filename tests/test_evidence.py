@@ -64,8 +64,17 @@ def test_the_shipped_schema_names_the_format_and_the_starters_systems():
 
 @pytest.mark.parametrize(
     "path",
-    [("schema",), ("eval_set",), ("eval_set", "name"), ("eval_set", "items"), ("scorer",),
-     ("systems",), ("systems", 0, "system"), ("systems", 0, "items"), ("systems", 0, "score")],
+    [
+        ("schema",),
+        ("eval_set",),
+        ("eval_set", "name"),
+        ("eval_set", "items"),
+        ("scorer",),
+        ("systems",),
+        ("systems", 0, "system"),
+        ("systems", 0, "items"),
+        ("systems", 0, "score"),
+    ],
     ids=lambda path: "/".join(map(str, path)),
 )
 def test_every_field_the_schema_requires_is_required(path):
@@ -112,7 +121,7 @@ def test_bad_top_level_fields_are_named_with_what_is_allowed(change, fragments):
         ({"score": True}, ["score: true"]),
         ({"items": 0}, ["systems[0]: items: 0", ">= 1"]),
         ({"items": 2.5}, ["items: 2.5"]),
-        ({"system": "gpt-4"}, ["systems[0]: system: \"gpt-4\"", "base, rag, fine-tuned"]),
+        ({"system": "gpt-4"}, ['systems[0]: system: "gpt-4"', "base, rag, fine-tuned"]),
         ({"system": "fine_tuned"}, ["did you mean 'fine-tuned'"]),
         ({"errors": 201}, ["errors: 201 is more than its 200 items"]),
         ({"latency_p95_ms": -1}, ["latency_p95_ms: -1", ">= 0 or null"]),
@@ -146,18 +155,22 @@ def test_non_finite_scores_are_refused():
             "10 per-item scores for 'rag', but systems says it was scored on 200",
         ),
         (
-            document(system("rag", 0.8, items=2), items=[
-                {"system": "rag", "id": "q1", "score": 1.0},
-                {"system": "rag", "id": "q1", "score": 0.0},
-            ]),
+            document(
+                system("rag", 0.8, items=2),
+                items=[
+                    {"system": "rag", "id": "q1", "score": 1.0},
+                    {"system": "rag", "id": "q1", "score": 0.0},
+                ],
+            ),
             "item 'q1' of 'rag' is scored twice",
         ),
         (
-            document(system("rag", 0.8, items=1), items=[
-                {"system": "rag", "id": "q1", "score": 2}]),
+            document(
+                system("rag", 0.8, items=1), items=[{"system": "rag", "id": "q1", "score": 2}]
+            ),
             "items[0]: score: 2",
         ),
-        (document(system("rag", 0.8), items={"q1": 1}), "items: {\"q1\": 1} is not a list"),
+        (document(system("rag", 0.8), items={"q1": 1}), 'items: {"q1": 1} is not a list'),
     ],
 )
 def test_what_a_schema_cannot_say_is_checked_too(data, fragment):
@@ -208,8 +221,10 @@ def test_documents_merge_by_system_and_the_later_one_wins():
 
 @pytest.mark.parametrize(
     ("change", "fragment"),
-    [({"scorer": "f1"}, "scorer: 'f1' differs from 'exact'"),
-     ({"eval_set": {"name": "other", "items": 200}}, "eval_set: 'other' differs")],
+    [
+        ({"scorer": "f1"}, "scorer: 'f1' differs from 'exact'"),
+        ({"eval_set": {"name": "other", "items": 200}}, "eval_set: 'other' differs"),
+    ],
 )
 def test_documents_measured_differently_are_not_merged(change, fragment):
     first = parse_evidence(document(system("rag", 0.7)), "a")
@@ -244,7 +259,7 @@ def test_paired_t_test_matches_a_textbook_example():
     ids = [f"q{i}" for i in range(5)]
     base = ev.SystemResult("rag", 5, 0.0, item_scores=dict.fromkeys(ids, 0.0))
     better = ev.SystemResult(
-        "fine-tuned+rag", 5, 0.6, item_scores={i: d / 10 for i, d in zip(ids, range(1, 6))}
+        "fine-tuned+rag", 5, 0.6, item_scores={f"q{d - 1}": d / 10 for d in range(1, 6)}
     )
     result = compare(better, base, min_gain=0.05)
     assert result.test == "paired t-test"
@@ -259,8 +274,9 @@ def test_two_proportion_test_when_there_are_no_per_item_scores():
     result = compare(better, simpler, min_gain=0.05)
     error = math.sqrt(0.75 * 0.25 / 400 + 0.65 * 0.35 / 400)
     assert result.test == "two-proportion z-test"
-    assert (result.low, result.high) == pytest.approx((0.1 - 1.96 * error, 0.1 + 1.96 * error),
-                                                     abs=1e-4)
+    assert (result.low, result.high) == pytest.approx(
+        (0.1 - 1.96 * error, 0.1 + 1.96 * error), abs=1e-4
+    )
     assert result.p_value == pytest.approx(2 * (1 - NormalDist().cdf(0.1 / error)), abs=1e-6)
 
 
@@ -301,8 +317,9 @@ def test_a_large_significant_gain_chooses_hybrid():
 
 
 def test_too_few_items_is_inconclusive_with_an_item_estimate():
-    data = document(system("rag", 0.6, items=30), system("fine-tuned+rag", 0.7, items=30),
-                    eval_items=30)
+    data = document(
+        system("rag", 0.6, items=30), system("fine-tuned+rag", 0.7, items=30), eval_items=30
+    )
     d, result = assessed(RAG, data)
     assert result.verdict == "inconclusive"
     assert result.recommendation == d.recommendation == "rag"
@@ -320,7 +337,7 @@ def test_the_same_gain_on_enough_items_is_clear():
 
 def test_citations_exclude_a_high_scoring_system_without_retrieval():
     answers = {**FINE_TUNE, "citations": True}
-    d, result = assessed(answers, paired({"rag": 160, "fine-tuned": 190, "fine-tuned+rag": 164}))
+    _, result = assessed(answers, paired({"rag": 160, "fine-tuned": 190, "fine-tuned+rag": 164}))
     fine_tuned = next(m for m in result.systems if m.result.system == "fine-tuned")
     assert not fine_tuned.eligible
     assert "answers must cite their sources" in fine_tuned.excluded_because[0]
@@ -338,30 +355,36 @@ def test_fast_changing_facts_exclude_a_high_scoring_system_without_retrieval():
 def test_without_a_retrieval_requirement_the_fine_tuned_system_may_win():
     _, result = assessed(FINE_TUNE, paired({"rag": 160, "fine-tuned": 190, "fine-tuned+rag": 192}))
     assert (result.verdict, result.recommendation, result.chosen) == (
-        "supports", "fine-tune", "fine-tuned")
+        "supports",
+        "fine-tune",
+        "fine-tuned",
+    )
     assert [c.outcome for c in result.comparisons] == ["wins", "not enough"]
 
 
 def test_measured_latency_over_the_budget_excludes_a_system():
     answers = {**RAG, "latency_ms": 1000}
-    data = paired({"rag": 140, "fine-tuned+rag": 190},
-                  measured={"rag": {"latency_p95_ms": 800},
-                            "fine-tuned+rag": {"latency_p95_ms": 1500}})
+    data = paired(
+        {"rag": 140, "fine-tuned+rag": 190},
+        measured={"rag": {"latency_p95_ms": 800}, "fine-tuned+rag": {"latency_p95_ms": 1500}},
+    )
     _, result = assessed(answers, data)
     hybrid = next(m for m in result.systems if m.result.system == "fine-tuned+rag")
     assert hybrid.excluded_because == ("its measured p95 of 1,500 ms exceeds the 1,000 ms budget",)
     assert (result.verdict, result.recommendation) == ("supports", "rag")
 
 
-@pytest.mark.parametrize(("output_format", "excluded"), [("schema", True), ("strict", True),
-                                                         ("light", False)])
+@pytest.mark.parametrize(
+    ("output_format", "excluded"), [("schema", True), ("strict", True), ("light", False)]
+)
 def test_format_validity_under_the_floor_excludes_a_system_when_the_format_matters(
     output_format, excluded
 ):
     answers = {**RAG, "format": output_format}
-    data = paired({"rag": 140, "fine-tuned+rag": 190},
-                  measured={"rag": {"format_valid_rate": 0.99},
-                            "fine-tuned+rag": {"format_valid_rate": 0.9}})
+    data = paired(
+        {"rag": 140, "fine-tuned+rag": 190},
+        measured={"rag": {"format_valid_rate": 0.99}, "fine-tuned+rag": {"format_valid_rate": 0.9}},
+    )
     _, result = assessed(answers, data)
     hybrid = next(m for m in result.systems if m.result.system == "fine-tuned+rag")
     assert hybrid.eligible is not excluded
@@ -372,8 +395,9 @@ def test_format_validity_under_the_floor_excludes_a_system_when_the_format_matte
 
 def test_the_format_floor_is_configurable():
     answers = {**RAG, "format": "schema"}
-    data = paired({"rag": 140, "fine-tuned+rag": 190},
-                  measured={"fine-tuned+rag": {"format_valid_rate": 0.9}})
+    data = paired(
+        {"rag": 140, "fine-tuned+rag": 190}, measured={"fine-tuned+rag": {"format_valid_rate": 0.9}}
+    )
     _, result = assessed(answers, data, format_floor=0.85)
     assert result.recommendation == "hybrid"
 
@@ -388,8 +412,11 @@ def test_a_system_that_errored_on_every_item_is_not_eligible():
 def test_no_system_reaching_the_target_score_is_said_and_the_best_is_named():
     _, result = assessed(RAG, paired({"rag": 160, "fine-tuned+rag": 164}), target_score=0.9)
     assert result.target_met is False
-    assert any("No eligible system reaches the target score of 0.90: the best eligible, "
-               "fine-tuned+rag, scores 0.82" in r for r in result.reasons)
+    assert any(
+        "No eligible system reaches the target score of 0.90: the best eligible, "
+        "fine-tuned+rag, scores 0.82" in r
+        for r in result.reasons
+    )
     assert result.recommendation == "rag"
     _, reached = assessed(RAG, paired({"rag": 160, "fine-tuned+rag": 164}), target_score=0.8)
     assert reached.target_met is True

@@ -229,8 +229,14 @@ def decide(
         chart = output.with_name(f"{output.stem}-costs.svg")
         write_output(chart_svg(advice.costs), chart)
         chart_href = chart.name
-    report = render(decision, fmt, costs=advice.costs, today=advice.today,
-                    chart_href=chart_href, evidence=assessment)
+    report = render(
+        decision,
+        fmt,
+        costs=advice.costs,
+        today=advice.today,
+        chart_href=chart_href,
+        evidence=assessment,
+    )
     write_output(report, output)
 
 
