@@ -477,3 +477,13 @@ def test_assessment_json_has_the_verdict_systems_and_reasons():
     assert data["systems"][1]["interval_95"][0] < 0.85 < data["systems"][1]["interval_95"][1]
     assert data["comparisons"][0]["test"] == "paired t-test"
     assert data["reasons"]
+
+
+def test_an_inconclusive_verdict_chooses_no_system():
+    data = document(system("rag", 0.6, items=30), system("fine-tuned+rag", 0.7, items=30))
+    _, result = assessed(HYBRID, data)
+    assert (result.verdict, result.recommendation, result.chosen) == (
+        "inconclusive",
+        "hybrid",
+        None,
+    )

@@ -531,7 +531,11 @@ class MeasuredSystem:
 
 @dataclass(frozen=True)
 class Assessment:
-    """What the evidence says: the verdict, the final recommendation and why."""
+    """What the evidence says: the verdict, the final recommendation and why.
+
+    ``chosen`` is the measured system the recommendation rests on (None when the verdict is
+    ``inconclusive``); ``items_needed`` is the power estimate for the minimum gain.
+    """
 
     verdict: Verdict
     recommendation: str
@@ -703,7 +707,7 @@ def assess(
         verdict=verdict,
         recommendation=recommendation,
         questionnaire=questionnaire,
-        chosen=chosen.system if chosen else None,
+        chosen=chosen.system if chosen and verdict != "inconclusive" else None,
         systems=measured,
         comparisons=tuple(comparisons),
         reasons=tuple(reasons),

@@ -180,8 +180,8 @@ def measured(evidence: Assessment | None) -> dict[str, Any]:
 
 
 def _power_sentence(evidence: Assessment) -> str:
-    if evidence.items_needed is None:
-        return ""
+    if evidence.items_needed is None or evidence.verdict == "inconclusive":
+        return ""  # an inconclusive verdict's reasons already say how many items settle it
     measured = max((m.result.items for m in evidence.systems), default=0)
     return (
         f"Power: about {evidence.items_needed:,} items per system detect a "
@@ -216,7 +216,7 @@ def _text_measured(view: dict[str, Any]) -> list[str]:
         status = "" if index == 0 else f"  {view['rows'][index - 1]['status']}"
         lines.append(f"  {mark} {cells}{status}".rstrip())
     lines += [f"  - {reason}" for reason in view["reasons"]]
-    if view["items_needed"]:
+    if view["power"]:
         lines.append(f"  {view['power']}")
     return lines
 
