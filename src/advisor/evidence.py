@@ -428,7 +428,7 @@ class Comparison:
             "items": self.items,
             "gain": round(self.gain, 4),
             "interval_95": [round(self.low, 4), round(self.high, 4)],
-            "p_value": round(self.p_value, 6),
+            "p_value": float(f"{self.p_value:.3g}"),
             "outcome": self.outcome,
             "items_needed": self.items_needed,
         }
