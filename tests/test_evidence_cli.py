@@ -300,3 +300,30 @@ def assert_bad_and_nothing_written(
     assert report.read_text() == "the team's earlier record\n"
     assert not saved.exists()
     assert not (tmp_path / "decision-costs.svg").exists()
+
+
+# --- the documentation ---------------------------------------------------------------------
+
+DOCS = Path(__file__).parents[1] / "docs" / "evidence.md"
+EXAMPLES = Path(__file__).parents[1] / "examples" / "answers"
+
+
+def test_the_worked_example_in_the_docs_is_what_decide_prints(tmp_path):
+    """docs/evidence.md shows a results file and the output; both must stay true."""
+    worked = DOCS.read_text("utf-8").split("## A worked example", 1)[1]
+    blocks = worked.split("```")
+    results = write(tmp_path / "results.json", json.loads(blocks[1].removeprefix("json")))
+    shown = [line for line in blocks[3].splitlines()[1:] if line.strip() and line != "..."]
+    command = shown.pop(0).removeprefix("$ advisor ").split()
+    command[command.index("examples/answers/medical-guidelines.yaml")] = str(
+        EXAMPLES / "medical-guidelines.yaml"
+    )
+    command[command.index("results.json")] = str(results)
+    out = run(*command).output.replace(str(results), "results.json")
+    for line in shown:
+        assert line in out.splitlines(), line
+    target = run(*command, "--set", "target_score=0.85").output
+    assert (
+        "No eligible system reaches the target score of 0.85: the best eligible, "
+        "fine-tuned+rag, scores 0.83." in target
+    )

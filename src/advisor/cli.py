@@ -284,6 +284,8 @@ def questions(fmt: str) -> None:
         return
     for q in all_questions:
         default = "required" if q.required else f"default {q.default!r}"
+        if not q.prompt:
+            default = "optional, never asked: give it in --answers or --set"
         click.echo(f"{q.key} ({q.kind}; {default})")
         click.echo(f"    {q.help}")
         click.echo(f"    allowed: {q.allowed()}")
