@@ -8,10 +8,13 @@ from statistics import NormalDist
 
 import pytest
 from evidence_docs import FINE_TUNE, HYBRID, RAG, binary_items, decision, document, paired, system
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor import evidence as ev
 from advisor.api import EVIDENCE_SCHEMA, EVIDENCE_SCHEMA_PATH, EvidenceError, parse_evidence
 from advisor.evidence import assess, compare, items_needed, loads_evidence, merge_evidence
+from advisor.framework import RECOMMENDATIONS
 
 ISSUE_EXAMPLE = {
     "schema": "advisor.evidence/1",
@@ -487,3 +490,45 @@ def test_an_inconclusive_verdict_chooses_no_system():
         "hybrid",
         None,
     )
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+measurements = st.fixed_dictionaries(
+    {"score": st.floats(0, 1), "items": st.integers(1, 5000)},
+    optional={
+        "latency_p95_ms": st.floats(0, 10_000),
+        "format_valid_rate": st.floats(0, 1),
+        "errors": st.integers(0, 1),
+    },
+)
+
+
+@given(
+    answers=st.sampled_from(
+        [
+            RAG,
+            HYBRID,
+            FINE_TUNE,
+            {**RAG, "citations": True},
+            {**FINE_TUNE, "format": "schema", "latency_ms": 800},
+        ]
+    ),
+    systems=st.dictionaries(st.sampled_from(ev.SYSTEMS), measurements, min_size=1),
+    min_gain=st.floats(0.001, 1),
+)
+def test_any_valid_evidence_gives_a_consistent_verdict(answers, systems, min_gain):
+    data = document(*(system(name, **m) for name, m in systems.items()))
+    d, result = assessed(answers, data, min_gain=min_gain)
+    assert result.recommendation in RECOMMENDATIONS
+    assert 0 <= result.confidence <= 1
+    eligible = {m.result.system for m in result.systems if m.eligible}
+    if result.verdict == "inconclusive":
+        assert result.recommendation == d.recommendation and result.chosen is None
+    else:
+        assert result.chosen in eligible
+        assert result.recommendation == ev.APPROACH[result.chosen]
+        assert (result.verdict == "supports") == (result.recommendation == d.recommendation)
+    for m in result.systems:
+        assert m.low <= m.result.score <= m.high or m.result.item_scores

@@ -389,7 +389,8 @@ def score_interval(result: SystemResult) -> tuple[float, float]:
     n, p = result.items, result.score
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # The Wilson interval always holds p; min/max only undo rounding at p = 0 or 1.
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 @dataclass(frozen=True)
@@ -672,7 +673,8 @@ def assess(
     if chosen is None:
         verdict, recommendation = "inconclusive", questionnaire
         reasons.append(
-            f"No measured system is eligible, so the questionnaire's {questionnaire} stands."
+            f"None of the measured options ({', '.join(CANDIDATES)}) is eligible, so the "
+            f"questionnaire's {questionnaire} stands."
         )
     elif pending:
         verdict, recommendation = "inconclusive", questionnaire
