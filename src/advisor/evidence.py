@@ -639,33 +639,20 @@ def assess(
     ]
     questionnaire = decision.recommendation
     wanted = SYSTEM_FOR[questionnaire]
-    comparisons: list[Comparison] = []
-    chosen: SystemResult | None = None
-    pending: list[Comparison] = []
-    for result in sorted(eligible, key=lambda r: CANDIDATES.index(r.system)):
-        if chosen is None:
-            chosen = result
-            continue
-        comparison = compare(result, chosen, min_gain)
-        comparisons.append(comparison)
-        reasons.append(_describe(comparison, min_gain))
-        if comparison.outcome == "wins":
-            chosen, pending = result, []
-        elif comparison.outcome == "unclear":
-            pending.append(comparison)
-
+    chosen, comparisons, pending = _rag_first(eligible, min_gain)
+    reasons += [_describe(c, min_gain) for c in comparisons]
     target_met = None
-    best = max(eligible, key=lambda r: r.score, default=None)
     if target_score is not None:
+        best = max(eligible, key=lambda r: r.score, default=None)
         target_met = best is not None and best.score >= target_score
         if not target_met:
-            named = (
-                f"the best eligible, {best.system}, scores {best.score:.2f}"
-                if best
-                else ("no system is eligible")
+            best_text = (
+                "none is eligible"
+                if best is None
+                else f"the best eligible, {best.system}, scores {best.score:.2f}"
             )
             reasons.append(
-                f"No eligible system reaches the target score of {target_score:.2f}: {named}."
+                f"No eligible system reaches the target score of {target_score:.2f}: {best_text}."
             )
 
     verdict: Verdict
@@ -682,8 +669,8 @@ def assess(
         names = ", ".join(c.system for c in pending)
         reasons.append(
             f"{names} may beat {chosen.system} by the {min_gain:.2f} minimum gain, but "
-            f"{evidence.eval_items} items cannot tell at 95%: about {needed:,} items per "
-            f"system would settle it. The questionnaire's {questionnaire} stands."
+            f"{max(c.items for c in pending):,} items cannot tell at 95%: about {needed:,} "
+            f"items per system would settle it. The questionnaire's {questionnaire} stands."
         )
     elif chosen.system != wanted and evidence.system(wanted) is None:
         verdict, recommendation = "inconclusive", questionnaire
@@ -704,7 +691,7 @@ def assess(
             f"beat a simpler one by at least {min_gain:.2f}, clearly at 95%); {change}"
         )
     if needed is None and chosen is not None:
-        needed = _items_to_settle(chosen, min_gain)
+        needed = items_needed(min_gain, baseline=chosen.score)
     return Assessment(
         verdict=verdict,
         recommendation=recommendation,
@@ -731,9 +718,29 @@ def _measured(result: SystemResult, decision: Decision, format_floor: float) -> 
     return MeasuredSystem(result, low, high, eligible=not why, excluded_because=why)
 
 
-def _items_to_settle(chosen: SystemResult, min_gain: float) -> int:
-    """Items per system that detect ``min_gain`` over the chosen system's score."""
-    return items_needed(min_gain, baseline=chosen.score)
+def _rag_first(
+    eligible: Sequence[SystemResult], min_gain: float
+) -> tuple[SystemResult | None, list[Comparison], list[Comparison]]:
+    """The simplest eligible system that no more complex one clearly beats by ``min_gain``.
+
+    Candidates are taken simplest first; each is compared with the one standing, and takes
+    its place on a clear win. Returns the one standing, every comparison, and those since
+    the last change that were ahead by the minimum gain without a clear test (``pending``).
+    """
+    chosen: SystemResult | None = None
+    comparisons: list[Comparison] = []
+    pending: list[Comparison] = []
+    for result in sorted(eligible, key=lambda r: CANDIDATES.index(r.system)):
+        if chosen is None:
+            chosen = result
+            continue
+        comparison = compare(result, chosen, min_gain)
+        comparisons.append(comparison)
+        if comparison.outcome == "wins":
+            chosen, pending = result, []
+        elif comparison.outcome == "unclear":
+            pending.append(comparison)
+    return chosen, comparisons, pending
 
 
 def _describe(c: Comparison, min_gain: float) -> str:
