@@ -101,6 +101,7 @@ def test_every_field_the_schema_requires_is_required(path):
     [
         ({"schema": "advisor.evidence/2"}, ["schema", "advisor.evidence/2", "advisor.evidence/1"]),
         ({"schema": None}, ["schema: null", "allowed: advisor.evidence/1"]),
+        ({"schema": 1}, ["schema: 1 is not supported"]),
         ({"systems": []}, ["systems", "non-empty"]),
         ({"eval_set": {"name": "x", "items": 0}}, ["eval_set: items: 0", ">= 1"]),
         ({"scorer": " "}, ["scorer", "non-empty string"]),

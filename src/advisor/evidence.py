@@ -122,9 +122,8 @@ def parse_evidence(data: Any, source: str) -> Evidence:
     if not isinstance(data, dict):
         raise EvidenceError(f"{source}: expected a JSON object ({SCHEMA}), not {_kind(data)}")
     if data.get("schema") != SCHEMA:
-        raise EvidenceError(
-            f"{source}: schema: {_show(data.get('schema'))} is not supported (allowed: {SCHEMA})"
-        )
+        shown = "missing" if "schema" not in data else f"{_show(data['schema'])} is not supported"
+        raise EvidenceError(f"{source}: schema: {shown} (allowed: {SCHEMA})")
     eval_set = _field(data, "eval_set", source, dict, "an object with name and items")
     name = _field(eval_set, "name", f"{source}: eval_set", str, "a non-empty string")
     eval_items = _count(eval_set, "items", f"{source}: eval_set", minimum=1)
