@@ -12,9 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor import evidence as ev
+from advisor import stats
 from advisor.api import EVIDENCE_SCHEMA, EVIDENCE_SCHEMA_PATH, EvidenceError, parse_evidence
-from advisor.evidence import assess, compare, items_needed, loads_evidence, merge_evidence
+from advisor.evidence import assess, compare, loads_evidence, merge_evidence
 from advisor.framework import RECOMMENDATIONS
+from advisor.stats import items_needed
 
 ISSUE_EXAMPLE = {
     "schema": "advisor.evidence/1",
@@ -245,11 +247,11 @@ def test_documents_measured_differently_are_not_merged(change, fragment):
     ("df", "expected"), [(1, 12.7062), (4, 2.7764), (10, 2.2281), (30, 2.0423), (5000, 1.9600)]
 )
 def test_t_quantiles_match_the_tables(df, expected):
-    assert ev.t_quantile(0.975, df) == pytest.approx(expected, abs=1e-4)
+    assert stats.t_quantile(0.975, df) == pytest.approx(expected, abs=1e-4)
 
 
 def test_the_precomputed_normal_quantiles_are_the_standard_librarys():
-    for probability, z in ev._KNOWN_Z.items():
+    for probability, z in stats._KNOWN_Z.items():
         assert z == pytest.approx(NormalDist().inv_cdf(probability), abs=1e-12)
 
 
@@ -289,7 +291,7 @@ def test_items_needed_is_the_textbook_sample_size():
     assert items_needed(0.05) == 1562
     assert items_needed(0.10) < items_needed(0.05)
     assert items_needed(0.05, baseline=0.9) < items_needed(0.05)
-    assert ev.paired_items_needed(0.3, 0.05) == math.ceil((2.8016 * 0.3 / 0.05) ** 2)
+    assert stats.paired_items_needed(0.3, 0.05) == math.ceil((2.8016 * 0.3 / 0.05) ** 2)
 
 
 # --- what the evidence decides -------------------------------------------------------------

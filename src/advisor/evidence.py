@@ -8,10 +8,8 @@ which systems the answers allow, whether a more complex system beats a simpler o
 minimum gain with a clear 95% test, and how many items would settle it when it cannot
 tell. Everything here takes values and returns values; reading files is the caller's job.
 
-Statistics use only the standard library: a paired t-test when both systems have per-item
-scores on the same items, otherwise a two-proportion z-test on the means and counts (a
-score in [0, 1] with mean p has a variance of at most p(1 - p), so treating it as a
-proportion errs on the cautious side).
+Two systems are compared with a paired t-test when both have per-item scores on the same
+items, otherwise with a two-proportion z-test on the means and counts (:mod:`advisor.stats`).
 """
 
 from __future__ import annotations
@@ -23,7 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import stats
 from .errors import InputError, closest
+from .stats import MIN_GAIN
 
 if TYPE_CHECKING:
     from .framework import Decision
@@ -42,10 +42,7 @@ RETRIEVAL = frozenset({"rag", "fine-tuned+rag"})
 # for tens of thousands of items and still refuses a runaway file before parsing it.
 MAX_EVIDENCE_BYTES = 16 * 1024 * 1024
 
-MIN_GAIN = 0.05  # the smallest gain worth a more complex system (docs/evidence.md)
 FORMAT_FLOOR = 0.95  # share of valid answers a schema/strict format needs
-CONFIDENCE_LEVEL = 0.95
-POWER = 0.80
 
 Verdict = Literal["supports", "changes", "inconclusive"]
 
@@ -286,110 +283,18 @@ def merge_evidence(documents: Sequence[Evidence]) -> Evidence:
     return Evidence(first.eval_set, last.eval_items, first.scorer, ordered, sources)
 
 
-# --- statistics ------------------------------------------------------------------------
-
-
-# The two normal quantiles every test and power estimate needs, precomputed so that a
-# report without evidence does not import ``statistics`` (it pulls in ``random``,
-# ``fractions`` and ``decimal``); tests check them against ``NormalDist``.
-_KNOWN_Z = {0.975: 1.959963984540054, 0.8: 0.8416212335729143}
-
-
-def _z(probability: float) -> float:
-    """The standard normal quantile."""
-    if probability in _KNOWN_Z:
-        return _KNOWN_Z[probability]
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(probability)
-
-
-def _normal_cdf(x: float) -> float:
-    return 0.5 * math.erfc(-x / math.sqrt(2))
-
-
-def _mean_and_spread(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and sample standard deviation (at least two values)."""
-    from statistics import fmean, stdev
-
-    return fmean(values), stdev(values)
-
-
-def t_cdf(t: float, df: float) -> float:
-    """P(T <= t) for Student's t with ``df`` degrees of freedom."""
-    x = df / (df + t * t)
-    tail = 0.5 * _betainc(df / 2, 0.5, x)
-    return 1 - tail if t > 0 else tail
-
-
-def t_quantile(probability: float, df: float) -> float:
-    """The ``t`` with P(T <= t) = probability (0.5 < probability < 1), by bisection."""
-    if df > 1000:
-        return _z(probability)
-    low, high = 0.0, 1e4
-    for _ in range(200):
-        middle = (low + high) / 2
-        if t_cdf(middle, df) < probability:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    """The regularised incomplete beta function I_x(a, b), by its continued fraction."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    front = math.exp(log_front)
-    if x < (a + 1) / (a + b + 2):
-        return front * _beta_fraction(a, b, x) / a
-    return 1 - front * _beta_fraction(b, a, 1 - x) / b
-
-
-def _beta_fraction(a: float, b: float, x: float) -> float:
-    """Lentz's evaluation of the incomplete beta continued fraction."""
-    tiny = 1e-300
-    c, d = 1.0, 1 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > tiny else tiny)
-    result = d
-    for m in range(1, 500):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1 + numerator * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            result *= c * d
-        if abs(c * d - 1) < 1e-15:
-            break
-    return result
+# --- comparing systems --------------------------------------------------------------
 
 
 def score_interval(result: SystemResult) -> tuple[float, float]:
-    """The 95% interval of a system's mean score, clipped to [0, 1].
+    """The 95% interval of a system's mean score, within [0, 1].
 
     From the per-item scores (a t interval) when there are at least two; otherwise the
     Wilson interval on the mean and the count, which bounds a [0, 1] score's variance.
     """
-    values = list(result.item_scores.values())
-    if len(values) >= 2:
-        mean, spread = _mean_and_spread(values)
-        half = t_quantile(1 - (1 - CONFIDENCE_LEVEL) / 2, len(values) - 1) * spread
-        half /= math.sqrt(len(values))
-        return max(0.0, mean - half), min(1.0, mean + half)
-    z = _z(1 - (1 - CONFIDENCE_LEVEL) / 2)
-    n, p = result.items, result.score
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # The Wilson interval always holds p; min/max only undo rounding at p = 0 or 1.
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+    if len(result.item_scores) >= 2:
+        return stats.t_interval(list(result.item_scores.values()))
+    return stats.wilson_interval(result.score, result.items)
 
 
 @dataclass(frozen=True)
@@ -437,64 +342,29 @@ class Comparison:
 def compare(better: SystemResult, simpler: SystemResult, min_gain: float) -> Comparison:
     """Test whether ``better`` scores higher than ``simpler``; paired when it can be."""
     shared = sorted(set(better.item_scores) & set(simpler.item_scores))
-    two_sided = 1 - (1 - CONFIDENCE_LEVEL) / 2
     if len(shared) >= 2:
         differences = [better.item_scores[i] - simpler.item_scores[i] for i in shared]
-        n = len(differences)
-        gain, spread = _mean_and_spread(differences)
-        half = t_quantile(two_sided, n - 1) * spread / math.sqrt(n)
-        if spread == 0:
-            p_value = 1.0 if gain == 0 else 0.0
-        else:
-            t = gain / (spread / math.sqrt(n))
-            p_value = 2 * (1 - t_cdf(abs(t), n - 1))
-        needed = paired_items_needed(spread, min_gain)
+        result = stats.paired_t(differences)
+        _, spread = stats.mean_and_spread(differences)
+        needed = stats.paired_items_needed(spread, min_gain)
         test = "paired t-test"
     else:
-        n = min(better.items, simpler.items)
-        gain = better.score - simpler.score
-        error = math.sqrt(
-            better.score * (1 - better.score) / better.items
-            + simpler.score * (1 - simpler.score) / simpler.items
-        )
-        half = _z(two_sided) * error
-        p_value = (
-            (1.0 if gain == 0 else 0.0) if error == 0 else 2 * (1 - _normal_cdf(abs(gain) / error))
-        )
-        needed = items_needed(min_gain, baseline=simpler.score)
+        result = stats.two_proportion_z(better.score, better.items, simpler.score, simpler.items)
+        needed = stats.items_needed(min_gain, baseline=simpler.score)
         test = "two-proportion z-test"
-    low, high = gain - half, gain + half
     return Comparison(
         system=better.system,
         against=simpler.system,
         test=test,
-        items=n,
-        gain=gain,
-        low=low,
-        high=high,
-        p_value=min(1.0, max(0.0, p_value)),
-        clear=low > 0,
-        enough=gain >= min_gain - 1e-12,
+        items=result.items,
+        gain=result.gain,
+        low=result.low,
+        high=result.high,
+        p_value=result.p_value,
+        clear=result.low > 0,
+        enough=result.gain >= min_gain - 1e-12,
         items_needed=needed,
     )
-
-
-def items_needed(min_gain: float = MIN_GAIN, *, baseline: float = 0.5) -> int:
-    """Items per system for a two-proportion test to detect ``min_gain`` (95%, 80% power).
-
-    ``baseline`` is the simpler system's score; 0.5, the default, is the worst case, so
-    with no measurement yet the answer is an upper bound for scores in [0, 1].
-    """
-    other = min(1.0, baseline + min_gain)
-    variance = baseline * (1 - baseline) + other * (1 - other)
-    z = _z(1 - (1 - CONFIDENCE_LEVEL) / 2) + _z(POWER)
-    return max(2, math.ceil(z * z * variance / (min_gain * min_gain)))
-
-
-def paired_items_needed(spread: float, min_gain: float = MIN_GAIN) -> int:
-    """Items for a paired test to detect ``min_gain`` when differences vary by ``spread``."""
-    z = _z(1 - (1 - CONFIDENCE_LEVEL) / 2) + _z(POWER)
-    return max(2, math.ceil((z * spread / min_gain) ** 2))
 
 
 # --- what the evidence says ------------------------------------------------------------
@@ -690,7 +560,7 @@ def assess(
             f"beat a simpler one by at least {min_gain:.2f}, clearly at 95%); {change}"
         )
     if needed is None and chosen is not None:
-        needed = items_needed(min_gain, baseline=chosen.score)
+        needed = stats.items_needed(min_gain, baseline=chosen.score)
     return Assessment(
         verdict=verdict,
         recommendation=recommendation,

@@ -125,7 +125,7 @@ def measured(evidence: Assessment | None) -> dict[str, Any]:
     Without evidence it holds the power estimate: how many evaluation items tell the
     minimum gain apart, so the team knows how big to make the set before measuring.
     """
-    from .evidence import MIN_GAIN, items_needed
+    from .stats import MIN_GAIN, items_needed
 
     if evidence is None:
         return {"present": False, "min_gain": MIN_GAIN, "items_needed": items_needed(MIN_GAIN)}
