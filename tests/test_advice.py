@@ -33,7 +33,8 @@ def provider_warnings(advice):
 
 @pytest.mark.parametrize("answers", [HYBRID, FINE_TUNE], ids=["hybrid", "fine-tune"])
 def test_fine_tuning_through_a_winding_down_provider_is_warned_about(answers):
-    advice = build_advice(answers, today=BEFORE_CLOSING, overrides={})
+    # A team with hosted access says so; the notice still carries the dates.
+    advice = build_advice(answers, today=BEFORE_CLOSING, overrides={"fine_tune_path": "hosted"})
     assert advice.costs.fine_tune_path == "hosted"
     [text] = provider_warnings(advice)
     assert "since 2026-05-07" in text          # already in force
@@ -47,12 +48,19 @@ def test_no_provider_warning_without_fine_tuning():
     assert provider_warnings(advice) == []
 
 
-def test_once_closed_the_costs_move_to_the_open_weights_path_and_say_why():
-    advice = build_advice(HYBRID, today=AFTER_CLOSING, overrides={})
+@pytest.mark.parametrize("today", [BEFORE_CLOSING, AFTER_CLOSING])
+def test_closed_to_new_organisations_the_costs_take_the_open_weights_path_and_say_why(today):
+    advice = build_advice(HYBRID, today=today, overrides={})
     assert advice.costs.fine_tune_path == "open-weights"
+    assert advice.costs.option("hybrid").fine_tune_path == "open-weights"
     [text] = provider_warnings(advice)
-    assert "since 2027-01-06" in text
-    assert "price the open-weights path instead" in text
+    assert "since 2026-05-07" in text
+    assert "price the open-weights path" in text and 'fine_tune_path = "hosted"' in text
+
+
+def test_before_any_restriction_the_hosted_path_is_primary():
+    advice = build_advice(HYBRID, today=dt.date(2026, 5, 6), overrides={})
+    assert advice.costs.fine_tune_path == "hosted"
 
 
 def test_choosing_the_open_weights_path_drops_the_warning():
@@ -67,12 +75,14 @@ def test_framework_warnings_are_kept():
 
 
 def test_an_upfront_cost_over_the_budget_is_warned_about():
-    within = build_advice(FINE_TUNE, today=BEFORE_CLOSING, overrides={})
+    within = build_advice(FINE_TUNE, today=BEFORE_CLOSING,
+                          overrides={"setup_usd": {"fine-tune": 100}})
     assert "budget_usd" not in [w.key for w in within.decision.warnings]
     over = build_advice(FINE_TUNE, today=BEFORE_CLOSING,
                         overrides={"setup_usd": {"fine-tune": 800}})
     [text] = [w.text for w in over.decision.warnings if w.key == "budget_usd"]
-    assert "$500.00 budget" in text and "largest item: setup, $800.00" in text
+    assert "$500.00 budget" in text and "largest item: engineering setup, $800.00" in text
+    assert "engineering setup + one-off compute" in text
     assert not over.costs.option("fine-tune").within_budget
 
 
@@ -119,7 +129,8 @@ def decide_json(*extra):
 
 
 def training_run(data):
-    return data["costs"]["options"]["fine-tune"]["upfront"][0]["usd"]
+    """The hosted fine-tune's training run (the path a team with access takes)."""
+    return data["costs"]["options"]["fine-tune (hosted)"]["upfront"][0]["usd"]
 
 
 def test_a_project_config_override_changes_the_result(project):

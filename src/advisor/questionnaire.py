@@ -50,6 +50,9 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     choice_help: Mapping[str, str] = field(default_factory=dict)
+    # Optional answers that change something only for some teams: a first run without an
+    # answers file does not prompt for them (give them in the file or with --set).
+    advanced: bool = False
 
     @property
     def required(self) -> bool:
@@ -91,6 +94,9 @@ def _fmt(number: float) -> str:
 
 VOLATILITY = ("static", "yearly", "monthly", "weekly", "daily", "realtime")
 FORMATS = ("none", "light", "schema", "strict")
+QUALITY_MODELS = ("unknown", "small", "large")
+DEPLOYMENTS = ("api", "self-hosted", "air-gapped")
+LANGUAGES = ("en", "ko")
 
 CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -131,12 +137,52 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         default=0,
         minimum=0,
     ),
+    # Optional answers (defaults keep every answers file without them meaning what it did).
+    Question(
+        "quality_model",
+        "choice",
+        "Which model class meets your quality bar in prompting trials today?",
+        choices=QUALITY_MODELS,
+        default="unknown",
+        advanced=True,
+        choice_help={
+            "unknown": "not tried yet",
+            "small": "a small, cheap model is good enough",
+            "large": "only a large model is; a small one fine-tuned on its answers may be",
+        },
+    ),
+    Question(
+        "deployment",
+        "choice",
+        "Where may the data go?",
+        choices=DEPLOYMENTS,
+        default="api",
+        advanced=True,
+        choice_help={
+            "api": "to model providers' APIs",
+            "self-hosted": "nowhere outside our own infrastructure: open-weights models and "
+            "the vector database run on our servers",
+            "air-gapped": "self-hosted, and nothing is downloaded at run time",
+        },
+    ),
+    Question(
+        "language",
+        "choice",
+        "Language of the documents and questions (changes token counts).",
+        choices=LANGUAGES,
+        default="en",
+        advanced=True,
+    ),
 )
 
 
 @dataclass(frozen=True)
 class Answers:
-    """The eight core answers, validated. The framework reads nothing else."""
+    """The eight core answers and the optional ones, validated.
+
+    The optional ones (``quality_model``, ``deployment``, ``language``) have defaults that
+    mean what answers files without them always meant.
+    """
 
     volatility: str
     format: str
@@ -146,6 +192,14 @@ class Answers:
     citations: bool = False
     queries_per_month: int = 10_000
     documents: int = 0
+    quality_model: str = "unknown"
+    deployment: str = "api"
+    language: str = "en"
+
+    @property
+    def self_hosted(self) -> bool:
+        """True when no third-party model API may see the data."""
+        return self.deployment != "api"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -344,7 +398,7 @@ def collect(
     for question in questions:
         if question.key in provided:
             values[question.key] = coerce(question, provided[question.key], source)
-        elif interactive and (ask_all or question.required):
+        elif interactive and ((ask_all and not question.advanced) or question.required):
             values[question.key] = _prompt(question, click)
         elif question.required:
             missing.append(question.key)

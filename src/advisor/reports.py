@@ -82,9 +82,11 @@ def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
 
 def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     """The cost comparison in a dozen lines: one row per option, then the break-evens."""
+    from .costs import BUDGET_BASIS
+
     rows = cost_rows(decision, costs)
     width = max(len(row["name"]) for row in rows) + 2
-    total = f"{costs.horizon_months} months"
+    total = f"{costs.horizon_months} months*"
     lines = [
         f"Costs (USD; {_dates(costs)}; price book {costs.price_book_version}):",
         f"    {'option':<{width}}{'upfront':>12}{'monthly':>12}{'per 1k q':>10}{total:>12}",
@@ -96,8 +98,12 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
             f"  {mark} {row['name']:<{width}}{row['upfront']:>12}{row['monthly']:>12}"
             f"{row['per_1k']:>10}{row['total']:>12}{note}"
         )
+        if row["notes"]:
+            lines.append(f"      {row['notes']}")
+    lines.append(f"  Budget compared with the {BUDGET_BASIS}.")
     lines += [f"  - {b.describe()}" for b in costs.break_even]
-    lines.append("  Assumptions and sources: --format html or --format markdown.")
+    lines.append("  * or until the model retires. Assumptions and sources: --format html "
+                 "or --format markdown.")
     return lines
 
 
@@ -109,6 +115,8 @@ def cost_rows(decision: Decision, costs: CostEstimate) -> list[dict[str, Any]]:
 def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]:
     per_1k = option.per_1k_queries
     return {
+        "meets_requirements": option.meets_requirements,
+        "notes": option_notes(option),
         "name": option.name,
         "approach": option.approach,
         "primary": option.primary,
@@ -116,11 +124,35 @@ def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]
         "upfront": money(option.upfront),
         "monthly": money(option.monthly),
         "per_1k": "-" if per_1k is None else money(per_1k),
-        "total": money(option.cumulative(horizon), cents=False),
+        "total": money(option.total, cents=False),
         "within_budget": option.within_budget,
         "items": [("upfront", i) for i in option.upfront_items]
         + [("monthly", i) for i in option.monthly_items],
     }
+
+
+def option_notes(option: OptionCost) -> str:
+    """What a reviewer must know beside an option's numbers, in one line."""
+    notes = []
+    if option.unmet:
+        notes.append(f"does not meet: {', '.join(option.unmet)}")
+    if option.retires is not None and option.horizon_months < option_horizon_full():
+        notes.append(f"ends {option.retires.isoformat()} (model retires; "
+                     f"{option.horizon_months:.1f} months priced)")
+    if option.range_total:
+        low, high = option.range_total
+        moved = f", moved most by {option.swing}" if option.swing else ""
+        notes.append(f"range {money(low, cents=False)}-{money(high, cents=False)}{moved}")
+    if option.latency:
+        notes.append(f"p95 about {option.latency.expected:,.0f} ms "
+                     f"({option.latency.low:,.0f}-{option.latency.high:,.0f})")
+    return "; ".join(notes)
+
+
+def option_horizon_full() -> int:
+    from .costs import HORIZON_MONTHS
+
+    return HORIZON_MONTHS
 
 
 def money(value: float, *, cents: bool = True) -> str:
