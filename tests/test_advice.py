@@ -207,3 +207,70 @@ def test_the_user_config_file_is_in_the_config_dir_unless_overridden(monkeypatch
     assert user_config_path() == tmp_path / "xdg" / "advisor" / "config.toml"
     monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "x.toml"))
     assert user_config_path() == Path(tmp_path / "x.toml")
+
+
+# --- round 2: deployment, language, retirement, long context (shipped price book) --------
+
+MEDICAL = Answers(volatility="monthly", format="light", latency_ms=4000, budget_usd=10_000,
+                  examples=300, citations=True, queries_per_month=30_000, documents=1200)
+
+
+def test_a_self_hosted_deployment_prices_no_line_with_a_provider_api():
+    from dataclasses import replace
+
+    api = build_advice(MEDICAL, today=BEFORE_CLOSING, overrides={})
+    private = build_advice(replace(MEDICAL, deployment="self-hosted"), today=BEFORE_CLOSING,
+                           overrides={})
+    assert private.decision.recommendation == api.decision.recommendation == "rag"
+    assert private.costs.fine_tune_path == "open-weights"
+    lines = [i for o in private.costs.options for i in (*o.upfront_items, *o.monthly_items)]
+    assert lines and all(i.priced_with != "provider-api" for i in lines)
+    assert {i.label for o in private.costs.options for i in o.monthly_items} >= {
+        "model serving", "vector database", "query embeddings"}
+    assert "deployment" in [w.key for w in private.decision.warnings]
+    assert any(i.priced_with == "provider-api" for o in api.costs.options
+               for i in o.monthly_items)
+
+
+def test_korean_raises_token_driven_costs_by_the_measured_ratio():
+    from dataclasses import replace
+
+    ratio = load_price_data()["assumptions"]["language_token_ratio"]["ko"]
+    en = build_advice(MEDICAL, today=BEFORE_CLOSING, overrides={}).costs.option("rag")
+    ko = build_advice(replace(MEDICAL, language="ko"), today=BEFORE_CLOSING,
+                      overrides={}).costs.option("rag")
+
+    def line(option, label):
+        return next(i.usd for i in (*option.upfront_items, *option.monthly_items)
+                    if i.label == label)
+
+    assert line(ko, "embed the corpus") == pytest.approx(ratio * line(en, "embed the corpus"))
+    assert line(ko, "query embeddings") == pytest.approx(ratio * line(en, "query embeddings"))
+    assert line(ko, "model output") > line(en, "model output")
+
+
+def test_a_hosted_horizon_ends_at_the_models_retirement():
+    advice = build_advice(HYBRID, today=BEFORE_CLOSING, overrides={"fine_tune_path": "hosted"})
+    hosted = advice.costs.option("hybrid")
+    assert hosted.retires == dt.date(2027, 1, 14)
+    assert hosted.horizon_months == pytest.approx(51 / 30.44)
+    assert hosted.to_dict()["total_36_months_usd"] is None
+    assert hosted.total == pytest.approx(hosted.cumulative(51 / 30.44))
+    [text] = [w.text for w in advice.decision.warnings if w.key == "lifecycle"]
+    assert "2027-01-14" in text
+    own = build_advice(HYBRID, today=BEFORE_CLOSING, overrides={}).costs.option("hybrid")
+    assert own.retires is None and own.horizon_months == 36
+
+
+def test_the_long_context_variant_is_priced_with_prompt_caching():
+    small = Answers(volatility="static", format="none", latency_ms=5000, budget_usd=2000,
+                    citations=True, queries_per_month=8000, documents=20)
+    advice = build_advice(small, today=BEFORE_CLOSING, overrides={})
+    assert "long-context" in advice.decision.variant
+    rag = advice.costs.option("rag")
+    labels = [i.label for i in (*rag.upfront_items, *rag.monthly_items)]
+    assert "corpus in the prompt (cached)" in labels and "vector database" not in labels
+    cached = next(i for i in rag.monthly_items if i.label.startswith("corpus"))
+    luna = load_price_data()["chat_models"]["gpt-6-luna"]
+    per_1m = 0.8 * luna["cached_input_per_1m"] + 0.2 * luna["input_per_1m"]
+    assert cached.usd == pytest.approx(8000 * 40_000 / 1e6 * per_1m)
