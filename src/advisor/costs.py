@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -170,9 +170,13 @@ class PriceSource(NamedTuple):
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PriceBook:
-    """Prices by section and entry, and the assumptions, with overrides applied."""
+    """Prices by section and entry, and the assumptions, with overrides applied.
+
+    Compared and hashed by identity (``eq=False``): a book is built once per run and
+    never changed, so the framework can cache what it computes from one.
+    """
 
     version: str
     sections: Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -633,7 +637,12 @@ class LatencyEstimate(NamedTuple):
     current_best_ms: float
     small_expected_ms: float
     small_best_ms: float
-    tokens_that_fit: float
+    small_fixed_ms: float  # first token + retrieval, best case
+    small_tokens_per_second: float  # best case
+
+    def tokens_that_fit(self, budget_ms: float) -> float:
+        """Answer length a small model could produce within ``budget_ms`` at best."""
+        return max(0.0, (budget_ms - self.small_fixed_ms) / 1000 * self.small_tokens_per_second)
 
 
 class Economics(NamedTuple):
@@ -648,7 +657,18 @@ class Economics(NamedTuple):
 
 
 def economics(answers: Answers, book: PriceBook) -> Economics:
-    """The figures behind the framework's thresholds, from the same arithmetic as costs."""
+    """The figures behind the framework's thresholds, from the same arithmetic as costs.
+
+    They do not depend on the latency budget, the upfront budget or the format, so the
+    framework's flips (which probe those answers many times) reuse one computation.
+    """
+    from dataclasses import replace
+
+    return _economics(replace(answers, latency_ms=1, budget_usd=0.0, format="none"), book)
+
+
+@lru_cache(maxsize=256)
+def _economics(answers: Answers, book: PriceBook) -> Economics:
     model = _Model(answers, book, None, None)
     retrieval = bool(retrieval_keys(answers))
     lat = book.assumptions["latency"]
@@ -657,8 +677,6 @@ def economics(answers: Answers, book: PriceBook) -> Economics:
     current = model.latency("rag" if retrieval else "base", None)
     small = model.latency("fine-tune", "open-weights")
     small_best = small.low + extra_best
-    room = answers.latency_ms - lat["small_ttft_ms_low"] - extra_best
-    fit = max(0.0, room / 1000 * lat["small_tokens_per_second_high"])
     path = "hosted" if book.assumptions["fine_tune_path"] == "hosted" else "open-weights"
     floor = model.training_run(path, {}).usd + float(book.assumptions["evaluation_usd"])
     max_tokens = float(book.assumptions["long_context_max_tokens"])
@@ -666,8 +684,11 @@ def economics(answers: Answers, book: PriceBook) -> Economics:
     if window:
         max_tokens = min(max_tokens, float(window))
     return Economics(
-        latency=LatencyEstimate(out, current.low, small.expected + extra_best, small_best, fit),
-        payback_months=model.distillation_payback(path),
+        latency=LatencyEstimate(out, current.low, small.expected + extra_best, small_best,
+                                lat["small_ttft_ms_low"] + extra_best,
+                                lat["small_tokens_per_second_high"]),
+        payback_months=(model.distillation_payback(path) if answers.quality_model == "large"
+                        else math.inf),
         payback_horizon=float(book.assumptions["payback_horizon_months"]),
         fine_tune_floor_usd=floor,
         corpus_tokens=model.corpus_tokens,
@@ -856,6 +877,8 @@ class _Model:
                 horizon)
 
         low, high = total(lows), total(highs)
+        if not primary:  # alternatives get a range; what moves it most is the primaries'
+            return min(low, high), max(low, high), None
         swings = {name: abs(total({name: highs[name]}) - total({name: lows.get(name, 1.0)}))
                   for name in highs}
         moved = max(swings, key=lambda n: swings[n], default=None)

@@ -350,7 +350,8 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
                 f"No option fits a p95 of {a.latency_ms:,} ms: even a small self-hosted model "
                 f"needs about {latency.small_best_ms:,.0f} ms for "
                 f"{latency.output_tokens:,.0f}-token answers. Shorter answers (about "
-                f"{latency.tokens_that_fit:,.0f} tokens would fit), no reranking, or a larger "
+                f"{latency.tokens_that_fit(a.latency_ms):,.0f} tokens would fit), no reranking, "
+                "or a larger "
                 "latency budget.",
             )
         )
