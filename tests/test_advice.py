@@ -274,3 +274,13 @@ def test_the_long_context_variant_is_priced_with_prompt_caching():
     luna = load_price_data()["chat_models"]["gpt-6-luna"]
     per_1m = 0.8 * luna["cached_input_per_1m"] + 0.2 * luna["input_per_1m"]
     assert cached.usd == pytest.approx(8000 * 40_000 / 1e6 * per_1m)
+
+
+def test_an_expected_p95_above_the_budget_is_warned_about_with_what_would_fit():
+    from dataclasses import replace
+
+    tight = build_advice(replace(MEDICAL, latency_ms=2000), today=BEFORE_CLOSING, overrides={})
+    [text] = [w.text for w in tight.decision.warnings if w.key == "latency_ms"]
+    assert "estimated at" in text and "shorter answers" in text and "hybrid" in text
+    roomy = build_advice(replace(MEDICAL, latency_ms=9000), today=BEFORE_CLOSING, overrides={})
+    assert "latency_ms" not in [w.key for w in roomy.decision.warnings]

@@ -60,6 +60,8 @@ def build_advice(
     if "fine-tune" in decision.approaches and not answers.self_hosted:
         warnings.extend(_provider_warnings(book, costs, closed, today))
     warnings.extend(_lifecycle_warnings(decision, costs, today))
+    if not any(w.key == "latency_ms" for w in warnings):
+        warnings.extend(_latency_warnings(decision, costs))
     warnings.extend(_budget_warnings(decision, costs))
     return Advice(replace(decision, warnings=tuple(warnings)), costs, today)
 
@@ -96,6 +98,25 @@ def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[s
     if others:
         text += f" Other hosted fine-tuning: {others}."
     return [DecisionWarning("provider", text)]
+
+
+def _latency_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWarning]:
+    """The recommended option's expected p95 above the budget, and what would fit."""
+    option = costs.option(decision.recommendation)
+    budget = decision.answers.latency_ms
+    if option.latency is None or option.latency.expected <= budget:
+        return []
+    fits = [o for o in costs.primary
+            if o.latency and o.latency.expected <= budget and o.meets_requirements]
+    other = f"; {fits[0].name} is estimated at {fits[0].latency.expected:,.0f} ms" if fits \
+        else ""
+    return [DecisionWarning(
+        "latency_ms",
+        f"The {option.name} option's p95 is estimated at {option.latency.expected:,.0f} ms "
+        f"({option.latency.low:,.0f}-{option.latency.high:,.0f}) against a {budget:,} ms "
+        "budget: shorter answers, a lower reasoning effort, no reranking, or a smaller "
+        f"fine-tuned model would bring it down{other}.",
+    )]
 
 
 def _budget_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWarning]:
