@@ -284,3 +284,25 @@ def test_an_expected_p95_above_the_budget_is_warned_about_with_what_would_fit():
     assert "estimated at" in text and "shorter answers" in text and "hybrid" in text
     roomy = build_advice(replace(MEDICAL, latency_ms=9000), today=BEFORE_CLOSING, overrides={})
     assert "latency_ms" not in [w.key for w in roomy.decision.warnings]
+
+
+# --- a scaffolded project prices the path it is built with ----------------------------------
+
+ROUTER = Path(__file__).parents[1] / "examples" / "answers" / "support-ticket-router.yaml"
+
+
+@pytest.mark.parametrize(("backend", "path"), [((), "open-weights"),
+                                               (("hf-lora",), "open-weights"),
+                                               (("openai-finetune",), "hosted")])
+def test_the_router_example_scaffold_prices_the_path_it_builds(tmp_path, backend, path):
+    from advisor.planning import ScaffoldRequest, plan_scaffold
+    from advisor.plugins import get_plugins
+    from advisor.questionnaire import load_answers_file
+
+    request = ScaffoldRequest(target=tmp_path / "router", provided=load_answers_file(ROUTER),
+                              backend_names=backend, today=BEFORE_CLOSING)
+    blueprint, _ = plan_scaffold(request, get_plugins().backends(), lambda line: None)
+    assert blueprint.decision.recommendation == "fine-tune"
+    assert blueprint.costs.fine_tune_path == path
+    assert blueprint.costs.option("fine-tune").fine_tune_path == path
+    assert dict(blueprint.cost_overrides).get("fine_tune_path", path) == path

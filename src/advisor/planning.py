@@ -154,6 +154,15 @@ def plan_scaffold(
 
     approaches = decision.approaches if decision is not None else ()
     backends = choose_backends(available, approaches, names, source=where)
+    if decision is not None and costs is not None:
+        path = fine_tune_path_of(backends, request.today)
+        if path is not None and path != costs.fine_tune_path:
+            # docs/decision.md prices the fine-tuning path this project is built with.
+            overrides = {**overrides, "fine_tune_path": path}
+            repriced = build_advice(decision.answers, today=request.today, overrides=overrides)
+            costs = repriced.costs
+            if request.decision_file is None:
+                decision = repriced.decision
     chosen = ", ".join(b.name for b in backends)
     if decision is None:
         echo(f"No decision -> backends: {chosen}")
@@ -251,6 +260,23 @@ def _want_questions() -> bool:
         err=True,
     )
     return answer
+
+
+def fine_tune_path_of(backends: Sequence[Backend], today: dt.date) -> str | None:
+    """The fine-tuning path the chosen backends build, to price it in docs/decision.md.
+
+    ``hosted`` when a fine-tuning backend trains through a provider that still takes
+    jobs; ``open-weights`` otherwise; None without a fine-tuning backend.
+    """
+    from .providers import load_providers
+
+    tuners = [b for b in backends if "fine-tune" in b.approaches]
+    if not tuners:
+        return None
+    statuses = load_providers()
+    open_ = [b for b in tuners if b.provider and not (
+        b.provider in statuses and statuses[b.provider].closed(today))]
+    return "hosted" if open_ else "open-weights"
 
 
 def _advice(
