@@ -306,3 +306,14 @@ def test_the_router_example_scaffold_prices_the_path_it_builds(tmp_path, backend
     assert blueprint.costs.fine_tune_path == path
     assert blueprint.costs.option("fine-tune").fine_tune_path == path
     assert dict(blueprint.cost_overrides).get("fine_tune_path", path) == path
+
+
+def test_other_hosted_fine_tuning_providers_are_named_where_hosted_fine_tuning_is_wanted():
+    advice = build_advice(FINE_TUNE, today=BEFORE_CLOSING, overrides={"fine_tune_path": "hosted"})
+    [text] = provider_warnings(advice)
+    for name in ("Azure OpenAI", "Vertex AI", "Bedrock", "Together", "Fireworks"):
+        assert name in text
+    data = __import__("yaml").safe_load(
+        (Path(__file__).parents[1] / "src/advisor/data/providers.yaml").read_text("utf-8"))
+    for key, entry in data.items():
+        assert entry["source"].startswith("https://"), key
