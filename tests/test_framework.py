@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -308,3 +309,32 @@ def test_deployment_fixes_the_paths_but_not_the_recommendation(deployment):
         [warning] = [w for w in decide(private).warnings if w.key == "deployment"]
         assert "open-weights" in warning.text and "self-hosted" in warning.text
     assert not any(w.key == "deployment" for w in decide(make()).warnings)
+
+
+def test_a_first_run_prompts_the_core_questions_only_and_the_optional_ones_keep_defaults():
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    core = ["static", "strict", "2000", "5000", "300", "false", "10000", "0"]
+    result = CliRunner().invoke(cli, ["decide", "--format", "json"], input="\n".join(core) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "quality_model" not in result.output.split("{", 1)[0]  # never prompted
+    data = json.loads(result.output[result.output.index("{"):])
+    assert data["answers"]["deployment"] == "api" and data["answers"]["language"] == "en"
+    assert data["recommendation"] == "fine-tune"
+
+
+@pytest.mark.parametrize(("key", "value"), [("deployment", "on-prem"), ("language", "fr"),
+                                            ("quality_model", "huge")])
+def test_a_bad_optional_answer_is_one_line_naming_what_is_allowed(key, value):
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    result = CliRunner().invoke(cli, ["decide", "--no-input", "--set", "volatility=static",
+                                      "--set", "format=none", "--set", "latency_ms=2000",
+                                      "--set", "budget_usd=100", "--set", f"{key}={value}"])
+    assert result.exit_code == 2
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert key in line and repr(value) in line and "allowed: one of" in line

@@ -85,6 +85,7 @@ class Question:
             "maximum": self.maximum,
             "allowed": self.allowed(),
             "help": self.help,
+            "advanced": self.advanced,
         }
 
 
