@@ -669,6 +669,8 @@ def economics(answers: Answers, book: PriceBook) -> Economics:
 
 @lru_cache(maxsize=256)
 def _economics(answers: Answers, book: PriceBook) -> Economics:
+    from dataclasses import replace
+
     model = _Model(answers, book, None, None)
     retrieval = bool(retrieval_keys(answers))
     lat = book.assumptions["latency"]
@@ -678,7 +680,9 @@ def _economics(answers: Answers, book: PriceBook) -> Economics:
     small = model.latency("fine-tune", "open-weights")
     small_best = small.low + extra_best
     path = "hosted" if book.assumptions["fine_tune_path"] == "hosted" else "open-weights"
-    floor = model.training_run(path, {}).usd + float(book.assumptions["evaluation_usd"])
+    # The floor is a first run on the smallest useful set, however many examples exist.
+    first_run = _Model(replace(answers, examples=0), book, None, None).training_run(path, {})
+    floor = first_run.usd + float(book.assumptions["evaluation_usd"])
     max_tokens = float(book.assumptions["long_context_max_tokens"])
     window = model.chat.get("context_window")
     if window:

@@ -86,23 +86,28 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
 
     rows = cost_rows(decision, costs)
     width = max(len(row["name"]) for row in rows) + 2
-    total = f"{costs.horizon_months} months*"
+    total = f"{costs.horizon_months} months"
     lines = [
         f"Costs (USD; {_dates(costs)}; price book {costs.price_book_version}):",
         f"    {'option':<{width}}{'upfront':>12}{'monthly':>12}{'per 1k q':>10}{total:>12}",
     ]
     for row in rows:
         mark = "*" if row["recommended"] else " "
-        note = "  over budget" if not row["within_budget"] else ""
+        option = costs.option(row["name"])
+        flags = ["over budget"] if not row["within_budget"] else []
+        if option.unmet:
+            flags.append(f"does not meet: {', '.join(option.unmet)}")
+        if option.retires is not None and option.horizon_months < costs.horizon_months:
+            flags.append(f"ends {option.retires.isoformat()}")
+        note = f"  {'; '.join(flags)}" if flags else ""
         lines.append(
             f"  {mark} {row['name']:<{width}}{row['upfront']:>12}{row['monthly']:>12}"
             f"{row['per_1k']:>10}{row['total']:>12}{note}"
         )
-        if row["notes"]:
+        if row["recommended"] and row["notes"]:
             lines.append(f"      {row['notes']}")
-    lines.append(f"  Budget compared with the {BUDGET_BASIS}.")
     lines += [f"  - {b.describe()}" for b in costs.break_even]
-    lines.append("  * or until the model retires. Assumptions and sources: --format html "
+    lines.append(f"  Budget vs {BUDGET_BASIS}. Assumptions and sources: --format html "
                  "or --format markdown.")
     return lines
 
@@ -197,8 +202,15 @@ def _context(decision: Decision, costs: CostEstimate | None) -> dict[str, Any]:
         "rows": cost_rows(decision, costs) if costs else [],
         "assumptions": assumption_rows(costs) if costs else [],
         "price_dates": _dates(costs) if costs else "",
+        "budget_basis": _budget_basis(),
         "money": money,
     }
+
+
+def _budget_basis() -> str:
+    from .costs import BUDGET_BASIS
+
+    return BUDGET_BASIS
 
 
 def render_markdown(
