@@ -317,3 +317,38 @@ def test_other_hosted_fine_tuning_providers_are_named_where_hosted_fine_tuning_i
         (Path(__file__).parents[1] / "src/advisor/data/providers.yaml").read_text("utf-8"))
     for key, entry in data.items():
         assert entry["source"].startswith("https://"), key
+
+
+ROUND2 = Path(__file__).parents[2] / "shared" / "decision-cases-round2.yaml"
+
+
+@pytest.mark.skipif(not ROUND2.exists(), reason="../shared round-2 cases not beside it")
+def test_the_round_two_cases_must_also_show_what_they_say():
+    import yaml
+
+    cases = {c["id"]: c for c in yaml.safe_load(ROUND2.read_text("utf-8"))}
+    for case in cases.values():
+        advice = build_advice(Answers(**case["answers"]), today=BEFORE_CLOSING, overrides={})
+        assert advice.decision.recommendation == case["expected"], case["id"]
+    hospital = build_advice(Answers(**cases["rag-11-hospital-self-hosted"]["answers"]),
+                            today=BEFORE_CLOSING, overrides={})
+    assert hospital.costs.fine_tune_path == "open-weights"
+    assert all(o.fine_tune_path in (None, "open-weights") for o in hospital.costs.options)
+    assert all(i.priced_with != "provider-api" for o in hospital.costs.options
+               for i in (*o.upfront_items, *o.monthly_items))
+    assert any("self-hosted" in w.text for w in hospital.decision.warnings
+               if w.key == "deployment")
+    policy = build_advice(Answers(**cases["rag-12-small-corpus-cited"]["answers"]),
+                          today=BEFORE_CLOSING, overrides={})
+    assert policy.decision.variant.startswith("long-context")
+    assert any(i.label == "corpus in the prompt (cached)"
+               for i in policy.costs.option("rag").monthly_items)
+
+
+@pytest.mark.parametrize("latency", [250, 300])
+def test_a_latency_warning_fires_for_300_token_answers_at_a_quarter_second(latency):
+    from dataclasses import replace
+
+    advice = build_advice(replace(FINE_TUNE, latency_ms=latency), today=BEFORE_CLOSING,
+                          overrides={})
+    assert "latency_ms" in [w.key for w in advice.decision.warnings]
