@@ -348,3 +348,16 @@ def test_latency_estimates_come_from_output_tokens_decode_speed_and_retrieval():
     assert lat.low == pytest.approx(300 + 100 / 200 * 1000 + 50)
     assert lat.high == pytest.approx(1000 + 100 / 100 * 1000 + 300)
     assert lat.low <= lat.expected <= lat.high
+
+
+def test_with_only_a_large_model_good_enough_rag_is_priced_with_the_large_model():
+    prices = copy.deepcopy(PRICES)
+    prices["chat_models"]["large"] = {**prices["chat_models"]["other-chat"], "input_per_1m": 30.0}
+    prices["assumptions"]["large_chat_model"] = "large"
+    from dataclasses import replace
+
+    small = estimate(ANSWERS, PriceBook.from_data(prices)).option("rag")
+    large = estimate(replace(ANSWERS, quality_model="large"),
+                     PriceBook.from_data(prices)).option("rag")
+    assert large.monthly > small.monthly
+    assert any("large" in i.basis for i in large.monthly_items if i.label == "model input")

@@ -96,7 +96,7 @@ def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[s
                  "hosted fine-tuning access sets fine_tune_path = \"hosted\" under [costs].")
     others = hosted_fine_tuning_alternatives(today)
     if others:
-        text += f" Other hosted fine-tuning: {others}."
+        text += f" Other hosted fine-tuning (see data/providers.yaml): {others}."
     return [DecisionWarning("provider", text)]
 
 

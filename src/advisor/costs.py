@@ -763,6 +763,8 @@ class _Model:
         self.chat_key, self.chat = book.entry("chat_model")
         self.ft_key, self.ft = book.entry("hosted_fine_tune_model")
         self.large_key, self.large = book.entry("large_chat_model")
+        if answers.quality_model == "large":  # like for like: only the large model will do
+            self.chat_key, self.chat = self.large_key, self.large
         self.embed_key, self.embed = book.entry("embedding_model")
         if answers.self_hosted:
             self.vdb_key, self.vdb = book.entry("self_hosted_vector_database")

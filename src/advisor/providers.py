@@ -90,9 +90,12 @@ def notice(key: str | None, today: dt.date | None = None) -> str | None:
 
 
 def hosted_fine_tuning_alternatives(today: dt.date) -> str:
-    """Hosted fine-tuning providers still open (``kind: hosted-fine-tuning``), in words."""
-    return "; ".join(
-        f"{status.name} ({status.source})"
+    """Hosted fine-tuning providers still open (``kind: hosted-fine-tuning``), by name.
+
+    What each offers, to whom, and its source are in ``data/providers.yaml``.
+    """
+    return ", ".join(
+        status.name
         for status in load_providers().values()
         if status.kind == "hosted-fine-tuning" and not status.closed(today)
     )
