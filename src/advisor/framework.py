@@ -458,7 +458,10 @@ def find_flips(
 
 
 def _choice_flips(
-    answers: Answers, current: Recommendation, key: str, choices: tuple[str, ...],
+    answers: Answers,
+    current: Recommendation,
+    key: str,
+    choices: tuple[str, ...],
     book: PriceBook,
 ) -> list[Flip]:
     here = choices.index(getattr(answers, key))

@@ -274,8 +274,11 @@ def fine_tune_path_of(backends: Sequence[Backend], today: dt.date) -> str | None
     if not tuners:
         return None
     statuses = load_providers()
-    open_ = [b for b in tuners if b.provider and not (
-        b.provider in statuses and statuses[b.provider].closed(today))]
+    open_ = [
+        b
+        for b in tuners
+        if b.provider and not (b.provider in statuses and statuses[b.provider].closed(today))
+    ]
     return "hosted" if open_ else "open-weights"
 
 
