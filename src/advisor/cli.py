@@ -345,7 +345,12 @@ def config_show(fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Make a project again from its .advisor.yml (--set still overrides).",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files that would change.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files that would change, after copying them to .advisor-backup/.",
+)
+@click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
 def scaffold(
@@ -359,13 +364,14 @@ def scaffold(
     templates_dir: Path | None,
     record_file: Path | None,
     force: bool,
+    no_backup: bool,
     skip_existing: bool,
     dry_run: bool,
 ) -> None:
     """Render a runnable starter project for the decision into TARGET.
 
     Nothing is written until every file has rendered, and no existing file is overwritten
-    unless --force says so.
+    unless --force says so (and then a copy of it is kept under .advisor-backup/).
     """
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
@@ -376,6 +382,8 @@ def scaffold(
 
     if force and skip_existing:
         raise InputError("--force and --skip-existing: choose one")
+    if no_backup and not force:
+        raise InputError("--no-backup: only with --force (nothing is replaced without it)")
     if record_file is not None and answers_file is not None:
         raise InputError("--answers and --answers-from: choose one (--set still overrides)")
     provided, source = provided_answers(answers_file, set_values)
@@ -401,12 +409,91 @@ def scaffold(
         for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
             echo(f"Note: {text}")
     policy = "force" if force else "skip-existing" if skip_existing else "refuse"
-    outcome = render_scaffold(blueprint, policy, dry_run=dry_run)
+    outcome = render_scaffold(blueprint, policy, dry_run=dry_run, backup=not no_backup)
     for line in report_lines(outcome, target, dry_run):
         click.echo(line, err=True)
     if not dry_run:
         for line in closing_lines(outcome, target):
             click.echo(line, err=True)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON answers file: these answers replace the recorded ones.",
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change one answer (repeatable; overrides the answers file).",
+)
+@click.option(
+    "--decision",
+    "decision_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Re-render for a saved decision (`advisor decide --format json`).",
+)
+@click.option(
+    "--backend",
+    "backend_names",
+    multiple=True,
+    metavar="NAME",
+    help="The project's backends from now on (repeatable; default: the recorded ones).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change and the diff; write nothing."
+)
+@click.pass_context
+def update(
+    ctx: click.Context,
+    target: Path,
+    answers_file: Path | None,
+    set_values: tuple[str, ...],
+    decision_file: Path | None,
+    backend_names: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Re-render a generated project with new inputs and merge your edits into it.
+
+    Reads TARGET/.advisor.yml, renders the project as it was generated and as it would be
+    now (new backends, answers, decision, or this advisor's templates), and merges the
+    difference into your files like git does. Exit 1 when a file has conflicts (marked
+    with <<<<<<< / >>>>>>>, and listed). Never prompts: new answers take their defaults.
+    """
+    from .clock import today
+    from .plugins import get_plugins
+    from .questionnaire import CORE_QUESTIONS
+    from .update import UpdateRequest, apply_update, diff_text, plan_update, summary_lines
+
+    provided, source = provided_answers(answers_file, set_values)
+    request = UpdateRequest(
+        target=target,
+        provided=provided,
+        source=source,
+        questions=CORE_QUESTIONS + tuple(question_registry()),
+        decision_file=decision_file,
+        backend_names=backend_names,
+        today=today(),
+    )
+
+    def echo(text: str) -> None:
+        click.echo(text, err=True)
+
+    plan = plan_update(request, get_plugins().backends(), echo)
+    for note in plan.notes:
+        echo(f"Note: {note}")
+    if dry_run:
+        click.echo(diff_text(plan), nl=False)
+    else:
+        apply_update(target, plan)
+    for line in summary_lines(plan, target, dry_run):
+        echo(line)
+    ctx.exit(1 if plan.conflicts else 0)
 
 
 def main() -> None:
