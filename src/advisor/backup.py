@@ -1,7 +1,7 @@
 """Copies of the files a forced scaffold replaces, kept inside the project.
 
 ``advisor scaffold --force`` copies every file it is about to overwrite to
-``.advisor-backup/<UTC time>/<path>`` in the target before the first write, so nothing the
+``.advisor/backups/<UTC time>/<path>`` in the target before the first write, so nothing the
 team had is lost without a trace; ``--force --no-backup`` skips it. The copies stay in
 the project (not in a temp folder that disappears) until the team deletes them.
 """
@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import ScaffoldError
 
-BACKUP_DIR = ".advisor-backup"
+BACKUP_DIR = ".advisor/backups"
 
 
 def back_up(target: Path, paths: Sequence[PurePosixPath], now: dt.datetime) -> Path:
@@ -25,11 +25,12 @@ def back_up(target: Path, paths: Sequence[PurePosixPath], now: dt.datetime) -> P
     so the caller writes nothing it could not back up.
     """
     root = target / BACKUP_DIR
-    if root.is_symlink() or (root.exists() and not root.is_dir()):
-        raise ScaffoldError(
-            f"{root}: is not a folder; the backup of the replaced files cannot go there. "
-            "Nothing was written (move it away, or use --force --no-backup)."
-        )
+    for folder in (root.parent, root):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise ScaffoldError(
+                f"{folder}: is not a folder; the backup of the replaced files cannot go there. "
+                "Nothing was written (move it away, or use --force --no-backup)."
+            )
     try:
         folder = _new_folder(root, now.strftime("%Y%m%dT%H%M%SZ"))
     except OSError as exc:
@@ -53,7 +54,7 @@ def back_up(target: Path, paths: Sequence[PurePosixPath], now: dt.datetime) -> P
 
 def _new_folder(root: Path, stamp: str) -> Path:
     """``root/stamp``, or ``root/stamp-2``... when a backup was made in the same second."""
-    root.mkdir(exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, 100):
         folder = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:

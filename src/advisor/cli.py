@@ -348,7 +348,7 @@ def config_show(fmt: str) -> None:
 @click.option(
     "--force",
     is_flag=True,
-    help="Overwrite existing files that would change, after copying them to .advisor-backup/.",
+    help="Overwrite existing files that would change, after copying them to .advisor/backups/.",
 )
 @click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
@@ -371,7 +371,7 @@ def scaffold(
     """Render a runnable starter project for the decision into TARGET.
 
     Nothing is written until every file has rendered, and no existing file is overwritten
-    unless --force says so (and then a copy of it is kept under .advisor-backup/).
+    unless --force says so (and then a copy of it is kept under .advisor/backups/).
     """
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
@@ -494,6 +494,59 @@ def update(
     for line in summary_lines(plan, target, dry_run):
         echo(line)
     ctx.exit(1 if plan.conflicts else 0)
+
+
+@cli.command()
+@click.argument(
+    "target", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+)
+@click.option(
+    "--max-price-age",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Oldest allowed price book, in days (default: 365).",
+)
+@click.pass_context
+def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
+    """Check that a generated project's recorded decision still holds; exit 1 if not.
+
+    Decides again from TARGET/.advisor.yml's answers with this advisor's framework, and
+    looks for provider dates passed since the project was rendered and an old price book.
+    One line per finding, for CI and pre-commit (.pre-commit-hooks.yaml). ADVISOR_TODAY
+    (YYYY-MM-DD) pins today's date, for tests and to preview a later day.
+    """
+    from .check import DEFAULT_MAX_PRICE_AGE_DAYS, check_record
+    from .clock import today
+    from .providers import load_providers
+    from .record import RECORD_FILE, load_record
+
+    record_file = target / RECORD_FILE
+    if not record_file.is_file():
+        raise InputError(
+            f"{target}: has no {RECORD_FILE} (advisor check DIR takes a generated project)"
+        )
+    record = load_record(record_file)
+    events = {
+        key: [(e.date, e.text) for e in status.events] for key, status in load_providers().items()
+    }
+    findings = check_record(
+        record,
+        today=today(),
+        source=str(record_file),
+        events=events,
+        max_price_age_days=DEFAULT_MAX_PRICE_AGE_DAYS if max_price_age is None else max_price_age,
+    )
+    for finding in findings:
+        click.echo(f"{record_file}: {finding.kind}: {finding.text}")
+    if not findings:
+        holds = (
+            f"the {record.decision['recommendation']} decision holds"
+            if record.decision
+            else "no decision recorded; providers and prices are current"
+        )
+        click.echo(f"{record_file}: ok, {holds}")
+    ctx.exit(1 if findings else 0)
 
 
 def main() -> None:

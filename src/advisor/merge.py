@@ -48,9 +48,7 @@ def git_executable() -> str:
     return git
 
 
-def merge_file(
-    ours: bytes, base: bytes, theirs: bytes, labels: tuple[str, str, str]
-) -> Merged:
+def merge_file(ours: bytes, base: bytes, theirs: bytes, labels: tuple[str, str, str]) -> Merged:
     """Merge ``ours`` and ``theirs`` against ``base`` line by line.
 
     ``labels`` name the three sides in the conflict markers (``<<<<<<< yours``,

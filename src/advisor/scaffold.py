@@ -66,7 +66,7 @@ def scaffold(
     """Render the project into a temporary folder, then (unless ``dry_run``) commit it.
 
     With ``backup`` (the default), every file an ``overwrite`` step replaces is first
-    copied under ``.advisor-backup/`` in the target (:mod:`advisor.backup`).
+    copied under ``.advisor/backups/`` in the target (:mod:`advisor.backup`).
     """
     saved = None
     with tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging:

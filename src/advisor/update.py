@@ -57,7 +57,14 @@ Action = Literal["add", "update", "keep", "merge", "conflict", "identical", "dro
 
 # Listed in this order; ``identical`` files are only counted.
 ACTIONS: tuple[Action, ...] = (
-    "conflict", "merge", "update", "add", "keep", "dropped", "deleted", "identical"
+    "conflict",
+    "merge",
+    "update",
+    "add",
+    "keep",
+    "dropped",
+    "deleted",
+    "identical",
 )
 
 
