@@ -44,12 +44,22 @@ def back_up(target: Path, paths: Sequence[PurePosixPath], now: dt.datetime) -> P
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(target.joinpath(*path.parts), copy, follow_symlinks=False)
     except OSError as exc:
-        shutil.rmtree(folder, ignore_errors=True)
+        discard(folder)
         raise ScaffoldError(
             f"cannot back up {path} to {folder}: {exc.strerror or exc}. Nothing was written "
             "(use --force --no-backup to overwrite without a backup)."
         ) from None
     return folder
+
+
+def discard(folder: Path) -> None:
+    """Remove a backup (the write it guarded was undone) and the folders left empty."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for parent in (folder.parent, folder.parent.parent):
+        try:
+            parent.rmdir()
+        except OSError:
+            return
 
 
 def _new_folder(root: Path, stamp: str) -> Path:

@@ -373,6 +373,7 @@ def scaffold(
     Nothing is written until every file has rendered, and no existing file is overwritten
     unless --force says so (and then a copy of it is kept under .advisor/backups/).
     """
+    from .clock import today
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS
@@ -399,6 +400,7 @@ def scaffold(
         name=name,
         templates=templates_dir,
         record_file=record_file,
+        today=today(),
     )
 
     def echo(text: str) -> None:

@@ -17,7 +17,6 @@ import copy
 import datetime as dt
 import os
 import shlex
-import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -27,7 +26,7 @@ from typing import Any
 from . import __version__
 from .api import templates_path
 from .backends import Backend, ScaffoldContext
-from .backup import back_up
+from .backup import back_up, discard
 from .compose import Contributions, merge_contributions
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
@@ -81,7 +80,7 @@ def scaffold(
                 commit(blueprint.target, steps)
             except BaseException:
                 if saved is not None:
-                    shutil.rmtree(saved, ignore_errors=True)
+                    discard(saved)
                 raise
     return Outcome(tuple(steps), tuple(starter["next_steps"]), saved)
 
