@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -75,18 +76,23 @@ def test_a_provider_event_passed_since_rendering_fails(project, monkeypatch):
 
 
 def test_an_old_price_book_fails(project, monkeypatch):
-    as_of = yaml.safe_load((project / ".advisor.yml").read_text())["prices"]["as_of"]
-    assert as_of == "2026-11-24"  # the shipped price book's version date
-    assert run_advisor("check", project, "--max-price-age", "8").exit_code == 0
-    result = run_advisor("check", project, "--max-price-age", "7")
+    prices = yaml.safe_load((project / ".advisor.yml").read_text())["prices"]
+    assert prices["version"] == prices["as_of"].replace("-", ".")  # the book's version date
+    later = dt.date.fromisoformat(prices["as_of"]) + dt.timedelta(days=10)
+    monkeypatch.setenv("ADVISOR_TODAY", later.isoformat())
+    assert "prices:" not in run_advisor("check", project, "--max-price-age", "10").stdout
+    result = run_advisor("check", project, "--max-price-age", "9")
     assert result.exit_code == 1
-    assert "prices: the price book 2026.11.24 of 2026-11-24 is 8 days old" in result.stdout
+    assert (
+        f"prices: the price book {prices['version']} of {prices['as_of']} is 10 days old "
+        "(allowed: 9)"
+    ) in result.stdout
 
 
 def test_every_finding_is_one_line(project, monkeypatch):
     set_record(project, format="strict")
     monkeypatch.setenv("ADVISOR_TODAY", "2028-01-01")
-    result = run_advisor("check", project)
+    result = run_advisor("check", project, "--max-price-age", "0")
     assert result.exit_code == 1
     kinds = [line.split(": ")[1] for line in result.stdout.splitlines()]
     assert kinds == ["recommendation", "provider", "prices"]

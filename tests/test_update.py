@@ -29,6 +29,12 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="update merg
 PKG = "src/bot"
 
 
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    """Projects are made on 2026-12-02, between OpenAI's two dated events."""
+    monkeypatch.setenv("ADVISOR_TODAY", "2026-12-02")
+
+
 @pytest.fixture
 def backends(monkeypatch):
     yield from use_backends(monkeypatch, TEST_RAG, TEST_TUNE)
@@ -355,3 +361,30 @@ def test_a_link_out_of_the_project_is_never_followed(backends, tmp_path):
         assert "outside" in result.stderr.strip().splitlines()[-1]
         assert "secret" not in result.stdout  # not read into the diff either
         assert outside.read_text() == "secret = 1\n"
+
+
+def test_the_record_names_each_file_by_its_git_blob_id(backends, tmp_path):
+    project = make_rag_project(tmp_path)
+    commit_all(project)
+    record = yaml.safe_load((project / ".advisor.yml").read_text())
+    on_disk = {
+        p.relative_to(project).as_posix()
+        for p in project.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(project).parts
+    }
+    assert set(record["files"]) == on_disk - {".advisor.yml"}
+    for path in ("README.md", "data/pixel.png", f"{PKG}/testrag/systems.py"):
+        assert record["files"][path] == git(project, "hash-object", path).strip()
+    assert record["providers"] == {"openai-fine-tuning": "2027-01-06"}
+
+
+def test_a_damaged_record_is_one_line_and_exit_2(backends, tmp_path):
+    project = make_rag_project(tmp_path)
+    path = project / ".advisor.yml"
+    path.write_text(path.read_text().replace("README.md: ", "README.md: zz", 1))
+    before = tree_digest(project)
+    result = run_advisor("update", project)
+    assert result.exit_code == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: {path}: files: README.md: ") and "not a git blob id" in last
+    assert tree_digest(project) == before

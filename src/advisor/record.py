@@ -162,10 +162,13 @@ def decision_summary(decision: Mapping[str, Any] | None) -> dict[str, Any] | Non
     }
 
 
-def load_record(path: Path) -> Record:
-    """Read a ``.advisor.yml``, refusing anything that is not one with a one-line error."""
+def load_record(path: Path, where: str | None = None) -> Record:
+    """Read a ``.advisor.yml``, refusing anything that is not one with a one-line error.
+
+    ``where`` starts each error message (default: ``--answers-from PATH``).
+    """
     data = load_answers_file(path)
-    where = f"--answers-from {path}"
+    where = where or f"--answers-from {path}"
 
     def get(key: str, kind: type, allowed: str) -> Any:
         value = data.get(key)

@@ -122,7 +122,7 @@ def plan_update(
             f"{target}: has no {RECORD_FILE}; advisor update works on projects made by "
             "advisor scaffold"
         )
-    record = load_record(record_file)
+    record = load_record(record_file, str(record_file))
     notes: list[str] = []
     events = provider_event_dates()
     base_request = ScaffoldRequest(
