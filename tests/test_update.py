@@ -388,3 +388,39 @@ def test_a_damaged_record_is_one_line_and_exit_2(backends, tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"Error: {path}: files: README.md: ") and "not a git blob id" in last
     assert tree_digest(project) == before
+
+
+def test_a_decision_that_now_says_hybrid_adds_the_fine_tuning_half(backends, tmp_path):
+    project = make_rag_project(tmp_path, "--backend", "test-rag")  # decided rag
+    team_edits(project)
+    result = run_advisor("update", project, "--set", "format=strict")
+    assert result.exit_code == 0, result.stderr
+    assert "Note: the decision is now hybrid: adding test-tune" in result.stderr
+    assert (project / PKG / "testtune/systems.py").is_file()
+    assert "Ask Dana" in (project / "README.md").read_text()
+
+
+def test_a_saved_decision_picks_the_backends_and_replaces_the_answers(backends, tmp_path):
+    project = make_rag_project(tmp_path)
+    hybrid = write_answers(tmp_path, {**RAG_ANSWERS, "format": "strict"}, "hybrid.json")
+    decision = run_advisor("decide", "--answers", hybrid, "--format", "json", "--no-input")
+    assert decision.exit_code == 0, decision.stderr
+    saved = tmp_path / "decision.json"
+    saved.write_text(decision.stdout)
+
+    result = run_advisor("update", project, "--decision", saved)
+
+    assert result.exit_code == 0, result.stderr
+    record = yaml.safe_load((project / ".advisor.yml").read_text())
+    assert record["decision"]["recommendation"] == "hybrid"
+    assert record["answers"]["format"] == "strict"
+    assert [b["name"] for b in record["backends"]] == ["test-rag", "test-tune"]
+
+
+def test_without_backend_no_backend_is_dropped(backends, tmp_path):
+    project = make_rag_project(tmp_path, "--backend", "test-rag", "--backend", "test-tune")
+    result = run_advisor("update", project, "--set", "format=light")  # decides rag
+    assert result.exit_code == 0, result.stderr
+    assert not lines_of(result, "dropped")
+    record = yaml.safe_load((project / ".advisor.yml").read_text())
+    assert [b["name"] for b in record["backends"]] == ["test-rag", "test-tune"]

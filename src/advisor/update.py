@@ -51,7 +51,7 @@ from .record import (
 )
 from .render import RenderedFile, check_no_secrets
 from .scaffold import backend_versions, render_project, secret_values
-from .selection import load_decision
+from .selection import approaches_of, default_backend, load_decision
 
 Action = Literal["add", "update", "keep", "merge", "conflict", "identical", "dropped", "deleted"]
 
@@ -127,14 +127,13 @@ def plan_update(
     events = provider_event_dates()
     base_request = ScaffoldRequest(
         target=target,
-        source=f"{record_file}",
         questions=request.questions,
         record_file=record_file,
         today=rendering_date(record.providers, events, request.today),
     )
     base_print: list[str] = []
     base_blueprint, _ = plan_scaffold(base_request, available, base_print.append)
-    new_blueprint, _ = plan_scaffold(_new_request(request, record_file), available, echo)
+    new_blueprint = _plan_new_render(request, record_file, available, echo)
     notes += version_notes(record, __version__, backend_versions(new_blueprint.backends))
 
     with tempfile.TemporaryDirectory(prefix="advisor-update-") as staging:
@@ -175,7 +174,43 @@ def plan_update(
     return UpdatePlan(tuple(u for u in updates if u is not None), tuple(notes))
 
 
-def _new_request(request: UpdateRequest, record_file: Path) -> ScaffoldRequest:
+def _plan_new_render(
+    request: UpdateRequest,
+    record_file: Path,
+    available: Mapping[str, Backend],
+    echo: Callable[[str], None],
+) -> Blueprint:
+    """The new render's blueprint; without ``--backend``, backends follow a new decision.
+
+    The recorded backends stay; an approach the decision now needs and none of them
+    serves gets its default backend (a rag project whose answers now say hybrid gains
+    the fine-tuning half). Backends are never dropped without ``--backend``.
+    """
+    lines: list[str] = []
+    blueprint, _ = plan_scaffold(
+        _new_request(request, record_file, request.backend_names), available, lines.append
+    )
+    if not request.backend_names and blueprint.decision is not None:
+        covered = set(approaches_of(blueprint.backends))
+        missing = [a for a in blueprint.decision.approaches if a not in covered]
+        if missing:
+            added = tuple(default_backend(available, approach).name for approach in missing)
+            names = tuple(b.name for b in blueprint.backends) + added
+            lines = [
+                f"Note: the decision is now {blueprint.decision.recommendation}: adding "
+                f"{', '.join(added)} (name every backend with --backend to choose others)"
+            ]
+            blueprint, _ = plan_scaffold(
+                _new_request(request, record_file, names), available, lines.append
+            )
+    for line in lines:
+        echo(line)
+    return blueprint
+
+
+def _new_request(
+    request: UpdateRequest, record_file: Path, backend_names: tuple[str, ...]
+) -> ScaffoldRequest:
     """The scaffold request of the new render: the record, then what the update changes.
 
     A ``--decision`` brings its own answers: they replace the recorded core answers (the
@@ -191,7 +226,7 @@ def _new_request(request: UpdateRequest, record_file: Path) -> ScaffoldRequest:
         source=request.source,
         questions=request.questions,
         decision_file=request.decision_file,
-        backend_names=request.backend_names,
+        backend_names=backend_names,
         record_file=record_file,
         today=request.today,
     )
