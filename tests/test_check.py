@@ -103,7 +103,7 @@ def test_a_project_without_a_decision_checks_dates_only(backends, tmp_path, monk
     assert run_advisor("scaffold", target, "--backend", "test-rag", "--no-input").exit_code == 0
     result = run_advisor("check", target)
     assert result.exit_code == 0, result.output
-    assert "no decision recorded" in result.stdout
+    assert "no decision recorded to re-check" in result.stdout
 
 
 @pytest.mark.parametrize(

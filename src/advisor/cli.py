@@ -545,7 +545,7 @@ def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
         holds = (
             f"the {record.decision['recommendation']} decision holds"
             if record.decision
-            else "no decision recorded; providers and prices are current"
+            else "no decision recorded to re-check, and no provider event has passed since"
         )
         click.echo(f"{record_file}: ok, {holds}")
     ctx.exit(1 if findings else 0)
