@@ -378,15 +378,23 @@ def test_the_record_names_each_file_by_its_git_blob_id(backends, tmp_path):
     assert record["providers"] == {"openai-fine-tuning": "2027-01-06"}
 
 
-def test_a_damaged_record_is_one_line_and_exit_2(backends, tmp_path):
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  README.md: ", "  README.md: zz", "files: README.md: 'zz"),
+        ("  README.md: ", "  ../outside.md: ", "files: '../outside.md' is not a path inside"),
+        ("  README.md: ", "  /etc/passwd: ", "files: '/etc/passwd' is not a path inside"),
+    ],
+)
+def test_a_damaged_record_is_one_line_and_exit_2(backends, tmp_path, old, new, message):
     project = make_rag_project(tmp_path)
     path = project / ".advisor.yml"
-    path.write_text(path.read_text().replace("README.md: ", "README.md: zz", 1))
+    path.write_text(path.read_text().replace(old, new, 1))
     before = tree_digest(project)
     result = run_advisor("update", project)
     assert result.exit_code == 2
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"Error: {path}: files: README.md: ") and "not a git blob id" in last
+    assert last.startswith(f"Error: {path}: ") and message in last
     assert tree_digest(project) == before
 
 

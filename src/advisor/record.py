@@ -248,6 +248,9 @@ def _files(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise InputError(f"{where}: files: {value!r:.60} is not a mapping of paths to blob ids")
     for path, digest in value.items():
+        parts = PurePosixPath(str(path)).parts
+        if not parts or str(path).startswith("/") or ".." in parts or "\\" in str(path):
+            raise InputError(f"{where}: files: {path!r:.60} is not a path inside the project")
         if not isinstance(digest, str) or len(digest) != 40 or not _is_hex(digest):
             raise InputError(f"{where}: files: {path}: {digest!r:.50} is not a git blob id")
     return {str(k): v for k, v in value.items()}

@@ -131,8 +131,8 @@ def plan_update(
         record_file=record_file,
         today=rendering_date(record.providers, events, request.today),
     )
-    base_print: list[str] = []
-    base_blueprint, _ = plan_scaffold(base_request, available, base_print.append)
+    # Quiet: the base's decision and notices were shown when the project was made.
+    base_blueprint, _ = plan_scaffold(base_request, available, lambda _line: None)
     new_blueprint = _plan_new_render(request, record_file, available, echo)
     notes += version_notes(record, __version__, backend_versions(new_blueprint.backends))
 
