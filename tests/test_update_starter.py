@@ -55,6 +55,17 @@ def commit_all(project: Path, message: str) -> None:
     git("commit", "-q", "-m", message)
 
 
+def git_status(project: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+
 def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, f"{old!r} not in {path}"
@@ -86,6 +97,13 @@ def test_a_rag_starter_becomes_the_hybrid_keeping_the_teams_edits(
         project / "pyproject.toml", '  "pypdf>=5.0",\n]', '  "pypdf>=5.0",\n  "rich>=13",\n]'
     )
     commit_all(project, "team edits")
+
+    preview = advisor(
+        "update", project, "--backend", "weaviate-rag", "--backend", "openai-finetune", "--dry-run"
+    )
+    assert preview.exit_code == 0, preview.output
+    assert "+++ b/src/demo/finetuned.py" in preview.stdout
+    assert git_status(project) == ""  # nothing written, nothing left behind
 
     result = advisor("update", project, "--backend", "weaviate-rag", "--backend", "openai-finetune")
 
