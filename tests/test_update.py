@@ -160,6 +160,11 @@ def test_a_conflicting_edit_gets_markers_a_listing_and_exit_1(backends, tmp_path
     assert '"rich>=13"' in text  # the rest of the file merged
     assert (project / PKG / "testtune/systems.py").is_file()  # everything else went in
 
+    again = run_advisor("update", project)
+    assert again.exit_code == 0, again.stderr
+    assert "pyproject.toml" in lines_of(again, "keep") and not lines_of(again, "conflict")
+    assert "Note: pyproject.toml still holds conflict markers" in again.stderr
+
 
 def test_dry_run_writes_nothing_and_prints_the_diff(backends, tmp_path):
     project = make_rag_project(tmp_path)

@@ -171,7 +171,17 @@ def plan_update(
         for path in sorted(paths)
     ]
     notes += bases.notes
+    notes += [
+        f"{u.path} still holds conflict markers from an earlier update; settle them"
+        for u in updates
+        if u is not None and u.before is not None and _has_markers(u.before)
+    ]
     return UpdatePlan(tuple(u for u in updates if u is not None), tuple(notes))
+
+
+def _has_markers(content: bytes) -> bool:
+    """Whether ``content`` holds a conflict block this command wrote (``<<<<<<< yours``)."""
+    return content.startswith(b"<<<<<<< yours\n") or b"\n<<<<<<< yours\n" in content
 
 
 def _plan_new_render(
