@@ -5,9 +5,9 @@ against the render the project was made from (base). Git's merge is the one team
 read every day: the same line-by-line rules and the same conflict markers, so an editor's
 or IDE's conflict tools work on the result. Git is on nearly every machine that holds a
 project worth updating; without it the update stops with one line saying so, before
-anything is written. (The ``merge3`` package on PyPI does the same in pure Python, but
-marks conflicts slightly differently from git and would be one more dependency for a
-tool every project's developers already have.)
+anything is written. (``merge3``, Breezy's line merge on PyPI, would also do, in pure
+Python, at the price of a dependency and a second merge implementation for teams to
+learn; ``three-merge`` merges characters, not lines, which suits prose, not code.)
 """
 
 from __future__ import annotations
