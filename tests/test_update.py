@@ -437,3 +437,32 @@ def test_without_backend_no_backend_is_dropped(backends, tmp_path):
     assert not lines_of(result, "dropped")
     record = yaml.safe_load((project / ".advisor.yml").read_text())
     assert [b["name"] for b in record["backends"]] == ["test-rag", "test-tune"]
+
+
+def test_a_binary_file_changed_on_both_sides_keeps_yours(copied, tmp_path):
+    project = make_rag_project(tmp_path)
+    (project / "data/pixel.png").write_bytes(b"\x89PNG\0ours")
+    (tmp_path / "templates/test-rag/files/data/pixel.png").write_bytes(b"\x89PNG\0new")
+    result = run_advisor("update", project, "--dry-run")
+    assert result.exit_code == 1
+    assert "Binary files a/data/pixel.png and b/data/pixel.png differ" not in result.stdout
+    result = run_advisor("update", project)
+    assert result.exit_code == 1
+    assert lines_of(result, "conflict") == ["data/pixel.png"]
+    assert "binary, changed on both sides: yours is kept as is" in result.stderr
+    assert (project / "data/pixel.png").read_bytes() == b"\x89PNG\0ours"
+
+
+def test_a_record_from_before_file_ids_is_updated_from_an_unverified_base(backends, tmp_path):
+    project = make_rag_project(tmp_path)
+    path = project / ".advisor.yml"
+    record = yaml.safe_load(path.read_text())
+    for key in ("files", "providers", "prices"):
+        del record[key]
+    path.write_text(yaml.safe_dump(record, sort_keys=False))
+    team_edits(project)
+    result = run_advisor("update", project, "--backend", "test-rag", "--backend", "test-tune")
+    assert result.exit_code == 0, result.stderr
+    assert "has no file ids (made by an earlier advisor)" in result.stderr
+    assert "Ask Dana" in (project / "README.md").read_text()
+    assert "files" in yaml.safe_load(path.read_text())  # the next update verifies again
