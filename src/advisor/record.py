@@ -107,10 +107,17 @@ def seal_record(files: Mapping[PurePosixPath, Path]) -> None:
 
 
 def provider_event_dates() -> dict[str, list[dt.date]]:
-    """Every provider's dated events (data/providers.yaml), by provider key."""
+    """Every provider's dated events (data/providers.yaml), by provider key.
+
+    Providers without dated events are left out: nothing about them can change a render.
+    """
     from .providers import load_providers
 
-    return {key: [e.date for e in status.events] for key, status in load_providers().items()}
+    return {
+        key: [e.date for e in status.events]
+        for key, status in load_providers().items()
+        if status.events
+    }
 
 
 def pending_provider_events(
