@@ -26,6 +26,7 @@ from advisor.api import (
 from advisor.testing import invoke, plugin_registered
 
 CORE_ANSWERS = {"volatility": "static", "format": "strict", "latency_ms": 2000, "budget_usd": 5000}
+TEMPLATES = Path(__file__).parent / "scaffold_backends" / "templates"
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +42,8 @@ def no_installed_plugins(monkeypatch):
 class BackendPlugin:
     @hookimpl
     def register_backends(self, register):
-        register(Backend("notes-rag", ("rag",), "RAG over notes", Path("/templates/notes")))
-        register(Backend("notes-ft", ("fine-tune",), "Tune on notes", Path("/templates/ft")))
+        register(Backend("notes-rag", ("rag",), "RAG over notes", TEMPLATES / "test-rag"))
+        register(Backend("notes-ft", ("fine-tune",), "Tune on notes", TEMPLATES / "test-tune"))
 
 
 class QuestionPlugin:
@@ -79,7 +80,7 @@ def test_hook_register_backends():
         listed = json.loads(invoke(["plugins", "--format", "json"]).stdout)
 
     assert [b.approaches for b in backends.values()] == [("rag",), ("fine-tune",)]
-    assert backends["notes-rag"].template_dir == Path("/templates/notes")
+    assert backends["notes-rag"].template_dir == TEMPLATES / "test-rag"
     assert manager.backend_owner("notes-ft").name == "notes"
     assert [b["name"] for b in listed[0]["backends"]] == ["notes-rag", "notes-ft"]
 
@@ -163,7 +164,7 @@ def test_plugin_registered_is_strict_about_hook_errors():
 
     assert err.value.message == (
         "plugin 'broken': hook register_backends raised KeyError: 'template_dir' "
-        "(ADVISOR_STRICT_PLUGINS is set)"
+        "(plugin_registered is strict)"
     )
 
 

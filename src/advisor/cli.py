@@ -279,6 +279,7 @@ def _plugins_table(infos: list[Any]) -> str:
         if info.checks:
             lines.append(f"    doctor checks: {', '.join(info.checks)}")
         lines.extend(f"    ERROR: {error}" for error in info.errors)
+        lines.extend(f"    SLOW: {note}" for note in info.notes)
     return "\n".join(lines)
 
 
