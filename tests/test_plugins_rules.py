@@ -13,10 +13,11 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from doctor_env import clean_env  # noqa: F401  (a fixture)
 from plugin_dists import FakeSite, backend_plugin
 
 from advisor import plugins
-from advisor.api import Backend, EnvVar, PluginError, Question, hookimpl
+from advisor.api import Backend, Check, CheckResult, EnvVar, PluginError, Question, hookimpl
 from advisor.testing import invoke, plugin_registered
 
 TEMPLATES = Path(__file__).parent / "scaffold_backends" / "templates"
@@ -443,3 +444,47 @@ def test_a_slow_plugin_import_is_flagged_by_advisor_plugins(site, monkeypatch):
     assert entries["quick"]["notes"] == []
     assert "    SLOW: importing slow_plugin took" in table
     assert table.count("SLOW:") == 1
+
+
+# --- issue 15, 11: each doctor check has its own deadline ---------------------------------
+
+
+class SlowChecks:
+    """Two checks that take ``seconds`` each, and one that never ends."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    @hookimpl
+    def register_doctor_checks(self, register):
+        def slow(settings):
+            time.sleep(self.seconds)
+            return CheckResult("ok", "slow but fine")
+
+        def hangs(settings):
+            time.sleep(30)
+            return CheckResult("ok", "too late")
+
+        register(Check("slow-1", slow))
+        register(Check("hangs", hangs))
+        register(Check("slow-2", slow))
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_a_doctor_check_that_hangs_fails_alone_and_the_others_get_their_own_time(monkeypatch):
+    monkeypatch.setenv("ADVISOR_CHECK_TIMEOUT", "0.6")
+    started = time.perf_counter()
+    with plugin_registered(SlowChecks(0.4), name="slow"):
+        result = invoke(["doctor", "--format", "json"])
+    took = time.perf_counter() - started
+
+    found = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert result.exit_code == 1
+    # 0.4 s each is within a 0.6 s deadline per check, though not within 0.6 s in total.
+    assert found["slow-1"]["status"] == found["slow-2"]["status"] == "ok"
+    assert found["hangs"] == {
+        "name": "hangs", "backend": None, "status": "fail",
+        "summary": "the check did not finish within 0.6 s",
+        "fix": "check the service it reaches, or raise ADVISOR_CHECK_TIMEOUT (seconds)",
+    }
+    assert took < 10
