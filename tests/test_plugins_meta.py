@@ -33,6 +33,7 @@ def test_there_are_hooks_to_check():
     assert hook_names() == [
         "register_backends",
         "register_commands",
+        "register_cost_options",
         "register_doctor_checks",
         "register_questions",
     ]

@@ -18,6 +18,7 @@ from plugin_dists import FakeSite, backend_plugin
 
 from advisor import plugins
 from advisor.api import Backend, Check, CheckResult, EnvVar, PluginError, Question, hookimpl
+from advisor.plugin_names import BUILTINS
 from advisor.testing import invoke, plugin_registered
 
 TEMPLATES = Path(__file__).parent / "scaffold_backends" / "templates"
@@ -423,7 +424,7 @@ def test_the_built_in_table_matches_the_declared_entry_points():
     declared = {ep.name: ep.value for ep in metadata.distribution("llm-advisor").entry_points
                 if ep.group == "advisor"}
 
-    assert declared == plugins.BUILTINS
+    assert declared == BUILTINS
 
 
 # --- 8: slow imports are measured and flagged ---------------------------------------------

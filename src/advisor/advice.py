@@ -48,12 +48,23 @@ def build_advice(
     decision = run_framework(answers)
     book = PriceBook.from_data(price_data or load_price_data(), overrides)
     closed = frozenset(key for key, status in load_providers().items() if status.closed(today))
-    costs = estimate(answers, book, closed)
+    costs = _with_plugin_options(estimate(answers, book, closed), answers)
     warnings = list(decision.warnings)
     if "fine-tune" in decision.approaches:
         warnings.extend(_provider_warnings(book, costs, closed, today))
     warnings.extend(_budget_warnings(decision, costs))
     return Advice(replace(decision, warnings=tuple(warnings)), costs, today)
+
+
+def _with_plugin_options(costs: CostEstimate, answers: Answers) -> CostEstimate:
+    """The options plugins price (``register_cost_options``), where a plugin may add one."""
+    from .plugin_names import may_price_options
+
+    if not may_price_options():
+        return costs
+    from .plugin_costs import add_plugin_options
+
+    return add_plugin_options(costs, answers)
 
 
 def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[str],

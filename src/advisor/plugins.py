@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import threading
 import time
@@ -41,21 +40,19 @@ from .backends import Backend, Backends
 from .checks import Check
 from .entrypoints import EntryPoint, entry_points
 from .errors import PluginError, closest
+from .plugin_names import (
+    GROUP,
+    LOAD_ENV,
+    is_builtin,
+    normalise,
+    selected,
+    wanted_plugins,
+)
 from .questionnaire import CORE_QUESTIONS, Question
 from .timeouts import DEFAULT_HOOK_TIMEOUT_S, HOOK_TIMEOUT_ENV, call_with_timeout, timeout_from_env
 from .vetting import backend_problems, question_problems
 
-GROUP = "advisor"
-LOAD_ENV = "ADVISOR_LOAD_PLUGINS"
 STRICT_ENV = "ADVISOR_STRICT_PLUGINS"
-# The distribution advisor itself ships in, and its built-in plugins (entry point ->
-# module, as pyproject.toml declares them): only these can never be displaced by name.
-CORE_DISTRIBUTION = "llm-advisor"
-BUILTINS = {
-    "hf-lora": "advisor_hf_lora",
-    "openai-finetune": "advisor_openai_finetune",
-    "weaviate-rag": "advisor_weaviate_rag",
-}
 # `advisor plugins` flags a plugin whose import takes longer: every command that loads
 # plugins (`--help` included) pays for it.
 SLOW_IMPORT_S = 0.25
@@ -153,8 +150,8 @@ class Plugins:
         for ep in entry_points(GROUP):
             by_name.setdefault(ep.name, []).append(ep)
         if wanted is not None:
-            known = {_normalise(n) for n in by_name}
-            known |= {_normalise(_dist(ep)[0]) for eps in by_name.values() for ep in eps}
+            known = {normalise(n) for n in by_name}
+            known |= {normalise(_dist(ep)[0]) for eps in by_name.values() for ep in eps}
             for missing in sorted(wanted - known):
                 self.warn(
                     f"{LOAD_ENV} names {missing!r}, which is not an installed plugin "
@@ -164,10 +161,10 @@ class Plugins:
 
         for name, found in by_name.items():
             # Naming a distribution picks its entry point even if another one shares the name.
-            eps = [ep for ep in found if wanted is None or _selected(ep, wanted)]
+            eps = [ep for ep in found if wanted is None or selected(ep, wanted)]
             if not eps or name in self.info:
                 continue
-            builtin = [ep for ep in eps if _is_builtin(ep)]
+            builtin = [ep for ep in eps if is_builtin(ep)]
             if builtin and len(eps) > 1:
                 for impostor in (ep for ep in eps if ep not in builtin):
                     self._refuse_impostor(impostor)
@@ -287,16 +284,19 @@ class Plugins:
             return False
         return True
 
-    def collect(self, hook: str, kind: type[T] | None = None) -> Iterator[tuple[str, T]]:
+    def collect(
+        self, hook: str, kind: type[T] | None = None, **arguments: Any
+    ) -> Iterator[tuple[str, T]]:
         """Call a ``register(...)`` hook; yield ``(plugin name, registered item)``.
 
         With ``kind``, ``register`` refuses anything else (a ``TypeError`` raised inside
-        the plugin's hook, so the report points at the plugin).
+        the plugin's hook, so the report points at the plugin). ``arguments`` are the
+        hook's other arguments (``answers`` for ``register_cost_options``).
         """
         items: list[tuple[str, Any]] = []
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
             register = _Registrar(kind)
-            succeeded = self._invoke(impl, hook, register=register)
+            succeeded = self._invoke(impl, hook, register=register, **arguments)
             register.close()  # a hook thread that lingers past its deadline adds nothing
             if succeeded:
                 items.extend((impl.plugin_name, item) for item in register.items)
@@ -454,30 +454,8 @@ def hook_names() -> list[str]:
     return sorted(n for n, f in vars(hookspecs).items() if hasattr(f, f"{GROUP}_spec"))
 
 
-def wanted_plugins() -> set[str] | None:
-    """``ADVISOR_LOAD_PLUGINS`` as normalised names; None when unset (load everything)."""
-    raw = os.environ.get(LOAD_ENV)
-    if raw is None:
-        return None
-    return {_normalise(part) for part in raw.split(",") if part.strip()}
-
-
-def _normalise(name: str) -> str:
-    """Compare names the way pip does: case-insensitive, ``-``, ``_`` and ``.`` alike."""
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
-
-
 def _dist(ep: EntryPoint) -> tuple[str, str]:
     return ep.dist, ep.version
-
-
-def _selected(ep: EntryPoint, wanted: set[str]) -> bool:
-    return _normalise(ep.name) in wanted or _normalise(_dist(ep)[0]) in wanted
-
-
-def _is_builtin(ep: EntryPoint) -> bool:
-    """One of advisor's own plugins, declared by advisor's own distribution."""
-    return _normalise(ep.dist) == CORE_DISTRIBUTION and BUILTINS.get(ep.name) == ep.value
 
 
 @contextlib.contextmanager
