@@ -87,7 +87,8 @@ def option_problems(option: CostOption, taken: set[str]) -> list[str]:
         elif usd < 0:
             problems.append(f"line {line.label!r}: usd {usd!r} is negative (allowed: >= 0)")
     dated = [
-        s for s in option.sources
+        s
+        for s in option.sources
         if isinstance(s, CostSource) and s.source and (s.as_of is not None or s.assumption)
     ]
     if not dated:
@@ -120,10 +121,19 @@ def add_plugin_options(costs: CostEstimate, answers: Answers) -> CostEstimate:
             base = next(o for o in costs.options if o.primary and o.approach == option.based_on)
             upfront = [i for i in base.upfront_items if i.label not in option.replaces] + upfront
             monthly = [i for i in base.monthly_items if i.label not in option.replaces] + monthly
-        options.append(OptionCost(
-            option.name, option.approach, None, False, tuple(upfront), tuple(monthly),
-            answers.queries_per_month, answers.budget_usd, {"plugin": plugin},
-        ))
+        options.append(
+            OptionCost(
+                option.name,
+                option.approach,
+                None,
+                False,
+                tuple(upfront),
+                tuple(monthly),
+                answers.queries_per_month,
+                answers.budget_usd,
+                {"plugin": plugin},
+            )
+        )
         sources.extend(
             PriceSource(s.key, f"plugin {plugin}", s.as_of, s.source, s.assumption, s.note)
             for s in option.sources

@@ -89,8 +89,9 @@ def _render_tree(source: Path, into: Path, variables: dict[str, Any]) -> list[Pa
     for path in sorted(source.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
             continue
-        relative = Path(*(env.from_string(part).render(variables) for part in
-                          path.relative_to(source).parts))
+        relative = Path(
+            *(env.from_string(part).render(variables) for part in path.relative_to(source).parts)
+        )
         if any(part in ("", ".", "..") or re.search(r"[\\/]", part) for part in relative.parts):
             raise InputError(f"{path}: renders to an unusable path {relative}")
         out = into / relative
