@@ -326,6 +326,18 @@ def test_a_plugin_raising_a_base_exception_at_import_leaves_help_working(site, r
     assert rude["errors"][0].startswith("failed to load: " + raised.split("(")[0])
 
 
+def test_a_real_ctrl_c_while_a_plugin_imports_still_stops_advisor(site):
+    # The plugin's import is interrupted by an actual SIGINT, not by its own raise.
+    site.add("advisor-slow", "1.0", {"slow": "slow_plugin"},
+             {"slow_plugin": "import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n"})
+
+    result = site.run_advisor("--help")
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Aborted!"  # click's answer to Ctrl-C
+    assert "Usage:" not in result.stdout
+
+
 def test_a_plugin_raising_keyboard_interrupt_in_a_hook_is_reported():
     class Rude:
         @hookimpl
