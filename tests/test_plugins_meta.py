@@ -127,3 +127,13 @@ def test_system_and_prediction_match_what_every_starter_defines():
     assert fields == list(api.Prediction.__dataclass_fields__) == ["answer", "sources"]
     assert ast.unparse(system.value) == "Callable[[str], Prediction]"
     assert api.Prediction("x").sources == []
+
+
+def test_every_link_within_the_page_reaches_a_heading():
+    def slug(heading: str) -> str:  # GitHub's: lower case, punctuation out, spaces to -
+        return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+    anchors = {slug(line.lstrip("#").strip()) for line in DOCS.splitlines()
+               if line.startswith("#")}
+    for target in re.findall(r"\]\(#([^)]+)\)", DOCS):
+        assert target in anchors, f"docs/plugins.md links to #{target}, which is no heading"
