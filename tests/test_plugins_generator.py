@@ -12,9 +12,9 @@ import venv
 from pathlib import Path
 
 import pytest
-from starter_runs import offline_env
+from starter_runs import offline_env, ruff_failures, run_in_starter
 
-from advisor.testing import invoke
+from advisor.testing import invoke, plugin_registered
 
 
 def test_new_writes_a_distribution_with_entry_point_backend_tests_and_ci(tmp_path):
@@ -61,6 +61,31 @@ def test_an_existing_folder_is_never_overwritten(tmp_path):
     assert "already exists and is not empty" in result.stderr
     assert [p.name for p in (tmp_path / "advisor-demo").iterdir()] == ["mine.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["advisor-demo"]
+
+
+def test_the_plugin_and_its_starter_pass_ruff_and_the_backend_tests(tmp_path, monkeypatch):
+    plugin_root = tmp_path / "advisor-lint"
+    assert invoke(["plugin", "new", "lint", "--dir", str(plugin_root)]).exit_code == 0
+    monkeypatch.syspath_prepend(str(plugin_root / "src"))
+    try:
+        from advisor_lint import plugin
+
+        with plugin_registered(plugin):
+            made = invoke(["scaffold", str(tmp_path / "bot"), "--backend", "lint-rag",
+                           "--no-input"])
+    finally:
+        for module in [m for m in sys.modules if m.startswith("advisor_lint")]:
+            del sys.modules[module]
+    tests = run_in_starter(tmp_path / "bot", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_lint_rag_search.py")
+
+    assert made.exit_code == 0, made.stderr
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+                          cwd=plugin_root, capture_output=True, text=True, timeout=120)
+    assert lint.returncode == 0, lint.stdout  # what the plugin's CI runs
+    assert ruff_failures(tmp_path / "bot") == []  # what every starter is held to
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "4 passed" in tests.stdout
 
 
 @pytest.mark.slow
