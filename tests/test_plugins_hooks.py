@@ -171,6 +171,7 @@ def test_hook_register_cost_options(tmp_path):
         rag["monthly_usd"] - next(i["usd"] for i in rag["monthly"] if i["label"] ==
                                   "vector database") + 35.0, abs=0.01
     )
+    assert mine["upfront"] == rag["upfront"]  # based on rag: its embedding and setup too
     assert mine["primary"] is False
     assert data["recommendation"] == plain["recommendation"]
     assert "rag (notes cloud)" not in plain["costs"]["options"]
