@@ -55,7 +55,9 @@ def build_advice(
     closed = frozenset(
         key for key, status in load_providers().items() if status.closed_to_new(today)
     )
-    costs = estimate(answers, book, closed, variant=decision.variant, today=today)
+    costs = _with_plugin_options(
+        estimate(answers, book, closed, variant=decision.variant, today=today), answers
+    )
     warnings = list(decision.warnings)
     if "fine-tune" in decision.approaches and not answers.self_hosted:
         warnings.extend(_provider_warnings(book, costs, closed, today))
@@ -80,6 +82,17 @@ def _lifecycle_warnings(decision: Decision, costs: CostEstimate,
         f"stop there ({option.horizon_months:.1f} months). Plan the migration, or choose "
         "a current model in [costs].",
     )]
+
+
+def _with_plugin_options(costs: CostEstimate, answers: Answers) -> CostEstimate:
+    """The options plugins price (``register_cost_options``), where a plugin may add one."""
+    from .plugin_names import may_price_options
+
+    if not may_price_options():
+        return costs
+    from .plugin_costs import add_plugin_options
+
+    return add_plugin_options(costs, answers)
 
 
 def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[str],

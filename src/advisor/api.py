@@ -29,8 +29,10 @@ import pluggy
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
 from .checks import Check, CheckResult, Status
 from .errors import InputError, PluginError
+from .plugin_costs import CostLine, CostOption, CostSource
 from .providers import ProviderEvent, ProviderStatus
-from .questionnaire import REQUIRED, Question
+from .questionnaire import REQUIRED, Answers, Question
+from .systems import Prediction, System
 
 hookimpl = pluggy.HookimplMarker("advisor")
 
@@ -60,18 +62,24 @@ def provider_status(key: str) -> ProviderStatus | None:
 __all__ = [
     "APPROACHES",
     "REQUIRED",
+    "Answers",
     "Approach",
     "Backend",
     "Check",
     "CheckResult",
+    "CostLine",
+    "CostOption",
+    "CostSource",
     "EnvVar",
     "InputError",
     "PluginError",
+    "Prediction",
     "ProviderEvent",
     "ProviderStatus",
     "Question",
     "ScaffoldContext",
     "Status",
+    "System",
     "hookimpl",
     "provider_status",
     "templates_path",

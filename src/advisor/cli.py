@@ -279,7 +279,37 @@ def _plugins_table(infos: list[Any]) -> str:
         if info.checks:
             lines.append(f"    doctor checks: {', '.join(info.checks)}")
         lines.extend(f"    ERROR: {error}" for error in info.errors)
+        lines.extend(f"    SLOW: {note}" for note in info.notes)
     return "\n".join(lines)
+
+
+@cli.group(name="plugin")
+def plugin_group() -> None:
+    """Write plugins: `advisor plugin new NAME` starts a publishable one."""
+
+
+@plugin_group.command(name="new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create. Default: ./advisor-NAME.",
+)
+def plugin_new(name: str, target: Path | None) -> None:
+    """Create advisor-NAME: a plugin distribution with a NAME-rag backend, ready to publish.
+
+    It holds pyproject.toml with the entry point, the backend and its templates, tests that
+    use advisor.testing (they scaffold a starter and run its tests) and a CI workflow. Its
+    tests pass as generated: pip install -e ".[test]" && pytest.
+    """
+    from .api import templates_path
+    from .plugin_template import new_plugin
+
+    folder = target if target is not None else Path(f"advisor-{name}")
+    written = new_plugin(name, folder, templates_path("plugin"))
+    click.echo(f"Created {folder} ({len(written)} files): backend {name}-rag.", err=True)
+    click.echo(f"Next: cd {folder} && pip install -e \".[test]\" && pytest", err=True)
 
 
 @cli.command()
