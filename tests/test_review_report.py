@@ -58,7 +58,9 @@ def test_json_carries_costs_and_break_even():
         assert option["upfront_usd"] == pytest.approx(sum(i["usd"] for i in option["upfront"]),
                                                       abs=0.01)
     pairs = [tuple(b["options"]) for b in data["break_even"]]
-    assert pairs == [("rag", "fine-tune"), ("rag", "hybrid"), ("fine-tune", "hybrid")]
+    # fine-tune alone cannot cite or follow monthly changes: no break-even against it
+    assert pairs == [("rag", "hybrid")]
+    assert options["fine-tune"]["meets_requirements"] is False
     assert all(s["as_of"] for s in data["costs"]["sources"])
 
 
@@ -145,7 +147,7 @@ def test_html_chart_is_valid_svg(html_page):
     root = ET.fromstring(svg)
     lines = root.findall(f"{SVG}polyline")
     assert [line.findtext(f"{SVG}title") for line in lines] == [
-        "rag", "fine-tune", "hybrid", "fine-tune (open-weights)", "hybrid (open-weights)"]
+        "rag", "fine-tune", "hybrid", "fine-tune (hosted)", "hybrid (hosted)"]
     for line in lines:
         assert len(line.get("points").split()) == 37        # months 0..36
 

@@ -38,8 +38,10 @@ from .evidence import (
     loads_evidence,
     parse_evidence,
 )
+from .plugin_costs import CostLine, CostOption, CostSource
 from .providers import ProviderEvent, ProviderStatus
-from .questionnaire import REQUIRED, Question
+from .questionnaire import REQUIRED, Answers, Question
+from .systems import Prediction, System
 
 hookimpl = pluggy.HookimplMarker("advisor")
 
@@ -71,20 +73,26 @@ __all__ = [
     "EVIDENCE_SCHEMA",
     "EVIDENCE_SCHEMA_PATH",
     "REQUIRED",
+    "Answers",
     "Approach",
     "Backend",
     "Check",
     "CheckResult",
+    "CostLine",
+    "CostOption",
+    "CostSource",
     "EnvVar",
     "Evidence",
     "EvidenceError",
     "InputError",
     "PluginError",
+    "Prediction",
     "ProviderEvent",
     "ProviderStatus",
     "Question",
     "ScaffoldContext",
     "Status",
+    "System",
     "SystemResult",
     "hookimpl",
     "loads_evidence",

@@ -284,7 +284,7 @@ def questions(fmt: str) -> None:
         return
     for q in all_questions:
         default = "required" if q.required else f"default {q.default!r}"
-        if not q.prompt:
+        if q.advanced and q.default is None:
             default = "optional, never asked: give it in --answers or --set"
         click.echo(f"{q.key} ({q.kind}; {default})")
         click.echo(f"    {q.help}")
@@ -349,7 +349,37 @@ def _plugins_table(infos: list[Any]) -> str:
         if info.checks:
             lines.append(f"    doctor checks: {', '.join(info.checks)}")
         lines.extend(f"    ERROR: {error}" for error in info.errors)
+        lines.extend(f"    SLOW: {note}" for note in info.notes)
     return "\n".join(lines)
+
+
+@cli.group(name="plugin")
+def plugin_group() -> None:
+    """Write plugins: `advisor plugin new NAME` starts a publishable one."""
+
+
+@plugin_group.command(name="new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create. Default: ./advisor-NAME.",
+)
+def plugin_new(name: str, target: Path | None) -> None:
+    """Create advisor-NAME: a plugin distribution with a NAME-rag backend, ready to publish.
+
+    It holds pyproject.toml with the entry point, the backend and its templates, tests that
+    use advisor.testing (they scaffold a starter and run its tests) and a CI workflow. Its
+    tests pass as generated: pip install -e ".[test]" && pytest.
+    """
+    from .api import templates_path
+    from .plugin_template import new_plugin
+
+    folder = target if target is not None else Path(f"advisor-{name}")
+    written = new_plugin(name, folder, templates_path("plugin"))
+    click.echo(f"Created {folder} ({len(written)} files): backend {name}-rag.", err=True)
+    click.echo(f"Next: cd {folder} && pip install -e \".[test]\" && pytest", err=True)
 
 
 @cli.command()
@@ -415,7 +445,12 @@ def config_show(fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Make a project again from its .advisor.yml (--set still overrides).",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files that would change.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files that would change, after copying them to .advisor/backups/.",
+)
+@click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
 def scaffold(
@@ -429,14 +464,16 @@ def scaffold(
     templates_dir: Path | None,
     record_file: Path | None,
     force: bool,
+    no_backup: bool,
     skip_existing: bool,
     dry_run: bool,
 ) -> None:
     """Render a runnable starter project for the decision into TARGET.
 
     Nothing is written until every file has rendered, and no existing file is overwritten
-    unless --force says so.
+    unless --force says so (and then a copy of it is kept under .advisor/backups/).
     """
+    from .clock import today
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
@@ -446,6 +483,8 @@ def scaffold(
 
     if force and skip_existing:
         raise InputError("--force and --skip-existing: choose one")
+    if no_backup and not force:
+        raise InputError("--no-backup: only with --force (nothing is replaced without it)")
     if record_file is not None and answers_file is not None:
         raise InputError("--answers and --answers-from: choose one (--set still overrides)")
     provided, source = provided_answers(answers_file, set_values)
@@ -461,6 +500,7 @@ def scaffold(
         name=name,
         templates=templates_dir,
         record_file=record_file,
+        today=today(),
     )
 
     def echo(text: str) -> None:
@@ -471,12 +511,144 @@ def scaffold(
         for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
             echo(f"Note: {text}")
     policy = "force" if force else "skip-existing" if skip_existing else "refuse"
-    outcome = render_scaffold(blueprint, policy, dry_run=dry_run)
+    outcome = render_scaffold(blueprint, policy, dry_run=dry_run, backup=not no_backup)
     for line in report_lines(outcome, target, dry_run):
         click.echo(line, err=True)
     if not dry_run:
         for line in closing_lines(outcome, target):
             click.echo(line, err=True)
+
+
+@cli.command()
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON answers file: these answers replace the recorded ones.",
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change one answer (repeatable; overrides the answers file).",
+)
+@click.option(
+    "--decision",
+    "decision_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Re-render for a saved decision (`advisor decide --format json`).",
+)
+@click.option(
+    "--backend",
+    "backend_names",
+    multiple=True,
+    metavar="NAME",
+    help="The project's backends from now on (repeatable; default: the recorded ones).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change and the diff; write nothing."
+)
+@click.pass_context
+def update(
+    ctx: click.Context,
+    target: Path,
+    answers_file: Path | None,
+    set_values: tuple[str, ...],
+    decision_file: Path | None,
+    backend_names: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Re-render a generated project with new inputs and merge your edits into it.
+
+    Reads TARGET/.advisor.yml, renders the project as it was generated and as it would be
+    now (new backends, answers, decision, or this advisor's templates), and merges the
+    difference into your files like git does. Exit 1 when a file has conflicts (marked
+    with <<<<<<< / >>>>>>>, and listed). Never prompts: new answers take their defaults.
+    """
+    from .clock import today
+    from .plugins import get_plugins
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
+    from .update import UpdateRequest, apply_update, diff_text, plan_update, summary_lines
+
+    provided, source = provided_answers(answers_file, set_values)
+    request = UpdateRequest(
+        target=target,
+        provided=provided,
+        source=source,
+        questions=CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry()),
+        decision_file=decision_file,
+        backend_names=backend_names,
+        today=today(),
+    )
+
+    def echo(text: str) -> None:
+        click.echo(text, err=True)
+
+    plan = plan_update(request, get_plugins().backends(), echo)
+    for note in plan.notes:
+        echo(f"Note: {note}")
+    if dry_run:
+        click.echo(diff_text(plan), nl=False)
+    else:
+        apply_update(target, plan)
+    for line in summary_lines(plan, target, dry_run):
+        echo(line)
+    ctx.exit(1 if plan.conflicts else 0)
+
+
+@cli.command()
+@click.argument(
+    "target", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+)
+@click.option(
+    "--max-price-age",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Oldest allowed price book, in days (default: 365).",
+)
+@click.pass_context
+def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
+    """Check that a generated project's recorded decision still holds; exit 1 if not.
+
+    Decides again from TARGET/.advisor.yml's answers with this advisor's framework, and
+    looks for provider dates passed since the project was rendered and an old price book.
+    One line per finding, for CI and pre-commit (.pre-commit-hooks.yaml). ADVISOR_TODAY
+    (YYYY-MM-DD) pins today's date, for tests and to preview a later day.
+    """
+    from .check import DEFAULT_MAX_PRICE_AGE_DAYS, check_record
+    from .clock import today
+    from .providers import load_providers
+    from .record import RECORD_FILE, load_record
+
+    record_file = target / RECORD_FILE
+    if not record_file.is_file():
+        raise InputError(
+            f"{target}: has no {RECORD_FILE} (advisor check DIR takes a generated project)"
+        )
+    record = load_record(record_file)
+    events = {
+        key: [(e.date, e.text) for e in status.events] for key, status in load_providers().items()
+    }
+    findings = check_record(
+        record,
+        today=today(),
+        source=str(record_file),
+        events=events,
+        max_price_age_days=DEFAULT_MAX_PRICE_AGE_DAYS if max_price_age is None else max_price_age,
+    )
+    for finding in findings:
+        click.echo(f"{record_file}: {finding.kind}: {finding.text}")
+    if not findings:
+        holds = (
+            f"the {record.decision['recommendation']} decision holds"
+            if record.decision
+            else "no decision recorded to re-check, and no provider event has passed since"
+        )
+        click.echo(f"{record_file}: ok, {holds}")
+    ctx.exit(1 if findings else 0)
 
 
 def main() -> None:

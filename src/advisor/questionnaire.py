@@ -40,8 +40,8 @@ class Question:
 
     ``choices`` are ordered from least to most (the framework's flips and the
     confidence score read that order). ``minimum``/``maximum`` bound numbers.
-    ``prompt=False`` marks an optional answer few people need: it is never asked, only
-    read from an answers file or ``--set``, and left out of the answers when not given.
+    An ``advanced`` question whose default is None (``target_score``) is left out of the
+    answers when not given, so records and saved answers only hold it when someone set it.
     """
 
     key: str
@@ -52,7 +52,9 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     choice_help: Mapping[str, str] = field(default_factory=dict)
-    prompt: bool = True
+    # Optional answers that change something only for some teams: a first run without an
+    # answers file does not prompt for them (give them in the file or with --set).
+    advanced: bool = False
 
     @property
     def required(self) -> bool:
@@ -85,6 +87,7 @@ class Question:
             "maximum": self.maximum,
             "allowed": self.allowed(),
             "help": self.help,
+            "advanced": self.advanced,
         }
 
 
@@ -94,6 +97,9 @@ def _fmt(number: float) -> str:
 
 VOLATILITY = ("static", "yearly", "monthly", "weekly", "daily", "realtime")
 FORMATS = ("none", "light", "schema", "strict")
+QUALITY_MODELS = ("unknown", "small", "large")
+DEPLOYMENTS = ("api", "self-hosted", "air-gapped")
+LANGUAGES = ("en", "ko")
 
 CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -134,10 +140,47 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         default=0,
         minimum=0,
     ),
+    # Optional answers (defaults keep every answers file without them meaning what it did).
+    Question(
+        "quality_model",
+        "choice",
+        "Which model class meets your quality bar in prompting trials today?",
+        choices=QUALITY_MODELS,
+        default="unknown",
+        advanced=True,
+        choice_help={
+            "unknown": "not tried yet",
+            "small": "a small, cheap model is good enough",
+            "large": "only a large model is; a small one fine-tuned on its answers may be",
+        },
+    ),
+    Question(
+        "deployment",
+        "choice",
+        "Where may the data go?",
+        choices=DEPLOYMENTS,
+        default="api",
+        advanced=True,
+        choice_help={
+            "api": "to model providers' APIs",
+            "self-hosted": "nowhere outside our own infrastructure: open-weights models and "
+            "the vector database run on our servers",
+            "air-gapped": "self-hosted, and nothing is downloaded at run time",
+        },
+    ),
+    Question(
+        "language",
+        "choice",
+        "Language of the documents and questions (changes token counts).",
+        choices=LANGUAGES,
+        default="en",
+        advanced=True,
+    ),
 )
 
 
-# Optional answers outside the eight core ones: never prompted, absent unless given.
+# Optional answers the framework does not read (so they are not CORE_QUESTIONS, whose numbers
+# it probes for flips): never prompted, absent unless given.
 TARGET_SCORE = Question(
     "target_score",
     "number",
@@ -146,14 +189,18 @@ TARGET_SCORE = Question(
     default=None,
     minimum=0,
     maximum=1,
-    prompt=False,
+    advanced=True,
 )
 OPTIONAL_QUESTIONS: tuple[Question, ...] = (TARGET_SCORE,)
 
 
 @dataclass(frozen=True)
 class Answers:
-    """The eight core answers, validated. The framework reads nothing else."""
+    """The eight core answers and the optional ones, validated.
+
+    The optional ones (``quality_model``, ``deployment``, ``language``) have defaults that
+    mean what answers files without them always meant.
+    """
 
     volatility: str
     format: str
@@ -163,6 +210,14 @@ class Answers:
     citations: bool = False
     queries_per_month: int = 10_000
     documents: int = 0
+    quality_model: str = "unknown"
+    deployment: str = "api"
+    language: str = "en"
+
+    @property
+    def self_hosted(self) -> bool:
+        """True when no third-party model API may see the data."""
+        return self.deployment != "api"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -350,8 +405,8 @@ def collect(
 
     With ``ask_all`` every question is asked (defaults offered), as a first run without an
     answers file expects; otherwise only required questions that are still missing are.
-    Questions with ``prompt=False`` are never asked and stay out of the result unless
-    given. Without input, every missing required key is reported at once.
+    Advanced questions are never asked; those without a default stay out of the result
+    unless given. Without input, every missing required key is reported at once.
     """
     import click
 
@@ -362,11 +417,11 @@ def collect(
     for question in questions:
         if question.key in provided:
             values[question.key] = coerce(question, provided[question.key], source)
-        elif interactive and (question.required or (ask_all and question.prompt)):
+        elif interactive and ((ask_all and not question.advanced) or question.required):
             values[question.key] = _prompt(question, click)
         elif question.required:
             missing.append(question.key)
-        elif question.prompt:
+        elif not (question.advanced and question.default is None):
             values[question.key] = question.default
     if missing:
         raise InputError(

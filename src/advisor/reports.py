@@ -97,6 +97,8 @@ def render_text(
 
 def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     """The cost comparison in a dozen lines: one row per option, then the break-evens."""
+    from .costs import BUDGET_BASIS
+
     rows = cost_rows(decision, costs)
     width = max(len(row["name"]) for row in rows) + 2
     total = f"{costs.horizon_months} months"
@@ -106,13 +108,22 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     ]
     for row in rows:
         mark = "*" if row["recommended"] else " "
-        note = "  over budget" if not row["within_budget"] else ""
+        option = costs.option(row["name"])
+        flags = ["over budget"] if not row["within_budget"] else []
+        if option.unmet:
+            flags.append(f"does not meet: {', '.join(option.unmet)}")
+        if option.retires is not None and option.horizon_months < costs.horizon_months:
+            flags.append(f"ends {option.retires.isoformat()}")
+        note = f"  {'; '.join(flags)}" if flags else ""
         lines.append(
             f"  {mark} {row['name']:<{width}}{row['upfront']:>12}{row['monthly']:>12}"
             f"{row['per_1k']:>10}{row['total']:>12}{note}"
         )
+        if row["recommended"] and row["notes"]:
+            lines.append(f"      {row['notes']}")
     lines += [f"  - {b.describe()}" for b in costs.break_even]
-    lines.append("  Assumptions and sources: --format html or --format markdown.")
+    lines.append(f"  Budget vs {BUDGET_BASIS}. Assumptions and sources: --format html "
+                 "or --format markdown.")
     return lines
 
 
@@ -229,6 +240,8 @@ def cost_rows(decision: Decision, costs: CostEstimate) -> list[dict[str, Any]]:
 def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]:
     per_1k = option.per_1k_queries
     return {
+        "meets_requirements": option.meets_requirements,
+        "notes": option_notes(option),
         "name": option.name,
         "approach": option.approach,
         "primary": option.primary,
@@ -236,11 +249,35 @@ def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]
         "upfront": money(option.upfront),
         "monthly": money(option.monthly),
         "per_1k": "-" if per_1k is None else money(per_1k),
-        "total": money(option.cumulative(horizon), cents=False),
+        "total": money(option.total, cents=False),
         "within_budget": option.within_budget,
         "items": [("upfront", i) for i in option.upfront_items]
         + [("monthly", i) for i in option.monthly_items],
     }
+
+
+def option_notes(option: OptionCost) -> str:
+    """What a reviewer must know beside an option's numbers, in one line."""
+    notes = []
+    if option.unmet:
+        notes.append(f"does not meet: {', '.join(option.unmet)}")
+    if option.retires is not None and option.horizon_months < option_horizon_full():
+        notes.append(f"ends {option.retires.isoformat()} (model retires; "
+                     f"{option.horizon_months:.1f} months priced)")
+    if option.range_total:
+        low, high = option.range_total
+        moved = f", moved most by {option.swing}" if option.swing else ""
+        notes.append(f"range {money(low, cents=False)}-{money(high, cents=False)}{moved}")
+    if option.latency:
+        notes.append(f"p95 about {option.latency.expected:,.0f} ms "
+                     f"({option.latency.low:,.0f}-{option.latency.high:,.0f})")
+    return "; ".join(notes)
+
+
+def option_horizon_full() -> int:
+    from .costs import HORIZON_MONTHS
+
+    return HORIZON_MONTHS
 
 
 def money(value: float, *, cents: bool = True) -> str:
@@ -288,8 +325,15 @@ def _context(
         "rows": cost_rows(decision, costs) if costs else [],
         "assumptions": assumption_rows(costs) if costs else [],
         "price_dates": _dates(costs) if costs else "",
+        "budget_basis": _budget_basis(),
         "money": money,
     }
+
+
+def _budget_basis() -> str:
+    from .costs import BUDGET_BASIS
+
+    return BUDGET_BASIS
 
 
 def render_markdown(
