@@ -160,6 +160,22 @@ def write_output(text: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the answers given (and defaults used) to FILE as YAML.",
 )
+@click.option(
+    "--decider",
+    "deciders",
+    multiple=True,
+    metavar="NAME",
+    help="A person who decides, named in the record (repeatable).",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Compare the answers files given as arguments side by side (two or more; "
+    "--set applies to each).",
+)
+@click.argument(
+    "scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[FILE]..."
+)
 def decide(
     answers_file: Path | None,
     set_values: tuple[str, ...],
@@ -167,11 +183,16 @@ def decide(
     fmt: str,
     output: Path | None,
     save_answers: Path | None,
+    deciders: tuple[str, ...],
+    compare: bool,
+    scenarios: tuple[Path, ...],
 ) -> None:
     """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
 
     Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
-    shipped price book and the [costs] table of your configuration.
+    shipped price book and the [costs] table of your configuration. With --compare
+    A.yaml B.yaml, one table of every scenario's recommendation and costs, naming the
+    answers that differ.
     """
     import datetime as dt
 
@@ -179,6 +200,9 @@ def decide(
     from .questionnaire import Answers
     from .reports import chart_svg, render
 
+    if compare or scenarios:
+        _compare(scenarios, compare, answers_file, set_values, save_answers, fmt, output)
+        return
     values = gather_answers(answers_file, set_values, no_input)
     advice = build_advice(
         Answers.from_mapping(values), today=dt.date.today(), overrides=load_cost_overrides()
@@ -188,11 +212,34 @@ def decide(
     chart_href = None
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
-        write_output(chart_svg(advice.costs), chart)
+        write_output(chart_svg(advice.costs, advice.decision), chart)
         chart_href = chart.name
     report = render(advice.decision, fmt, costs=advice.costs, today=advice.today,
-                    chart_href=chart_href)
+                    chart_href=chart_href, deciders=deciders)
     write_output(report, output)
+
+
+def _compare(scenarios: tuple[Path, ...], compare: bool, answers_file: Path | None,
+             set_values: tuple[str, ...], save_answers: Path | None, fmt: str,
+             output: Path | None) -> None:
+    """``decide --compare A B ...``: every scenario decided and priced, in one table."""
+    import datetime as dt
+
+    from .compare import compare_scenarios, render_comparison
+
+    if not compare:
+        raise InputError(f"{scenarios[0]}: answers files as arguments need --compare "
+                         "(one file: --answers FILE)")
+    if answers_file is not None or save_answers is not None:
+        option = "--answers" if answers_file is not None else "--save-answers"
+        raise InputError(f"{option}: not with --compare (give the answers files as arguments)")
+    if len(scenarios) < 2:
+        raise InputError(f"--compare: {len(scenarios)} answers file(s) given; "
+                         "it needs two or more")
+    answered = [(str(path), gather_answers(path, set_values, no_input=True))
+                for path in scenarios]
+    comparison = compare_scenarios(answered, today=dt.date.today())
+    write_output(render_comparison(comparison, fmt), output)
 
 
 def _save_answers(values: dict[str, Any], path: Path) -> None:
