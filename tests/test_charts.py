@@ -27,40 +27,53 @@ def steps(values):
 
 def test_axis_fits_the_scale_setting_series_and_clips_the_rest():
     chart = line_chart(
-        [Series("a & b", steps([0, 500, 1000]), "#000"),
-         Series("huge", steps([0, 10_000, 20_000]), "#111", dash="4 2", sets_scale=False)],
-        title="t <1>", x_unit="month", markers=[Marker(1, 500, "cross")],
+        [
+            Series("a & b", steps([0, 500, 1000]), "#000"),
+            Series("huge", steps([0, 10_000, 20_000]), "#111", dash="4 2", sets_scale=False),
+        ],
+        title="t <1>",
+        x_unit="month",
+        markers=[Marker(1, 500, "cross")],
     )
     root = ET.fromstring(chart)
     labels = texts(root)
-    assert "$1k" in labels and "$20k" not in labels      # the top is 1,000, not 20,000
-    assert "a & b" in labels                              # escaped in the markup, read back
+    assert "$1k" in labels and "$20k" not in labels  # the top is 1,000, not 20,000
+    assert "a & b" in labels  # escaped in the markup, read back
     assert any(t.startswith("off the chart: $20k at month 2") for t in labels)
     assert root.find(f"{SVG}title").text == "t <1>"
     assert all(p.get("clip-path") == "url(#plot-area)" for p in root.iter(f"{SVG}polyline"))
 
 
 def test_an_outlier_close_to_the_scale_stays_on_it():
-    root = ET.fromstring(line_chart(
-        [Series("a", steps([0, 1000]), "#000"),
-         Series("b", steps([0, 1800]), "#111", sets_scale=False)],
-        title="t", x_unit="month"))
+    root = ET.fromstring(
+        line_chart(
+            [
+                Series("a", steps([0, 1000]), "#000"),
+                Series("b", steps([0, 1800]), "#111", sets_scale=False),
+            ],
+            title="t",
+            x_unit="month",
+        )
+    )
     labels = texts(root)
     assert "$2k" in labels
     assert not any(t.startswith("off the chart") for t in labels)
 
 
 def test_gridlines_are_round_numbers():
-    root = ET.fromstring(line_chart([Series("a", steps([0, 2300]), "#000")], title="t",
-                                    x_unit="month"))
+    root = ET.fromstring(
+        line_chart([Series("a", steps([0, 2300]), "#000")], title="t", x_unit="month")
+    )
     money = [t for t in texts(root) if t.startswith("$")]
     assert money == ["$0", "$500", "$1k", "$1.5k", "$2k", "$2.5k"]
 
 
 def test_a_whisker_widens_the_scale_to_the_high_estimate():
-    root = ET.fromstring(line_chart(
-        [Series("a", steps([0, 1000]), "#000", whisker=(800, 2300))], title="t",
-        x_unit="month"))
+    root = ET.fromstring(
+        line_chart(
+            [Series("a", steps([0, 1000]), "#000", whisker=(800, 2300))], title="t", x_unit="month"
+        )
+    )
     assert "$2.5k" in texts(root)
     assert root.find(f"{SVG}g[@class='range']") is not None
 
@@ -77,8 +90,11 @@ def test_break_even_markers_only_at_meaningful_crossings():
     up, month = fine_tune.upfront_items[0], fine_tune.monthly_items[0]
 
     def variant(extra_upfront: float, saving: float):
-        return replace(fine_tune, upfront_items=(up._replace(usd=rag.upfront + extra_upfront),),
-                       monthly_items=(month._replace(usd=rag.monthly - saving),))
+        return replace(
+            fine_tune,
+            upfront_items=(up._replace(usd=rag.upfront + extra_upfront),),
+            monthly_items=(month._replace(usd=rag.monthly - saving),),
+        )
 
     early, late = variant(100, 1000), variant(750, 100)
     crossings = (break_even(rag, early), break_even(rag, late))
@@ -86,8 +102,7 @@ def test_break_even_markers_only_at_meaningful_crossings():
     costs = replace(costs, break_even=crossings)
     root = ET.fromstring(cumulative_cost_chart(costs, decision.recommendation))
     circles = root.findall(f".//{SVG}circle[@class='break-even']")
-    assert [c.findtext(f"{SVG}title") for c in circles] == [
-        "fine-tune overtakes rag (month 8)"]
+    assert [c.findtext(f"{SVG}title") for c in circles] == ["fine-tune overtakes rag (month 8)"]
     record = render_markdown(decision, costs, chart_href="c.svg")
     assert "cross at month 7.5" in record and "cross at month 0." not in record
 
@@ -106,4 +121,4 @@ def test_hosted_lines_stop_at_retirement_and_the_recommended_one_is_emphasised()
     # drawn first, so the thinner lines over it leave it visible
     assert next(iter(lines)) == "fine-tune"
     dashes = [p.get("stroke-dasharray") for name, p in lines.items() if name != "fine-tune"]
-    assert len(set(dashes)) == len(dashes)                # every other line its own pattern
+    assert len(set(dashes)) == len(dashes)  # every other line its own pattern

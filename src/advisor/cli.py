@@ -201,7 +201,9 @@ def decide(
     from .reports import chart_svg, render
 
     if compare or scenarios:
-        _compare(scenarios, compare, answers_file, set_values, save_answers, fmt, output)
+        unused = {"--answers": answers_file, "--save-answers": save_answers,
+                  "--decider": deciders}
+        _compare(scenarios, compare, unused, set_values, fmt, output)
         return
     values = gather_answers(answers_file, set_values, no_input)
     advice = build_advice(
@@ -219,9 +221,8 @@ def decide(
     write_output(report, output)
 
 
-def _compare(scenarios: tuple[Path, ...], compare: bool, answers_file: Path | None,
-             set_values: tuple[str, ...], save_answers: Path | None, fmt: str,
-             output: Path | None) -> None:
+def _compare(scenarios: tuple[Path, ...], compare: bool, unused: dict[str, Any],
+             set_values: tuple[str, ...], fmt: str, output: Path | None) -> None:
     """``decide --compare A B ...``: every scenario decided and priced, in one table."""
     import datetime as dt
 
@@ -230,9 +231,10 @@ def _compare(scenarios: tuple[Path, ...], compare: bool, answers_file: Path | No
     if not compare:
         raise InputError(f"{scenarios[0]}: answers files as arguments need --compare "
                          "(one file: --answers FILE)")
-    if answers_file is not None or save_answers is not None:
-        option = "--answers" if answers_file is not None else "--save-answers"
-        raise InputError(f"{option}: not with --compare (give the answers files as arguments)")
+    for option, value in unused.items():
+        if value:
+            raise InputError(f"{option}: not with --compare (it compares the answers files "
+                             "given as arguments; a record comes from one: --answers FILE)")
     if len(scenarios) < 2:
         raise InputError(f"--compare: {len(scenarios)} answers file(s) given; "
                          "it needs two or more")

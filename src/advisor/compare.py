@@ -64,8 +64,7 @@ class Comparison:
         return {
             "scenarios": [s.to_dict() for s in self.scenarios],
             "differing_answers": {
-                key: {s.name: s.answers.get(key) for s in self.scenarios}
-                for key in self.differing
+                key: {s.name: s.answers.get(key) for s in self.scenarios} for key in self.differing
             },
             "advisor_version": __version__,
         }
@@ -74,47 +73,71 @@ class Comparison:
         """(label, one cell per scenario): the differing answers first, then the outcome."""
         from .reports import _show
 
-        rows = [(f"{key} (answer)", [_show(s.answers.get(key)) for s in self.scenarios])
-                for key in self.differing]
+        rows = [
+            (f"{key} (answer)", [_show(s.answers.get(key)) for s in self.scenarios])
+            for key in self.differing
+        ]
         decisions = [s.advice.decision for s in self.scenarios]
-        options = [s.advice.costs.option(d.recommendation) for s, d in
-                   zip(self.scenarios, decisions, strict=True)]
+        options = [
+            s.advice.costs.option(d.recommendation)
+            for s, d in zip(self.scenarios, decisions, strict=True)
+        ]
         rows += [
             ("recommendation", [d.label for d in decisions]),
             ("confidence", [f"{d.confidence:.2f}" for d in decisions]),
             ("key reasons", [", ".join(r.key for r in d.reasons) for d in decisions]),
             ("warnings", [", ".join(w.key for w in d.warnings) or "-" for d in decisions]),
-            ("priced as", [o.name if o.fine_tune_path is None else
-                           f"{o.name}, {o.fine_tune_path}" for o in options]),
+            (
+                "priced as",
+                [
+                    o.name if o.fine_tune_path is None else f"{o.name}, {o.fine_tune_path}"
+                    for o in options
+                ],
+            ),
             ("upfront", [money(o.upfront, cents=False) for o in options]),
             ("monthly", [money(o.monthly, cents=False) for o in options]),
-            ("total", [f"{money(o.total, cents=False)} / {o.horizon_months:g} months"
-                       for o in options]),
-            ("range", [f"{money(o.range_total[0], cents=False)}-"
-                       f"{money(o.range_total[1], cents=False)}" if o.range_total else "-"
-                       for o in options]),
+            (
+                "total",
+                [f"{money(o.total, cents=False)} / {o.horizon_months:g} months" for o in options],
+            ),
+            (
+                "range",
+                [
+                    f"{money(o.range_total[0], cents=False)}-{money(o.range_total[1], cents=False)}"
+                    if o.range_total
+                    else "-"
+                    for o in options
+                ],
+            ),
             ("within budget", ["yes" if o.within_budget else "no" for o in options]),
         ]
         return rows
 
 
-def compare_scenarios(scenarios: Sequence[tuple[str, Mapping[str, Any]]], *,
-                      today: dt.date,
-                      overrides: Mapping[str, Any] | None = None) -> Comparison:
+def compare_scenarios(
+    scenarios: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    today: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> Comparison:
     """Decide and price each (file, validated answers); name the answers that differ."""
     if overrides is None:
         overrides = load_cost_overrides()
     names = _names([file for file, _ in scenarios])
     built = tuple(
-        Scenario(name, file, values,
-                 build_advice(Answers.from_mapping(values), today=today, overrides=overrides))
+        Scenario(
+            name,
+            file,
+            values,
+            build_advice(Answers.from_mapping(values), today=today, overrides=overrides),
+        )
         for name, (file, values) in zip(names, scenarios, strict=True)
     )
     keys = list(dict.fromkeys(key for s in built for key in s.answers))
     differing = tuple(
-        key for key in keys
-        if len({json.dumps(s.answers.get(key), sort_keys=True, default=str)
-                for s in built}) > 1
+        key
+        for key in keys
+        if len({json.dumps(s.answers.get(key), sort_keys=True, default=str) for s in built}) > 1
     )
     return Comparison(built, differing)
 
@@ -138,18 +161,21 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
 
     html = fmt == "html"
     template = report_environment(html=html).get_template(
-        "compare.html.j2" if html else "compare.md.j2")
-    return template.render(comparison=comparison, rows=comparison.rows(),
-                           advisor_version=__version__)
+        "compare.html.j2" if html else "compare.md.j2"
+    )
+    return template.render(
+        comparison=comparison, rows=comparison.rows(), advisor_version=__version__
+    )
 
 
 def _text(comparison: Comparison) -> str:
     rows = [("", [s.name for s in comparison.scenarios]), *comparison.rows()]
     label = max(len(name) for name, _ in rows) + 2
-    widths = [max(len(cells[i]) for _, cells in rows) + 2
-              for i in range(len(comparison.scenarios))]
-    lines = [f"{name:<{label}}" + "".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
-             for name, cells in rows]
+    widths = [max(len(cells[i]) for _, cells in rows) + 2 for i in range(len(comparison.scenarios))]
+    lines = [
+        f"{name:<{label}}" + "".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
+        for name, cells in rows
+    ]
     lines.insert(1, "-" * (label + sum(widths)))
     differ = ", ".join(comparison.differing) or "none"
     lines += ["", f"Answers that differ: {differ}."]
