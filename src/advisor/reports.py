@@ -304,8 +304,11 @@ def _record_line(record: RecordInfo) -> str:
 
 
 def _revisit_line(record: RecordInfo) -> str:
-    """The dated reasons to decide again, soonest first, in one line."""
-    parts = [f"{e.date.isoformat()} {e.text}" for e in record.events if not record.past(e)]
+    """The dated reasons to decide again in one line: the soonest, how many more, prices."""
+    ahead = [e for e in record.events if not record.past(e)]
+    parts = [f"{e.date.isoformat()} {e.text}" for e in ahead[:1]]
+    if len(ahead) > 1:
+        parts.append(f"{len(ahead) - 1} more dated event(s) in the Markdown or HTML record")
     if record.recheck_prices_by is not None:
         when = "now" if record.prices_overdue else record.recheck_prices_by.isoformat()
         parts.append(f"re-check prices {when} (oldest as of {_iso(record.prices_as_of)})")
