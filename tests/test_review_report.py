@@ -202,6 +202,13 @@ def test_every_format_carries_the_same_record():
             assert option in out, fmt
 
 
+@pytest.mark.parametrize("name", ["", "  ", "Ana\nLee"])
+def test_a_decider_must_be_a_name(name):
+    result = CliRunner().invoke(cli, ["decide", "--answers", str(ANSWERS), "--decider", name])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: --decider: ") and "Traceback" not in result.output
+
+
 def test_sources_are_links():
     markdown = decide("--format", "markdown")
     assert "<https://developers.openai.com/api/docs/pricing>" in markdown

@@ -200,6 +200,10 @@ def decide(
     from .questionnaire import Answers
     from .reports import chart_svg, render
 
+    for name in deciders:
+        if not name.strip() or not name.isprintable():
+            raise InputError(f"--decider: {name!r} is not a name (printable text, not blank)")
+    deciders = tuple(name.strip() for name in deciders)
     if compare or scenarios:
         unused = {"--answers": answers_file, "--save-answers": save_answers,
                   "--decider": deciders}
