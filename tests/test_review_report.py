@@ -361,10 +361,11 @@ def test_every_line_of_the_chart_is_visible_in_chromium(answers, tmp_path):
     assert max(counts, key=counts.get) == data["recommendation"], counts
 
 
-# A 375-pixel phone screen: Chromium's headless window is at least 500 wide, so the page is
-# laid out in a frame of that width (srcdoc: same origin, so the probe can measure it).
+# A phone's 375 pixels (or a printed page's 720): Chromium's headless window is at least
+# 500 wide, so the page is laid out in a frame of that width (srcdoc: same origin, so the
+# probe can measure it).
 NARROW = """<!DOCTYPE html><html><body style="margin:0">
-<iframe id="page" width="375" height="800" style="border:0" srcdoc="{page}"></iframe>
+<iframe id="page" width="{width}" height="800" style="border:0" srcdoc="{page}"></iframe>
 <script>document.getElementById('page').addEventListener('load', () => {{
   const frame = document.getElementById('page'), doc = frame.contentDocument;
   const view = frame.contentWindow.innerWidth;
@@ -378,16 +379,23 @@ NARROW = """<!DOCTYPE html><html><body style="margin:0">
 
 @pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed "
                     "(apt-get install chromium) so the page cannot be rendered")
-def test_html_reads_on_a_narrow_screen(html_page, tmp_path):
+@pytest.mark.parametrize(("width", "media"), [(375, "screen"), (720, "print")],
+                         ids=["phone", "a4-print"])
+def test_html_fits_a_phone_and_a_printed_page(html_page, tmp_path, width, media):
+    """A phone's width; and the print styles applied at an A4 page's printable width."""
     from html import escape
 
+    page = html_page.read_text("utf-8")
+    if media == "print":
+        assert "@media print" in page
+        page = page.replace("@media print", "@media all")
     copy = tmp_path / "narrow.html"
-    copy.write_text(NARROW.format(page=escape(html_page.read_text("utf-8"), quote=True)),
+    copy.write_text(NARROW.format(page=escape(page, quote=True), width=width),
                     encoding="utf-8")
     run = _run_chromium("--window-size=800,900", "--dump-dom", copy.as_uri())
     match = re.search(r'data-probe="([^"]*)"', run.stdout)
     assert match, run.stderr[-2000:]
     probe = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert probe["viewport"] == 375
-    assert probe["page"] <= probe["viewport"]        # nothing overflows the screen
-    assert probe["tables"] and all(probe["tables"])  # each table scrolls inside its box
+    assert probe["viewport"] == width
+    assert probe["page"] <= probe["viewport"]        # nothing overflows the screen or page
+    assert probe["tables"] and all(probe["tables"])  # each table fits or scrolls in its box
