@@ -92,7 +92,7 @@ def test_markdown_record_has_the_sections_a_review_expects(answers_file, tmp_pat
     for heading in (
         "## Context",
         "## Decision",
-        "## Alternatives considered",
+        "## Not chosen",
         "## Consequences",
         "## How to revisit",
     ):

@@ -180,6 +180,22 @@ def write_output(text: str, output: Path | None) -> None:
     help="With --evidence: the share of valid answers a schema or strict format needs.  "
     "[default: 0.95]",
 )
+@click.option(
+    "--decider",
+    "deciders",
+    multiple=True,
+    metavar="NAME",
+    help="A person who decides, named in the record (repeatable).",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Compare the answers files given as arguments side by side (two or more; "
+    "--set applies to each).",
+)
+@click.argument(
+    "scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[FILE]..."
+)
 def decide(
     answers_file: Path | None,
     set_values: tuple[str, ...],
@@ -190,12 +206,17 @@ def decide(
     evidence_files: tuple[Path, ...],
     min_gain: float | None,
     format_floor: float | None,
+    deciders: tuple[str, ...],
+    compare: bool,
+    scenarios: tuple[Path, ...],
 ) -> None:
     """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
 
     Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
     shipped price book and the [costs] table of your configuration. With --evidence, the
     measured results of your own evaluation set decide among the systems the answers allow.
+    With --compare A.yaml B.yaml, one table of every scenario's recommendation and costs,
+    naming the answers that differ.
     """
     import datetime as dt
 
@@ -203,6 +224,15 @@ def decide(
     from .questionnaire import OPTIONAL_QUESTIONS, Answers
     from .reports import chart_svg, render
 
+    for name in deciders:
+        if not name.strip() or not name.isprintable():
+            raise InputError(f"--decider: {name!r} is not a name (printable text, not blank)")
+    deciders = tuple(name.strip() for name in deciders)
+    if compare or scenarios:
+        unused = {"--answers": answers_file, "--save-answers": save_answers,
+                  "--decider": deciders, "--evidence": evidence_files}
+        _compare(scenarios, compare, unused, set_values, fmt, output)
+        return
     if (min_gain is not None or format_floor is not None) and not evidence_files:
         raise InputError("--min-gain and --format-floor weigh evidence: give --evidence FILE")
     evidence = read_evidence(evidence_files) if evidence_files else None
@@ -227,7 +257,7 @@ def decide(
     chart_href = None
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
-        write_output(chart_svg(advice.costs), chart)
+        write_output(chart_svg(advice.costs, advice.decision), chart)
         chart_href = chart.name
     report = render(
         decision,
@@ -236,6 +266,7 @@ def decide(
         today=advice.today,
         chart_href=chart_href,
         evidence=assessment,
+        deciders=deciders,
     )
     write_output(report, output)
 
@@ -261,6 +292,29 @@ def read_evidence(paths: tuple[Path, ...]) -> Any:
             raise InputError(f"{where}: evidence file is over {limit} bytes (the most allowed)")
         documents.append(evidence.loads_evidence(raw, where))
     return evidence.merge_evidence(documents)
+
+
+def _compare(scenarios: tuple[Path, ...], compare: bool, unused: dict[str, Any],
+             set_values: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """``decide --compare A B ...``: every scenario decided and priced, in one table."""
+    import datetime as dt
+
+    from .compare import compare_scenarios, render_comparison
+
+    if not compare:
+        raise InputError(f"{scenarios[0]}: answers files as arguments need --compare "
+                         "(one file: --answers FILE)")
+    for option, value in unused.items():
+        if value:
+            raise InputError(f"{option}: not with --compare (it compares the answers files "
+                             "given as arguments; a record comes from one: --answers FILE)")
+    if len(scenarios) < 2:
+        raise InputError(f"--compare: {len(scenarios)} answers file(s) given; "
+                         "it needs two or more")
+    answered = [(str(path), gather_answers(path, set_values, no_input=True))
+                for path in scenarios]
+    comparison = compare_scenarios(answered, today=dt.date.today())
+    write_output(render_comparison(comparison, fmt), output)
 
 
 def _save_answers(values: dict[str, Any], path: Path) -> None:

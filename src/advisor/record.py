@@ -8,8 +8,10 @@ no decision was made). Answers are typed questionnaire values, never secrets; ke
 in ``.env``, which is git-ignored. ``advisor scaffold NEW_DIR --answers-from
 OLD/.advisor.yml`` reads it back and, with the same advisor and backend versions,
 renders a byte-identical project. Nothing in it depends on the folder it was rendered
-in, and no timestamp is kept: the provider notices are dated by the day of rendering and
-read the same until a provider's next dated event passes.
+in, and no timestamp is kept in it: the provider notices are dated by the day of rendering
+and read the same until a provider's next dated event passes; ``docs/decision.md``'s date,
+id and revisit dates are those of the day of rendering (a re-render on another day differs
+in those dated lines only).
 
 Three more entries let ``advisor update`` and ``advisor check`` work later (docs/scaffold.md,
 "Recorded state"): ``providers`` holds, per provider, the date of its next dated event

@@ -9,7 +9,10 @@ the cost sections.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -30,9 +33,209 @@ ALTERNATIVES = {
 }
 
 
-def to_dict(
-    decision: Decision, costs: CostEstimate | None = None, evidence: Assessment | None = None
-) -> dict[str, Any]:
+# Prices older than this should be checked again before the record is relied on: cloud
+# model prices have changed within months (an advisor heuristic, docs/costs.md).
+PRICE_RECHECK_DAYS = 180
+STATUS = "proposed"
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A dated fact that may change the decision: a provider event or a retirement."""
+
+    date: dt.date
+    text: str
+    source: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"date": self.date.isoformat(), "text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """What makes a report a decision record: who, when, what was not chosen, when to revisit.
+
+    Every format renders the same instance, so the text, JSON, Markdown and HTML records
+    carry the same id, date, deciders, reasons and revisit dates.
+    """
+
+    id: str
+    date: dt.date | None
+    status: str
+    deciders: tuple[str, ...]
+    not_chosen: tuple[tuple[str, str], ...]
+    consequences: tuple[str, ...]
+    events: tuple[DatedEvent, ...]
+    prices_as_of: dt.date | None
+    price_age_days: int | None
+    recheck_prices_by: dt.date | None
+    revisit_by: dt.date | None
+
+    @property
+    def prices_overdue(self) -> bool:
+        """The oldest price is past its re-check date already on the record's date."""
+        return bool(self.date and self.recheck_prices_by and self.recheck_prices_by <= self.date)
+
+    def past(self, event: DatedEvent) -> bool:
+        return self.date is not None and event.date <= self.date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": _iso(self.date),
+            "status": self.status,
+            "deciders": list(self.deciders),
+            "not_chosen": [{"option": name, "reason": why} for name, why in self.not_chosen],
+            "consequences": list(self.consequences),
+            "revisit": {
+                "by": _iso(self.revisit_by),
+                "events": [e.to_dict() for e in self.events],
+                "prices_as_of": _iso(self.prices_as_of),
+                "price_age_days": self.price_age_days,
+                "recheck_prices_by": _iso(self.recheck_prices_by),
+                "prices_overdue": self.prices_overdue,
+            },
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def record_info(decision: Decision, costs: CostEstimate | None = None, *,
+                today: dt.date | None = None, deciders: tuple[str, ...] = ()) -> RecordInfo:
+    """The record's metadata, computed once for every format.
+
+    The id is the date and a digest of the answers and the recommendation: the same
+    decision made on the same day gets the same id (a scaffold renders reproducibly).
+    """
+    digest = hashlib.sha256(json.dumps(
+        {"answers": decision.answers.to_dict(), "recommendation": decision.recommendation,
+         "variant": decision.variant, "framework": decision.framework_version},
+        sort_keys=True, default=str).encode()).hexdigest()[:6]
+    record_id = f"adr-{today:%Y%m%d}-{digest}" if today else f"adr-{digest}"
+    events = _dated_events(costs) if costs is not None else ()
+    as_of = costs.as_of if costs is not None else None
+    age = (today - as_of).days if today and as_of else None
+    recheck = as_of + dt.timedelta(days=PRICE_RECHECK_DAYS) if as_of else None
+    ahead = [e.date for e in events if today is None or e.date > today]
+    if recheck is not None and (today is None or recheck > today):
+        ahead.append(recheck)
+    return RecordInfo(
+        id=record_id,
+        date=today,
+        status=STATUS,
+        deciders=tuple(deciders),
+        not_chosen=tuple(not_chosen(decision, costs)),
+        consequences=tuple(consequences(decision, costs)),
+        events=events,
+        prices_as_of=as_of,
+        price_age_days=age,
+        recheck_prices_by=recheck,
+        revisit_by=min(ahead) if ahead else None,
+    )
+
+
+def _dated_events(costs: CostEstimate) -> tuple[DatedEvent, ...]:
+    """Provider events of the providers the priced options use, and model retirements."""
+    from .advice import load_price_data
+    from .providers import load_providers
+
+    data = load_price_data()
+    used = {data.get(s.section, {}).get(s.key, {}).get("provider") for s in costs.sources}
+    events = [
+        DatedEvent(event.date, f"{status.name}: {event.text}", status.source)
+        for key, status in load_providers().items() if key in used
+        for event in status.events
+    ]
+    retiring = {entry.get("retires"): s.source for s in costs.sources
+                if (entry := data.get(s.section, {}).get(s.key, {})).get("retires")}
+    for option in costs.options:
+        if option.retires is not None:
+            events.append(DatedEvent(option.retires, f"the {option.name} option's model "
+                                     "retires: its costs stop there",
+                                     retiring.get(option.retires, "data/prices.yaml")))
+    return tuple(sorted(set(events), key=lambda e: (e.date, e.text)))
+
+
+def not_chosen(decision: Decision, costs: CostEstimate | None) -> list[tuple[str, str]]:
+    """Each option not recommended, with why: the framework's reason, then its costs."""
+    out = []
+    for name in ALTERNATIVES:
+        if name == decision.recommendation:
+            continue
+        why = _framework_reason(name, decision)
+        if costs is not None:
+            why += _cost_reason(costs.option(name), decision, costs)
+        out.append((name, why))
+    for option in costs.options if costs is not None else ():
+        if not option.primary:
+            why = (f"the {option.fine_tune_path} fine-tuning path, priced for comparison; "
+                   f"this team's path is {costs.fine_tune_path}")
+            out.append((option.name, why + _cost_reason(option, decision, costs)))
+    return out
+
+
+def _framework_reason(name: str, decision: Decision) -> str:
+    if name == "fine-tune" and decision.retrieval_needed:
+        return "the answers need retrieval (see the reasons above)"
+    if name == "fine-tune":
+        return "no reason to fine-tune is both present and feasible"
+    if name == "rag":
+        return "retrieval alone leaves the behaviour gap above unaddressed"
+    if name == "hybrid" and not decision.fine_tune_feasible:
+        return "fine-tuning is not feasible yet"
+    if name == "hybrid" and decision.recommendation == "fine-tune":
+        return "nothing here needs retrieval"
+    return "no reason to fine-tune is present, and RAG comes first"
+
+
+def _cost_reason(option: OptionCost, decision: Decision, costs: CostEstimate) -> str:
+    parts = []
+    if option.unmet:
+        parts.append(f"it does not meet: {', '.join(option.unmet)}")
+    chosen = costs.option(decision.recommendation)
+    months = option.horizon_months
+    span = f"{months:g}" if months == int(months) else f"{months:.1f}"
+    if option.retires is not None and months < costs.horizon_months:
+        parts.append(f"its model retires on {option.retires.isoformat()}")
+    compare = "more than" if option.cumulative(months) > chosen.cumulative(months) else \
+        "less than"
+    parts.append(f"{money(option.cumulative(months), cents=False)} over {span} months, "
+                 f"{compare} {chosen.name}'s {money(chosen.cumulative(months), cents=False)}")
+    return "; " + "; ".join(parts)
+
+
+def consequences(decision: Decision, costs: CostEstimate | None) -> list[str]:
+    """What the team commits to by following the recommendation."""
+    out = ["Build the evaluation set first, before any prompt, index or training run: it is "
+           "how the team will know the choice worked."]
+    if "rag" in decision.approaches:
+        out.append("Retrieval adds per-query cost (embeddings, search, longer prompts) and "
+                   "latency; keeping the index current takes minutes per change.")
+    if "fine-tune" in decision.approaches:
+        out.append("Fine-tuning costs more upfront and must be redone when the training data "
+                   "changes; curated examples become a maintained asset.")
+    if costs is not None:
+        option = costs.option(decision.recommendation)
+        spread = ""
+        if option.range_total:
+            low, high = option.range_total
+            spread = (f" (range {money(low, cents=False)}-{money(high, cents=False)}"
+                      f"{f', moved most by {option.swing}' if option.swing else ''})")
+        out.append(f"Budget for {money(option.upfront, cents=False)} upfront and "
+                   f"{money(option.monthly, cents=False)} a month: "
+                   f"{money(option.total, cents=False)} over "
+                   f"{option.horizon_months:g} months{spread}.")
+        if option.retires is not None:
+            out.append(f"The {option.name} option depends on a model that retires on "
+                       f"{option.retires.isoformat()}: plan the migration before then.")
+    return out
+
+
+def to_dict(decision: Decision, costs: CostEstimate | None = None,
+            evidence: Assessment | None = None, *,
+            record: RecordInfo | None = None) -> dict[str, Any]:
     data = decision.to_dict()
     if costs is not None:
         data["costs"] = costs.to_dict()
@@ -41,6 +244,8 @@ def to_dict(
         data["evidence"] = evidence.to_dict()
         if evidence.verdict == "changes":
             data["questionnaire_recommendation"] = evidence.questionnaire
+    if record is not None:
+        data["record"] = record.to_dict()
     data["advisor_version"] = __version__
     return data
 
@@ -53,26 +258,32 @@ def render(
     today: dt.date | None = None,
     chart_href: str | None = None,
     evidence: Assessment | None = None,
+    deciders: tuple[str, ...] = (),
 ) -> str:
     """The report in ``fmt``. ``chart_href``: Markdown links the chart there, not inline.
 
     ``evidence``: what measured results said (:func:`advisor.evidence.assess`); every
     format shows it in a "Measured" section, or, without it, how many items to measure.
     """
+    record = record_info(decision, costs, today=today, deciders=deciders)
     if fmt == "json":
-        return json.dumps(to_dict(decision, costs, evidence), indent=2, ensure_ascii=False) + "\n"
+        data = to_dict(decision, costs, evidence, record=record)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return render_markdown(decision, costs, chart_href=chart_href, evidence=evidence)
+        return render_markdown(decision, costs, chart_href=chart_href, evidence=evidence,
+                               record=record)
     if fmt == "html":
-        return render_html(decision, costs, today=today, evidence=evidence)
-    return render_text(decision, costs, evidence)
+        return render_html(decision, costs, evidence=evidence, record=record)
+    return render_text(decision, costs, evidence, record=record)
 
 
-def render_text(
-    decision: Decision, costs: CostEstimate | None = None, evidence: Assessment | None = None
-) -> str:
+def render_text(decision: Decision, costs: CostEstimate | None = None,
+                evidence: Assessment | None = None, *,
+                record: RecordInfo | None = None) -> str:
+    record = record or record_info(decision, costs)
     lines = [
         f"Recommendation: {decision.label}  (confidence {decision.confidence:.2f})",
+        f"Record {record.id}: {_record_line(record)}",
         "",
         "Why:",
     ]
@@ -89,10 +300,33 @@ def render_text(
         ]
     else:
         lines.append("  - no single change of one answer changes this recommendation")
+    lines += ["", "Not chosen:"]
+    lines += [f"  - {name}: {why}" for name, why in record.not_chosen]
     if costs is not None:
         lines += ["", *_text_costs(decision, costs)]
+    if record.revisit_by is not None or record.prices_overdue:
+        by = f" by {record.revisit_by.isoformat()}" if record.revisit_by else ""
+        lines += ["", f"Revisit{by}: {_revisit_line(record)}"]
     lines += ["", "Whatever you build: write the evaluation set first."]
     return "\n".join(lines) + "\n"
+
+
+def _record_line(record: RecordInfo) -> str:
+    date = record.date.isoformat() if record.date else "undated"
+    deciders = ", ".join(record.deciders) or "not recorded (--decider NAME)"
+    return f"{record.status}, {date}, deciders: {deciders}"
+
+
+def _revisit_line(record: RecordInfo) -> str:
+    """The dated reasons to decide again in one line: the soonest, how many more, prices."""
+    ahead = [e for e in record.events if not record.past(e)]
+    parts = [f"{e.date.isoformat()} {e.text}" for e in ahead[:1]]
+    if len(ahead) > 1:
+        parts.append(f"{len(ahead) - 1} more dated event(s) in the Markdown or HTML record")
+    if record.recheck_prices_by is not None:
+        when = "now" if record.prices_overdue else record.recheck_prices_by.isoformat()
+        parts.append(f"re-check prices {when} (oldest as of {_iso(record.prices_as_of)})")
+    return "; ".join(parts)
 
 
 def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
@@ -310,15 +544,15 @@ def assumption_rows(costs: CostEstimate) -> list[tuple[str, str, bool, str]]:
     return rows
 
 
-def _context(
-    decision: Decision, costs: CostEstimate | None, evidence: Assessment | None = None
-) -> dict[str, Any]:
+def _context(decision: Decision, costs: CostEstimate | None, record: RecordInfo,
+             evidence: Assessment | None = None) -> dict[str, Any]:
     return {
         "measured": measured(evidence),
         "decision": decision,
+        "record": record,
         "questions": CORE_QUESTIONS,
         "answers": decision.answers.to_dict(),
-        "alternatives": {k: v for k, v in ALTERNATIVES.items() if k != decision.recommendation},
+        "alternatives": ALTERNATIVES,
         "advisor_version": __version__,
         "show": _show,
         "costs": costs,
@@ -327,7 +561,18 @@ def _context(
         "price_dates": _dates(costs) if costs else "",
         "budget_basis": _budget_basis(),
         "money": money,
+        "crossing": _crossing,
+        "recheck_days": PRICE_RECHECK_DAYS,
     }
+
+
+def _crossing(crossing: Any) -> str:
+    """`` (cumulative costs cross at month 7.2)`` for a break-even worth marking, else ''."""
+    from .charts import meaningful
+
+    if not meaningful(crossing):
+        return ""
+    return f" (cumulative costs cross at month {crossing.at:.1f})"
 
 
 def _budget_basis() -> str:
@@ -336,46 +581,65 @@ def _budget_basis() -> str:
     return BUDGET_BASIS
 
 
+URL = re.compile(r"https?://[^\s<>()\[\]\"']+[^\s<>()\[\]\"'.,;:]")
+
+
+def markdown_links(text: str) -> str:
+    """Addresses in ``text`` as Markdown autolinks (``<https://...>``)."""
+    return URL.sub(lambda m: f"<{m.group(0)}>", text)
+
+
+def html_links(text: str) -> Any:
+    """``text`` escaped, its addresses as links (``<a href>``); safe to put in a page."""
+    from markupsafe import Markup, escape
+
+    out, last = [], 0
+    for match in URL.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        url = escape(match.group(0))
+        out.append(Markup(f'<a href="{url}">{url}</a>'))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def render_markdown(
-    decision: Decision,
-    costs: CostEstimate | None = None,
-    *,
-    chart_href: str | None = None,
+    decision: Decision, costs: CostEstimate | None = None, *, chart_href: str | None = None,
+    today: dt.date | None = None, record: RecordInfo | None = None,
     evidence: Assessment | None = None,
 ) -> str:
     from .templating import report_environment
 
+    record = record or record_info(decision, costs, today=today)
     chart = ""
     if costs is not None and chart_href is None:
-        chart = chart_svg(costs)
+        chart = chart_svg(costs, decision)
     template = report_environment().get_template("decision.md.j2")
-    return template.render(
-        **_context(decision, costs, evidence), chart_href=chart_href, chart_svg=chart
-    )
+    return template.render(**_context(decision, costs, record, evidence),
+                           chart_href=chart_href, chart_svg=chart, link=markdown_links)
 
 
 def render_html(
-    decision: Decision,
-    costs: CostEstimate | None = None,
-    *,
-    today: dt.date | None = None,
-    evidence: Assessment | None = None,
+    decision: Decision, costs: CostEstimate | None = None, *, today: dt.date | None = None,
+    record: RecordInfo | None = None, evidence: Assessment | None = None,
 ) -> str:
     """One self-contained page for an architecture review: styles and chart inline."""
     from markupsafe import Markup
 
     from .templating import report_environment
 
-    chart = Markup(chart_svg(costs)) if costs is not None else ""
+    record = record or record_info(decision, costs, today=today)
+    chart = Markup(chart_svg(costs, decision)) if costs is not None else ""
     return report_environment(html=True).get_template("decision.html.j2").render(
-        **_context(decision, costs, evidence), chart_svg=chart, today=today
+        **_context(decision, costs, record, evidence), chart_svg=chart, link=html_links
     )
 
 
-def chart_svg(costs: CostEstimate) -> str:
+def chart_svg(costs: CostEstimate, decision: Decision | None = None) -> str:
+    """The cumulative-cost chart, the recommended option emphasised when ``decision`` is given."""
     from .charts import cumulative_cost_chart
 
-    return cumulative_cost_chart(costs)
+    return cumulative_cost_chart(costs, decision.recommendation if decision else None)
 
 
 def _show(value: Any) -> str:

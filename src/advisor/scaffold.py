@@ -230,9 +230,10 @@ def decision_record(blueprint: Blueprint) -> dict[str, Any]:
     costs = blueprint.costs
     return {
         "decision_record": render_markdown(
-            blueprint.decision, costs, chart_href=COST_CHART if costs else None
+            blueprint.decision, costs, chart_href=COST_CHART if costs else None,
+            today=blueprint.today,
         ),
-        "cost_chart": chart_svg(costs) if costs else "",
+        "cost_chart": chart_svg(costs, blueprint.decision) if costs else "",
         "missing_answers": [],
         "decide_command": "",
     }
