@@ -168,7 +168,7 @@ def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     assert outcome["models"] == ["ft:demo-tuned", "gpt-4.1-mini-2025-04-14"], (
         "the base systems ask the base model, the fine-tuned ones the recorded model"
     )
-    results = json.loads((project / "results.json").read_text("utf-8"))
+    results = json.loads((project / "evals" / "results.json").read_text("utf-8"))
     hit_rates = {s["system"]: s["hit_rate"] for s in results["systems"]}
     assert hit_rates["rag"] == hit_rates["fine-tuned+rag"] == 1.0
     assert hit_rates["base"] is None, "no retrieval, no hit rate"
@@ -213,7 +213,7 @@ def test_with_hf_lora_the_rag_side_answers_with_the_served_adapter(
     assert outcome["openai_embeddings"] > 0 and outcome["vllm_embeddings"] == 0
     table = outcome["evaluate"]
     rows = [line.split()[0] for line in table.splitlines()[1:] if line.strip()]
-    assert rows[:4] == ["base", "lora", "rag", "fine-tuned+rag"], table
-    results = json.loads((project / "results.json").read_text("utf-8"))
+    assert rows[:4] == ["base", "fine-tuned", "rag", "fine-tuned+rag"], table
+    results = json.loads((project / "evals" / "results.json").read_text("utf-8"))
     hit_rates = {s["system"]: s["hit_rate"] for s in results["systems"]}
     assert hit_rates["rag"] == hit_rates["fine-tuned+rag"] == 1.0

@@ -191,13 +191,23 @@ def starter_price_book(blueprint: Blueprint) -> dict[str, Any]:
     from .costs import PriceBook
 
     book = PriceBook.from_data(load_price_data(), blueprint.cost_overrides)
-    keep = ("input_per_1m", "output_per_1m", "fine_tuned_input_per_1m",
-            "fine_tuned_output_per_1m", "per_1m", "as_of", "source")
+    keep = (
+        "input_per_1m",
+        "output_per_1m",
+        "fine_tuned_input_per_1m",
+        "fine_tuned_output_per_1m",
+        "per_1m",
+        "as_of",
+        "source",
+    )
 
     def entries(section: str) -> dict[str, dict[str, Any]]:
         return {
-            name: {key: str(entry[key]) if key == "as_of" else entry[key]
-                   for key in keep if key in entry}
+            name: {
+                key: str(entry[key]) if key == "as_of" else entry[key]
+                for key in keep
+                if key in entry
+            }
             for name, entry in sorted(book.sections[section].items())
         }
 

@@ -24,10 +24,12 @@ from {{ package }}.evaluation import (
     RateGate,
     close_systems,
     evidence,
+    load_answer_format,
     load_price_book,
     problems,
     rate_limit_delay,
     record_usage,
+    response_format,
     run,
     serial,
 )
@@ -37,8 +39,12 @@ SYSTEM_NAMES = ("base", "rag", "fine-tuned", "fine-tuned+rag")
 PRICES = {
     "version": "2026.11.24",
     "chat_models": {
-        "gpt-4.1-mini": {"input_per_1m": 0.4, "output_per_1m": 1.6,
-                         "fine_tuned_input_per_1m": 0.8, "fine_tuned_output_per_1m": 3.2},
+        "gpt-4.1-mini": {
+            "input_per_1m": 0.4,
+            "output_per_1m": 1.6,
+            "fine_tuned_input_per_1m": 0.8,
+            "fine_tuned_output_per_1m": 3.2,
+        },
     },
     "embedding_models": {"text-embedding-3-small": {"per_1m": 0.02}},
 }
@@ -224,9 +230,7 @@ def test_cost_per_1k_comes_from_reported_usage_and_the_price_book(tmp_path):
     # fine-tuned rates: 1000 x 0.8/1M + 100 x 3.2/1M = 0.00112 USD
     assert summaries["fine-tuned"].cost_per_1k_usd == pytest.approx(1.12)
     assert summaries["base"].cost_per_1k_usd is None
-    assert "base: cost per 1k unknown, no price for Qwen/Qwen2.5-1.5B-Instruct" in problems(
-        report
-    )
+    assert "base: cost per 1k unknown, no price for Qwen/Qwen2.5-1.5B-Instruct" in problems(report)
     document = evidence(report, "guidelines", prices)
     check_evidence_shape(document)
     assert document["price_book"] == "2026.11.24"
@@ -242,8 +246,10 @@ def test_usage_outside_an_evaluation_is_ignored():
     ("content", "message"),
     [
         ("{oops", "cannot read the price book"),
-        ('{"chat_models": {"m": {"input_per_1m": "cheap", "output_per_1m": 1}}}',
-         "chat_models.m.input_per_1m must be a number >= 0"),
+        (
+            '{"chat_models": {"m": {"input_per_1m": "cheap", "output_per_1m": 1}}}',
+            "chat_models.m.input_per_1m must be a number >= 0",
+        ),
         ('{"embedding_models": {"e": {"per_1m": -1}}}', "embedding_models.e.per_1m"),
         ("[]", "not a price book"),
     ],
@@ -279,6 +285,32 @@ def test_format_validity_is_the_share_of_answers_that_parse():
     document = evidence(report, "guidelines")
     check_evidence_shape(document)
     assert document["systems"][0]["format_valid_rate"] == pytest.approx(11 / 12)
+
+
+{% if answers.get("format") == "schema" %}
+def test_the_answer_schema_asks_for_strict_structured_outputs_and_checks_answers():
+    from {{ package }}.answer_schema import Answer
+
+    asked = response_format()
+    assert asked == {
+        "type": "json_schema",
+        "json_schema": {"name": "answer", "strict": True, "schema": Answer.model_json_schema()},
+    }
+    schema = asked["json_schema"]["schema"]
+    # What strict structured outputs require of a schema.
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == set(schema["properties"])
+    check = load_answer_format()
+    assert check is not None
+    assert check('{"answer": "every year", "confident": true}') == "every year"
+    for broken in ("every year", '{"answer": "x"}', '{"answer": "x", "confident": true, "y": 1}'):
+        with pytest.raises(ValueError):
+            check(broken)
+{% else %}
+def test_without_an_answer_schema_answers_are_free_text():
+    assert response_format() is None
+    assert load_answer_format() is None
+{% endif %}
 
 
 # --- progress -----------------------------------------------------------------------------
@@ -322,8 +354,9 @@ def write_eval_set(folder: Path) -> Path:
     path = folder / "evals" / "eval.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "\n".join(json.dumps({"id": i.id, "question": i.question, "answer": i.answer})
-                  for i in ITEMS[:3]),
+        "\n".join(
+            json.dumps({"id": i.id, "question": i.question, "answer": i.answer}) for i in ITEMS[:3]
+        ),
         encoding="utf-8",
     )
     return path
@@ -344,9 +377,7 @@ def test_evaluate_writes_evidence_to_evals_results_json_by_default(monkeypatch, 
     assert [s["system"] for s in document["systems"]] == ["base", "rag"]
 
 
-def test_evaluate_exits_non_zero_and_says_why_when_a_system_fails_everywhere(
-    monkeypatch, tmp_path
-):
+def test_evaluate_exits_non_zero_and_says_why_when_a_system_fails_everywhere(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     write_eval_set(tmp_path)
     use_systems(monkeypatch, {"base": echo, "rag": unauthorized})

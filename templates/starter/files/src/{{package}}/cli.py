@@ -117,7 +117,7 @@ def evaluate(
             items,
             scorer=scorer,
             concurrency=concurrency,
-            answer_format=evaluation.load_answer_format(__package__),
+            answer_format=evaluation.load_answer_format(),
             prices=price_book,
             progress=evaluation.Progress(len(chosen) * len(items)),
         )

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
+from types import ModuleType
 from typing import IO, Any
 
 EVIDENCE_SCHEMA = "advisor.evidence/1"
@@ -720,16 +721,33 @@ def close_systems(systems: Mapping[str, System]) -> None:
             close()
 
 
-def load_answer_format(package: str) -> AnswerFormat | None:
-    """``answer_schema.answer_text`` when the project has an answer schema (it was made
-    with ``format: schema``), else None."""
+def answer_schema() -> ModuleType | None:
+    """The project's ``answer_schema`` module, or None when it has none.
+
+    Projects made with ``format: schema`` ship one; any project can add one. Its presence
+    is the one switch: model code asks for structured outputs (:func:`response_format`)
+    and ``evaluate`` checks every answer against it.
+    """
+    name = f"{__package__}.answer_schema"
     try:
-        module = importlib.import_module(f"{package}.answer_schema")
+        return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name != f"{package}.answer_schema":
+        if exc.name != name:
             raise
         return None
-    return module.answer_text
+
+
+def response_format() -> dict[str, Any] | None:
+    """The chat request's ``response_format`` that enforces the answer schema (structured
+    outputs), or None when the project has no schema."""
+    schema = answer_schema()
+    return None if schema is None else schema.response_format()
+
+
+def load_answer_format() -> AnswerFormat | None:
+    """``answer_schema.answer_text`` (the check ``evaluate`` applies), or None."""
+    schema = answer_schema()
+    return None if schema is None else schema.answer_text
 
 
 def load_systems(modules: Iterable[str], package: str | None = None) -> dict[str, System]:
