@@ -198,6 +198,16 @@ def test_a_rate_limit_is_seen_through_the_error_a_backend_wraps_it_in():
     assert rate_limit_delay(ValueError("no")) is None
 
 
+def test_retry_after_may_be_an_http_date():
+    import email.utils
+    import time
+
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    delay = rate_limit_delay(RateLimited({"retry-after": when}))
+    assert delay is not None and 25 <= delay <= 30
+    assert rate_limit_delay(RateLimited({"retry-after": "soon"})) == 0.0, "unreadable: backoff"
+
+
 # --- cost from reported usage -------------------------------------------------------------
 
 
@@ -375,6 +385,7 @@ def test_evaluate_writes_evidence_to_evals_results_json_by_default(monkeypatch, 
     document = json.loads((tmp_path / "evals" / "results.json").read_text("utf-8"))
     check_evidence_shape(document)
     assert [s["system"] for s in document["systems"]] == ["base", "rag"]
+    assert "cost per 1k unknown: no price book at evals/prices.json" in result.output
 
 
 def test_evaluate_exits_non_zero_and_says_why_when_a_system_fails_everywhere(monkeypatch, tmp_path):

@@ -126,6 +126,8 @@ def evaluate(
     click.echo(evaluation.format_table(report))
     for line in evaluation.problems(report):
         click.echo(line, err=True)
+    if price_book is None:
+        click.echo(f"cost per 1k unknown: no price book at {prices}", err=True)
     document = evaluation.evidence(report, eval_set.stem, price_book)
     try:
         evaluation.write_evidence(document, output)

@@ -23,7 +23,6 @@ rate limit. The run is written in advisor's evidence format (``advisor.evidence/
 from __future__ import annotations
 
 import contextvars
-import email.utils
 import importlib
 import json
 import math
@@ -35,7 +34,6 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 from types import ModuleType
@@ -427,6 +425,8 @@ def _retry_after(headers: Mapping[str, str]) -> float:
         try:
             return max(0.0, float(value))
         except ValueError:
+            import email.utils  # rarely needed, and it costs every start-up 10 ms or more
+
             moment = email.utils.parsedate_to_datetime(value)
             return max(0.0, moment.timestamp() - time.time())
     except (TypeError, ValueError, OverflowError):
@@ -540,6 +540,8 @@ def run(
             cost_usd=_cost(usage, prices),
             usage=usage,
         )
+
+    from concurrent.futures import ThreadPoolExecutor  # only `evaluate` needs it
 
     pairs = [(name, item) for name in systems for item in items]
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
