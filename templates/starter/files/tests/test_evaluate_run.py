@@ -20,8 +20,10 @@ from {{ package }}.evaluation import (
     EvalItem,
     EvaluationError,
     Prediction,
+    PriceBook,
     Progress,
     RateGate,
+    Usage,
     close_systems,
     evidence,
     load_answer_format,
@@ -246,6 +248,13 @@ def test_cost_per_1k_comes_from_reported_usage_and_the_price_book(tmp_path):
     assert document["price_book"] == "2026.11.24"
     first = document["items"][0]
     assert (first["input_tokens"], first["output_tokens"]) == (2000, 100)
+
+
+def test_a_model_without_fine_tuned_rates_has_no_fine_tuned_price():
+    book = PriceBook({"gpt-x": {"input_per_1m": 1.0, "output_per_1m": 2.0}}, {})
+    assert book.cost(Usage("gpt-x-2026-01-01", 1_000_000, 0)) == 1.0
+    assert book.cost(Usage("ft:gpt-x-2026-01-01:org::id", 1_000_000, 0)) is None
+    assert book.cost(Usage("gpt-xl", 1, 1)) is None, "a longer name is another model"
 
 
 def test_usage_outside_an_evaluation_is_ignored():

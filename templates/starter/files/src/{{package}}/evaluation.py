@@ -238,14 +238,12 @@ class PriceBook:
         model, tuned = usage.model, usage.model.startswith("ft:")
         if tuned:  # ft:BASE:org:suffix:id is billed at BASE's fine-tuned rates
             model = model.split(":")[1]
-        entry = _priced(self.chat_models, model)
-        if entry is None:
-            return None
+        entry = _priced(self.chat_models, model) or {}
         prefix = "fine_tuned_" if tuned else ""
-        return (
-            usage.input_tokens * entry[f"{prefix}input_per_1m"]
-            + usage.output_tokens * entry[f"{prefix}output_per_1m"]
-        ) / 1e6
+        rates = entry.get(f"{prefix}input_per_1m"), entry.get(f"{prefix}output_per_1m")
+        if None in rates:
+            return None
+        return (usage.input_tokens * rates[0] + usage.output_tokens * rates[1]) / 1e6
 
 
 def _priced(entries: Mapping[str, Mapping[str, Any]], model: str) -> Mapping[str, Any] | None:
