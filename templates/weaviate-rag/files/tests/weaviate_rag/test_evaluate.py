@@ -52,11 +52,25 @@ def test_evaluate_prices_the_usage_the_api_reported(project: Path, openai_server
     assert summary["cost_per_1k_usd"] == pytest.approx(1000 * per_question)
 
 
-def test_rag_before_ingest_fails_every_question_and_says_why(project: Path):
+def test_rag_before_ingest_fails_every_question_and_says_why(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from {{ package }}.rag import pipeline
+
+    attempts = []
+    original = pipeline.Answerer.__init__
+
+    def counted(self, *args, **kwargs) -> None:
+        attempts.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Answerer, "__init__", counted)
     result = evaluate_rag()
     assert result.exit_code == 1
     assert "rag: 10 of 10 failed; first: " in result.output
+    assert "run `ingest` first" in result.output
     assert "every question failed for rag" in result.output
+    assert len(attempts) == 1, "Weaviate is asked once, not once per question"
 
 
 def test_a_wrong_key_fails_every_question_and_says_why(

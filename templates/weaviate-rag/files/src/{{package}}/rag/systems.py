@@ -70,18 +70,27 @@ def rag_system(settings: RagSettings, *, chat: ChatTarget | None = None) -> Syst
 
     ``evaluate`` asks many questions at once: they share one connection, and the
     retrieval step takes turns (Weaviate's synchronous client makes no promise about
-    threads), while the chat calls, the slow part, run side by side.
+    threads), while the chat calls, the slow part, run side by side. A connection that
+    cannot be opened (no collection yet, Weaviate down) fails every later question at once
+    with the same error.
     """
     from .pipeline import Answerer
 
     answerer: Answerer | None = None
+    unreachable: Exception | None = None  # why the connection could not be opened
     turn = threading.Lock()
 
     def predict(question: str) -> Prediction:
-        nonlocal answerer
+        nonlocal answerer, unreachable
         with turn:
+            if unreachable is not None:  # `rag` before `ingest`: say so once per question,
+                raise unreachable  # without waiting on Weaviate again for each
             if answerer is None:
-                answerer = Answerer(settings, chat=chat)
+                try:
+                    answerer = Answerer(settings, chat=chat)
+                except Exception as exc:
+                    unreachable = exc
+                    raise
             hits = answerer.retrieve(question)
         return Prediction(answer=answerer.generate(question, hits), sources=source_files(hits))
 
