@@ -3,7 +3,13 @@ closed at the end, usage noted; in-process models one question at a time."""
 
 from __future__ import annotations
 
-from {{ package }}.evaluation import EvalItem, PriceBook, close_systems, problems, run
+from {{ package }}.evaluation import (
+    EvalItem,
+    PriceBook,
+    close_systems,
+    problems,
+    run,
+)
 from {{ package }}.hf_lora.settings import HfLoraSettings
 from {{ package }}.hf_lora.systems import systems
 
