@@ -207,6 +207,43 @@ def starter_variables(
         "next_steps": [*setup, *backend_steps, f"{blueprint.names.slug} evaluate"],
         **decision_record(blueprint),
         "record": make_record(blueprint).to_yaml(),
+        "price_book": starter_price_book(blueprint),
+    }
+
+
+def starter_price_book(blueprint: Blueprint) -> dict[str, Any]:
+    """The per-token prices the starter's ``evaluate`` turns reported usage into cost with
+    (``evals/prices.json``): the price book's chat and embedding models, with the project's
+    ``[costs]`` overrides, each entry with its ``as_of`` and ``source``."""
+    from .advice import load_price_data
+    from .costs import PriceBook
+
+    book = PriceBook.from_data(load_price_data(), blueprint.cost_overrides)
+    keep = (
+        "input_per_1m",
+        "output_per_1m",
+        "fine_tuned_input_per_1m",
+        "fine_tuned_output_per_1m",
+        "per_1m",
+        "as_of",
+        "source",
+    )
+
+    def entries(section: str) -> dict[str, dict[str, Any]]:
+        return {
+            name: {
+                key: str(entry[key]) if key == "as_of" else entry[key]
+                for key in keep
+                if key in entry
+            }
+            for name, entry in sorted(book.sections[section].items())
+        }
+
+    return {
+        "version": book.version,
+        "currency": "USD",
+        "chat_models": entries("chat_models"),
+        "embedding_models": entries("embedding_models"),
     }
 
 

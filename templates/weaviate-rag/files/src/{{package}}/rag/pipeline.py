@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..evaluation import response_format
 from .chunking import split_text
 from .documents import Document, DocumentError, find_documents, load_document
 from .llm import ChatTarget, chat, chat_client, configured_chat, embed, make_client
@@ -249,10 +250,12 @@ class Answerer:
     def __init__(self, settings: RagSettings, *, chat: ChatTarget | None = None) -> None:
         self.settings = settings
         self.chat = chat or configured_chat(settings)
-        self.openai = make_client(settings)
-        self.chat_openai = chat_client(self.chat, settings.openai_timeout_s)
         self._resources = ExitStack()
         try:
+            self.openai = make_client(settings)
+            self._resources.callback(self.openai.close)
+            self.chat_openai = chat_client(self.chat, settings.openai_timeout_s)
+            self._resources.callback(self.chat_openai.close)
             client = self._resources.enter_context(connect(settings))
             self.collection = open_collection(client, settings, create=False)
         except BaseException:
@@ -270,9 +273,15 @@ class Answerer:
         return search(self.collection, settings, question, vector)
 
     def answer(self, question: str) -> tuple[str, list[Hit]]:
+        """The answer to ``question`` and the chunks it was drawn from."""
         hits = self.retrieve(question)
-        text = chat(self.chat_openai, self.chat.model, build_messages(question, hits))
-        return text, hits
+        return self.generate(question, hits), hits
+
+    def generate(self, question: str, hits: list[Hit]) -> str:
+        """The chat model's answer from ``hits``; JSON in the answer schema, held to it by
+        structured outputs, when the project has one (``answer_schema.py``)."""
+        messages = build_messages(question, hits)
+        return chat(self.chat_openai, self.chat.model, messages, response_format())
 
     def close(self) -> None:
         self._resources.close()
