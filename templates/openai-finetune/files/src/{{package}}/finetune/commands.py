@@ -23,6 +23,8 @@ from .progress import Display
 
 if TYPE_CHECKING:
     from openai import OpenAI
+    from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
+    from openai.types.fine_tuning.jobs import FineTuningJobCheckpoint
 
     from .settings import FineTuneSettings
 
@@ -107,51 +109,119 @@ def _create_job(
 
     from .wind_down import explain_refusal
 
+    uploaded: list[str] = []
     try:
         training_id = upload(client, training)
-        validation_id = upload(client, validation) if validation else None
+        uploaded.append(training_id)
         click.echo(f"uploaded {training} as {training_id}")
+        validation_id = upload(client, validation) if validation else None
         if validation_id:
+            uploaded.append(validation_id)
             click.echo(f"uploaded {validation} as {validation_id}")
         job = client.fine_tuning.jobs.create(
             **job_request(settings, training_id, validation_id)
         )
     except openai.PermissionDeniedError as exc:
-        raise click.ClickException(explain_refusal(_api_message(exc), dt.date.today())) from None
+        message = explain_refusal(_api_message(exc), dt.date.today())
+        raise click.ClickException(message + _discard_uploads(client, uploaded)) from None
     except openai.APIError as exc:
-        raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
-    record.save(settings.record_file, record.TrainingRecord(job.id, job.model, job.status))
+        message = f"OpenAI API error: {_api_message(exc)}"
+        raise click.ClickException(message + _discard_uploads(client, uploaded)) from None
+    record.log_job(
+        settings.jobs_file,
+        record.JobEntry(job.id, job.model, job.status, None, training_id, validation_id),
+    )
     click.echo(f"created job {job.id}")
     return job.id
 
 
+def _discard_uploads(client: OpenAI, file_ids: list[str]) -> str:
+    """Delete the files uploaded for a job that was never created; say what happened.
+
+    Uploaded files are kept (and count against the organization's storage) until deleted,
+    and no job will ever use these.
+    """
+    import openai
+
+    left = []
+    for file_id in file_ids:
+        try:
+            client.files.delete(file_id)
+        except openai.APIError:
+            left.append(file_id)
+    if left:
+        return (
+            f"\nThe uploaded files {', '.join(left)} could not be deleted; delete them with "
+            "`openai api files.delete -i FILE_ID` or at https://platform.openai.com/storage"
+        )
+    if file_ids:
+        return f"\nDeleted the uploaded files {', '.join(file_ids)}."
+    return ""
+
+
+class _LoggingWatcher:
+    """Shows a job's progress on ``display`` and logs each status change in the job log."""
+
+    def __init__(self, display: Display, jobs_file: Path) -> None:
+        self.display = display
+        self.jobs_file = jobs_file
+
+    def status(self, job: FineTuningJob) -> None:
+        record.log_job(
+            self.jobs_file,
+            record.JobEntry(job.id, job.model, job.status, job.fine_tuned_model),
+        )
+        self.display.status(job)
+
+    def event(self, event: FineTuningJobEvent) -> None:
+        self.display.event(event)
+
+    def checkpoint(self, checkpoint: FineTuningJobCheckpoint) -> None:
+        self.display.checkpoint(checkpoint)
+
+
 def _follow_and_record(settings: FineTuneSettings, client: OpenAI, job_id: str) -> None:
+    """Follow the job; only a job that succeeds replaces the model in use."""
     import openai
 
     display = Display(interactive=sys.stdout.isatty())
     try:
-        job = follow(client, job_id, display, settings.poll_seconds)
+        job = follow(client, job_id, _LoggingWatcher(display, settings.jobs_file),
+                     settings.poll_seconds)
     except KeyboardInterrupt:
         display.close()
-        _interrupted(client, job_id)
+        _interrupted(settings, client, job_id)
         return
     except openai.APIError as exc:
         display.close()
         raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
     display.close()
-    record.save(
-        settings.record_file,
-        record.TrainingRecord(job.id, job.model, job.status, job.fine_tuned_model),
-    )
     if job.status == "succeeded":
+        record.save(
+            settings.record_file,
+            record.TrainingRecord(job.id, job.model, job.status, job.fine_tuned_model),
+        )
         click.echo(f"fine-tuned model: {job.fine_tuned_model} (saved to {settings.record_file})")
         return
     reason = f": {job.error.message}" if job.error and job.error.message else ""
-    raise click.ClickException(f"job {job.id} {job.status}{reason}")
+    raise click.ClickException(f"job {job.id} {job.status}{reason}{_model_kept(settings)}")
 
 
-def _interrupted(client: OpenAI, job_id: str) -> None:
+def _model_kept(settings: FineTuneSettings) -> str:
+    """After a job that did not succeed: the model `chat` and `evaluate` keep using."""
+    try:
+        kept = record.load(settings.record_file)
+    except ValueError:
+        return ""
+    if kept is None or not kept.fine_tuned_model:
+        return ""
+    return f"; still using {kept.fine_tuned_model} from job {kept.job_id}"
+
+
+def _interrupted(settings: FineTuneSettings, client: OpenAI, job_id: str) -> None:
     """Ctrl-C: cancel the job, or detach and leave it running (also when nobody answers)."""
+    import openai
+
     click.echo()
     try:
         choice = click.prompt(
@@ -161,12 +231,21 @@ def _interrupted(client: OpenAI, job_id: str) -> None:
         )
     except click.Abort:
         choice = "detach"
+    program = click.get_current_context().find_root().info_name
     if choice == "cancel":
-        job = client.fine_tuning.jobs.cancel(job_id)
-        click.echo(f"job {job_id}: {job.status}")
+        try:
+            job = client.fine_tuning.jobs.cancel(job_id)
+        except openai.APIError as exc:
+            raise click.ClickException(
+                f"could not cancel job {job_id}: {_api_message(exc)}; it may still be running "
+                f"(check with: {program} train --follow {job_id})"
+            ) from None
+        record.log_job(settings.jobs_file, record.JobEntry(job.id, job.model, job.status))
+        click.echo(f"job {job_id}: {job.status}{_model_kept(settings)}")
         raise SystemExit(1)
     click.echo(
-        f"detached; job {job_id} keeps running. Follow it again with: train --follow {job_id}"
+        f"detached; job {job_id} keeps running. Follow it again with: "
+        f"{program} train --follow {job_id}"
     )
 
 
