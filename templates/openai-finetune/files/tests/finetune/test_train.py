@@ -154,15 +154,24 @@ def test_follow_reattaches_to_a_running_job(api_env):
 def _train_then_interrupt(api_env, answer: str):
     """Run `train` on a job that never ends and press Ctrl-C (a real SIGINT) once it runs.
 
-    The signal comes from a helper thread when the server has reported `running`; Python
-    raises KeyboardInterrupt in the main thread, inside `train`'s follow loop.
+    The signal comes from a helper thread while `train` waits between two polls, after it
+    has seen the job `running` (its events and checkpoints requests follow that status);
+    Python raises KeyboardInterrupt in the main thread, inside `train`'s follow loop.
     """
     api_env.job_script = ["validating_files", "running"]
 
     def interrupt_when_running() -> None:
         deadline = time.monotonic() + 30
+        running_from = None
         while time.monotonic() < deadline:
-            if any(job["status"] == "running" for job in api_env.jobs.values()):
+            with api_env.lock:
+                if running_from is None and any(
+                    job["status"] == "running" for job in api_env.jobs.values()
+                ):
+                    running_from = len(api_env.requests)
+                later = api_env.requests[running_from:] if running_from is not None else []
+            if any(path.endswith("/checkpoints") for _, path, _ in later):
+                time.sleep(0.3)  # into the poll interval
                 os.kill(os.getpid(), signal.SIGINT)
                 return
             time.sleep(0.01)
@@ -171,6 +180,7 @@ def _train_then_interrupt(api_env, answer: str):
     helper.start()
     try:
         return CliRunner().invoke(main, ["train", *FILES], input=answer,
+                                  env={"FINETUNE_POLL_SECONDS": "1.5"},
                                   prog_name="{{ project_slug }}")
     finally:
         helper.join()

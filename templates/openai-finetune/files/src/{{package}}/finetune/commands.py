@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..chatdata.rules import MIN_EXAMPLES
 from . import record
 from .answer import ask
 from .jobs import follow, job_request, upload
@@ -69,7 +68,7 @@ def train(
         + ("unknown cost" if cost is None else f"estimated ${cost:,.2f}")
     )
     if validation_file is not None:
-        report = _require_valid(validation_file, settings, min_examples=1)
+        report = _require_valid(validation_file, settings, role="validation")
         click.echo(f"{validation_file}: {report['valid_examples']} validation examples")
     if dry_run:
         request = job_request(
@@ -86,16 +85,17 @@ def train(
 
 
 def _require_valid(
-    path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
+    path: Path, settings: FineTuneSettings, role: str = "training"
 ) -> dict[str, Any]:
-    """Validate a data file as `validate` does; stop with its report when it has errors."""
+    """Validate a data file as `validate --role ROLE` does; stop with its report when it
+    has errors."""
     from ..chatdata.models import lookup
     from ..chatdata.report import Plan, render_text, validate_file
 
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
     plan = Plan(lookup(settings.base_model), settings.epochs)
-    report = validate_file(path, plan, min_examples=min_examples)
+    report = validate_file(path, plan, role=role)
     if not report["ok"]:
         click.echo(render_text(report), err=True, nl=False)
         raise click.ClickException(f"{path} has errors; fix them before training")

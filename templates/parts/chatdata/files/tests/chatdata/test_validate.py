@@ -101,6 +101,29 @@ def test_fewer_than_ten_examples_is_an_error(write_jsonl, example):
     assert report["problems"][0]["line"] is None
 
 
+@pytest.mark.parametrize("name, args, role, ok", [
+    ("validation.jsonl", [], "validation", True),
+    ("raft.validation.jsonl", [], "validation", True),
+    ("small.jsonl", ["--role", "validation"], "validation", True),
+    ("train.jsonl", [], "training", False),
+    ("validation.jsonl", ["--role", "training"], "training", False),
+])
+def test_a_validation_file_is_held_to_the_minimum_train_applies_to_it(
+    write_jsonl, example, name, args, role, ok
+):
+    # `train` uploads a 2-example validation file and the job succeeds: `validate` agrees
+    code, report = run_json(str(write_jsonl([example()] * 2, name=name)), *args)
+    assert (code, report["ok"], report["role"]) == (0 if ok else 1, ok, role)
+    assert ("too_few_examples" in report["errors"]) is not ok
+    assert not [w for w in report["warnings"] if w["type"] == "few_examples"]
+
+
+def test_an_empty_validation_file_is_still_an_error(write_jsonl):
+    code, report = run_json(str(write_jsonl([], name="validation.jsonl")))
+    assert code == 1
+    assert report["problems"][0]["detail"] == "0 examples; a validation file needs at least 1"
+
+
 def test_warnings_for_missing_prompt_long_examples_and_few_examples(write_jsonl, example):
     no_prompt = {"messages": [{"role": "assistant", "content": "below 7%"}]}
     long = example(question="x" * 70_000)  # 17,500 approximate tokens

@@ -15,7 +15,13 @@ from typing import Any
 
 from .epochs import billed_tokens, default_epochs
 from .models import ModelInfo, price_source
-from .rules import DEFAULT_LIMIT, MAX_TOKENS_PER_EXAMPLE, MIN_EXAMPLES, RECOMMENDED_EXAMPLES
+from .rules import (
+    DEFAULT_LIMIT,
+    MAX_TOKENS_PER_EXAMPLE,
+    MIN_EXAMPLES,
+    RECOMMENDED_EXAMPLES,
+    min_examples,
+)
 from .scan import Summary, scan_file
 from .tokens import TokenCounter, load_counter
 
@@ -34,18 +40,19 @@ def build_report(
     counter: TokenCounter,
     plan: Plan,
     limit: int,
-    min_examples: int = MIN_EXAMPLES,
+    role: str = "training",
 ) -> dict[str, Any]:
     """The report as plain data, ready for ``json.dumps``.
 
-    File-level checks (too few examples) are added to ``summary`` here, once the whole
-    file has been seen.
+    File-level checks (too few examples for the file's ``role``) are added to ``summary``
+    here, once the whole file has been seen.
     """
-    if summary.examples < min_examples:
+    required = min_examples(role)
+    if summary.examples < required:
         summary.error(
             None,
             "too_few_examples",
-            f"{summary.examples} examples; at least {min_examples} are required",
+            f"{summary.examples} examples; a {role} file needs at least {required}",
             limit,
         )
     if plan.epochs == "auto":
@@ -57,6 +64,7 @@ def build_report(
     cost = None if price is None else round(billed * price / 1_000_000, 4)
     return {
         "file": path,
+        "role": role,
         "ok": not summary.errors,
         "lines": summary.lines,
         "examples": summary.examples,
@@ -66,7 +74,7 @@ def build_report(
         "problems": [{"line": n, "type": k, "detail": d} for n, k, d in summary.problems],
         "problems_shown": len(summary.problems),
         "problems_total": summary.problems_total,
-        "warnings": _warnings(summary),
+        "warnings": _warnings(summary, role),
         "tokens": {
             "counting": counter.description,
             "exact": counter.exact,
@@ -84,7 +92,7 @@ def build_report(
     }
 
 
-def _warnings(summary: Summary) -> list[dict[str, Any]]:
+def _warnings(summary: Summary, role: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     def add(kind: str, message: str, count: int, lines: list[int]) -> None:
@@ -106,7 +114,7 @@ def _warnings(summary: Summary) -> list[dict[str, Any]]:
         )
     if summary.blank.count:
         add("blank_lines", "blank lines are skipped", summary.blank.count, summary.blank.lines)
-    if MIN_EXAMPLES <= summary.examples < RECOMMENDED_EXAMPLES:
+    if role == "training" and MIN_EXAMPLES <= summary.examples < RECOMMENDED_EXAMPLES:
         add(
             "few_examples",
             f"{summary.examples} examples; OpenAI sees clear improvements from "
@@ -149,7 +157,7 @@ def render_text(report: dict[str, Any]) -> str:
     """The report for a terminal: verdict first, then problems, warnings and numbers."""
     errors = report["errors"]
     out = [
-        f"{report['file']}: {report['examples']} examples, "
+        f"{report['file']} ({report['role']} file): {report['examples']} examples, "
         f"{sum(errors.values())} errors, {len(report['warnings'])} warnings"
     ]
     if errors:
@@ -204,12 +212,12 @@ def validate_file(
     tokenizer: str = "auto",
     limit: int = DEFAULT_LIMIT,
     workers: int | None = None,
-    min_examples: int = MIN_EXAMPLES,
+    role: str = "training",
 ) -> dict[str, Any]:
     """Scan ``path`` and build its report; ``tokenizer`` is auto, tiktoken or approx.
 
-    ``min_examples`` is OpenAI's minimum for a training file; a validation file has none.
+    ``role`` (training or validation) sets the minimum of examples, as ``train`` applies it.
     """
     counter = load_counter(plan.model.encoding, tokenizer)
     summary = scan_file(path, counter, limit=limit, workers=workers)
-    return build_report(str(path), summary, counter, plan, limit, min_examples)
+    return build_report(str(path), summary, counter, plan, limit, role)
