@@ -157,8 +157,14 @@ BACKEND = Backend(
     eval_systems=("hf_lora.systems",),
     extra_context=extra_context,
     next_steps=(
-        "python -m {{ package }} validate data/train.jsonl",
-        "python -m {{ package }} train   # on a GPU; README: CPU smoke test, accelerate, vLLM",
+        # alone: the sample data; in a hybrid: the RAFT data the retrieval steps build
+        '{% if "rag" not in approaches %}{{ project_slug }} validate data/train.jsonl'
+        "{% endif %}",
+        '{% if "rag" not in approaches %}{{ project_slug }} train   # on a GPU; README: CPU '
+        "smoke test, accelerate, vLLM{% endif %}",
+        '{% if "rag" in approaches %}{{ project_slug }} train --train-file '
+        "data/raft/raft.train.jsonl --validation-file data/raft/raft.validation.jsonl"
+        "{% endif %}",
     ),
 )
 

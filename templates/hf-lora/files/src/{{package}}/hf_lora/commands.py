@@ -84,7 +84,7 @@ def train(base_model: str | None, output_dir: Path | None, epochs: int | str | N
 
     \b
     one GPU:
-      python -m {{ package }} train
+      {{ project_slug }} train
     several GPUs (configs in accelerate/, see the README):
       accelerate launch --config_file accelerate/multi-gpu.yaml
         -m {{ package }} train
