@@ -25,6 +25,7 @@ from advisor.api import (
     Question,
     ScaffoldContext,
     hookimpl,
+    open_weights_training,
     templates_path,
 )
 
@@ -83,7 +84,9 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
         "hf_lora_models": [model.to_dict() for model in MODELS],
         "hf_lora_system_prompt": chunks(training_system_prompt()),
         "hf_lora_epochs": DEFAULT_EPOCHS,
-        "chatdata": {"base_model": chosen, "epochs": DEFAULT_EPOCHS},
+        # `validate` estimates GPU-hours with the same figures as `advisor decide`
+        "chatdata": {"base_model": chosen, "epochs": DEFAULT_EPOCHS,
+                     "gpu": open_weights_training("hf-lora")},
     }
 
 

@@ -67,15 +67,20 @@ def validate(
     """Check a chat-format JSONL training file; exit 1 when it has errors.
 
     Reports every problem with its line number, warnings, token statistics, the epochs
-    OpenAI would pick, the billed tokens and the estimated training cost.
+    the default heuristic picks, the billed tokens and the estimated training cost (per
+    token for OpenAI's models, in GPU-hours for an open-weights one).
     """
     from .defaults import model_and_epochs
-    from .models import lookup
+    from .models import lookup, open_weights_gpu
     from .report import Plan, render_text, validate_file
     from .rules import role_of
 
     base_model, configured_epochs = model_and_epochs()
-    plan = Plan(lookup(model or base_model), configured_epochs if epochs is None else epochs)
+    plan = Plan(
+        lookup(model or base_model),
+        configured_epochs if epochs is None else epochs,
+        open_weights_gpu(),
+    )
     try:
         report = validate_file(
             path, plan, tokenizer=tokenizer, limit=max_lines, workers=workers,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .epochs import billed_tokens, default_epochs
-from .models import ModelInfo, price_source
+from .models import GpuPrice, ModelInfo, price_source
 from .rules import (
     DEFAULT_LIMIT,
     MAX_TOKENS_PER_EXAMPLE,
@@ -28,10 +28,14 @@ from .tokens import TokenCounter, load_counter
 
 @dataclass(frozen=True)
 class Plan:
-    """What the report prices: the model and the epochs (``"auto"`` or a number)."""
+    """What the report prices: the model and the epochs (``"auto"`` or a number).
+
+    ``gpu`` (an open-weights project) prices a model with no per-token price in GPU-hours.
+    """
 
     model: ModelInfo
     epochs: int | str = "auto"
+    gpu: GpuPrice | None = None
 
 
 def build_report(
@@ -62,6 +66,10 @@ def build_report(
     billed = billed_tokens(summary.total_tokens.items(), epochs)
     price = plan.model.training_usd_per_1m_tokens
     cost = None if price is None else round(billed * price / 1_000_000, 4)
+    gpu = plan.gpu if price is None else None
+    gpu_hours = None if gpu is None else round(gpu.hours(billed), 2)
+    if gpu is not None and gpu_hours is not None:
+        cost = round(gpu_hours * gpu.usd_per_hour, 2)
     return {
         "file": path,
         "role": role,
@@ -89,6 +97,13 @@ def build_report(
         "price_usd_per_1m_tokens": price,
         "price_source": price_source() if price is not None else None,
         "estimated_cost_usd": cost,
+        "cost_basis": "gpu-hours" if gpu else ("tokens" if price is not None else None),
+        "gpu_hours": gpu_hours,
+        "gpu": None if gpu is None else {
+            "key": gpu.key, "name": gpu.gpu, "usd_per_hour": gpu.usd_per_hour,
+            "tokens_per_second": gpu.tokens_per_second,
+            "overhead_hours": gpu.overhead_hours, "source": gpu.source,
+        },
     }
 
 
@@ -184,10 +199,20 @@ def render_text(report: dict[str, Any]) -> str:
                 f"  {name} tokens per example: min {d['min']}, mean {d['mean']}, "
                 f"p50 {d['p50']}, p90 {d['p90']}, max {d['max']}; sum {d['sum']:,}"
             )
-    how = "OpenAI's default for" if report["epochs_source"] == "heuristic" else "configured, for"
+    gpu = report["gpu"]
+    default = "the default heuristic for" if gpu else "OpenAI's default for"
+    how = default if report["epochs_source"] == "heuristic" else "configured, for"
     out.append(f"epochs: {report['epochs']} ({how} {report['valid_examples']} valid examples)")
     out.append(f"billed tokens: {report['billed_tokens']:,}")
-    if report["estimated_cost_usd"] is None:
+    if gpu:
+        out.append(
+            f"estimated cost: ${report['estimated_cost_usd']:,.2f} for ~{report['gpu_hours']:g} "
+            f"GPU-hours ({report['billed_tokens']:,} tokens at {gpu['tokens_per_second']:,g} "
+            f"tokens/s + {gpu['overhead_hours']:g} h overhead) on {gpu['name']} at "
+            f"${gpu['usd_per_hour']:,.2f}/h: an estimate from the advisor's {gpu['key']} "
+            f"figures ({gpu['source']})"
+        )
+    elif report["estimated_cost_usd"] is None:
         out.append(f"estimated cost: unknown (no price for {report['model']} in models.json)")
     else:
         out.append(
