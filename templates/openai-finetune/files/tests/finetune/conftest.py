@@ -44,6 +44,7 @@ class FakeOpenAI:
                                  "running", "running", "succeeded"]
     )
     refuse_jobs: str | None = None
+    refuse_deletes: bool = False
     answers: dict[tuple[str, str], str] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
                 case "POST", ["chat", "completions"]:
                     return self.chat(payload)
                 case "DELETE", ["files", file_id] if file_id in state.files:
+                    if state.refuse_deletes:
+                        return self.error(403, "This key may not delete files.")
                     del state.files[file_id]
                     return self.send(200, {"id": file_id, "object": "file", "deleted": True})
             self.error(404, f"Invalid URL ({method} {parts.path})")

@@ -118,6 +118,16 @@ def test_a_refused_job_is_explained_by_the_wind_down(api_env):
     assert "Deleted the uploaded files file-000001, file-000002." in result.output
 
 
+def test_uploads_that_cannot_be_deleted_are_named_with_how_to_delete_them(api_env):
+    api_env.refuse_jobs = "You do not have access to fine-tuning."
+    api_env.refuse_deletes = True
+    result = train(*FILES)
+    assert result.exit_code == 1
+    assert "uploaded files file-000001, file-000002 could not be deleted" in result.output
+    assert "openai.OpenAI().files.delete('FILE_ID')" in result.output
+    assert len(api_env.files) == 2
+
+
 def test_a_failed_job_exits_1_with_openais_reason(api_env):
     api_env.job_script = ["validating_files", "failed"]
     result = train(*FILES)

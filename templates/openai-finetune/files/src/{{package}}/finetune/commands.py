@@ -151,8 +151,8 @@ def _discard_uploads(client: OpenAI, file_ids: list[str]) -> str:
             left.append(file_id)
     if left:
         return (
-            f"\nThe uploaded files {', '.join(left)} could not be deleted; delete them with "
-            "`openai api files.delete -i FILE_ID` or at https://platform.openai.com/storage"
+            f"\nThe uploaded files {', '.join(left)} could not be deleted; delete each with "
+            "`python -c \"import openai; openai.OpenAI().files.delete('FILE_ID')\"`"
         )
     if file_ids:
         return f"\nDeleted the uploaded files {', '.join(file_ids)}."
