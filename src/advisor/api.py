@@ -69,8 +69,13 @@ def open_weights_training(backend: str) -> dict[str, Any] | None:
 
     for key, entry in load_price_data().get("open_weights_models", {}).items():
         if entry.get("backend") == backend:
-            fields = ("gpu", "gpu_hour_usd", "training_tokens_per_second",
-                      "run_overhead_hours", "source")
+            fields = (
+                "gpu",
+                "gpu_hour_usd",
+                "training_tokens_per_second",
+                "run_overhead_hours",
+                "source",
+            )
             return {"key": key, **{f: entry[f] for f in fields}, "as_of": str(entry["as_of"])}
     return None
 
