@@ -14,7 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from {{ package }}.cli import main
-from {{ package }}.hf_lora.hub import HubUnavailable, ensure_available, is_cached
+from {{ package }}.hf_lora.hub import (
+    HubUnavailable,
+    ensure_available,
+    is_cached,
+)
 
 MODEL = {{ hf_lora_model.repo_id | py }}
 CLOSED = "http://127.0.0.1:9"

@@ -115,7 +115,8 @@ def test_progress_is_for_terminals_and_a_pipe_gets_only_the_summary(rag_env: Pat
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     leader, follower = pty.openpty()
     process = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed program
-        [sys.executable, "-m", "{{ package }}", "ingest", "--force", str(corpus)],
+        [sys.executable, "-m", "{{ package }}",
+         "ingest", "--force", str(corpus)],
         cwd=rag_env, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=follower,
     )

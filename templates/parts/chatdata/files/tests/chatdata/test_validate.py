@@ -9,8 +9,16 @@ import pytest
 from click.testing import CliRunner
 
 from {{ package }}.chatdata.epochs import default_epochs
-from {{ package }}.chatdata.models import GpuPrice, lookup, open_weights_gpu
-from {{ package }}.chatdata.report import Plan, render_text, validate_file
+from {{ package }}.chatdata.models import (
+    GpuPrice,
+    lookup,
+    open_weights_gpu,
+)
+from {{ package }}.chatdata.report import (
+    Plan,
+    render_text,
+    validate_file,
+)
 from {{ package }}.cli import main
 
 VALID = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
