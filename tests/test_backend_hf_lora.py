@@ -28,12 +28,15 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from scaffold_testkit import HYBRID_ANSWERS, TEST_RAG, run_advisor, use_backends, write_answers
+from starter_runs import run_in_starter
 
 from advisor import plugins
-from advisor.api import InputError, ScaffoldContext, templates_path
+from advisor.advice import load_price_data
+from advisor.api import InputError, ScaffoldContext, open_weights_training, templates_path
 from advisor.cli import cli
 
 REPO = Path(__file__).parents[1]
+PRICE_BOOK = load_price_data()
 # A fine-tuning decision: stable facts, a strict house style, enough examples and budget.
 FINE_TUNE_ANSWERS = {
     "volatility": "yearly",
@@ -154,13 +157,46 @@ def test_scaffolded_starter_has_the_lora_pieces(tmp_path: Path):
     for model in MODELS:
         assert f"| `{model.repo_id}`" in readme
     assert "vllm serve HuggingFaceTB/SmolLM2-1.7B-Instruct --enable-lora" in readme
-    assert "download.pytorch.org/whl/cpu" in readme
+    # the CPU build, pinned, comes first, as .ci/run installs it (issue 18)
+    assert ('pip install "torch==2.13.0"   # the CPU build: where your index or wheel cache '
+            'holds it\npip install -e ".[dev]"') in readme
     assert "RAG_CHAT_MODEL" not in readme  # no RAG pipeline in this project
     settings = (project / "src/demo/hf_lora/settings.py").read_text("utf-8")
     assert "default='HuggingFaceTB/SmolLM2-1.7B-Instruct'" in settings
     pyproject = (project / "pyproject.toml").read_text("utf-8")
     for requirement in ("transformers", "peft", "trl", "datasets", "accelerate", "torch"):
         assert f'"{requirement}' in pyproject
+
+
+def test_validate_prices_the_open_weights_run_in_gpu_hours_from_the_price_book(
+    tmp_path: Path,
+):
+    figures = open_weights_training("hf-lora")
+    assert figures is not None and figures["key"] in PRICE_BOOK["open_weights_models"]
+    project = scaffold(tmp_path)
+    shipped = json.loads((project / "src/demo/chatdata/open_weights.json").read_text("utf-8"))
+    assert shipped == figures
+    report = run_in_starter(project, "-m", "demo", "validate", "data/train.jsonl",
+                            "--tokenizer", "approx", "--format", "json")
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    hours = data["billed_tokens"] / (figures["training_tokens_per_second"] * 3600)
+    hours += figures["run_overhead_hours"]
+    assert (data["cost_basis"], data["gpu_hours"]) == ("gpu-hours", round(hours, 2))
+    text = run_in_starter(project, "-m", "demo", "validate", "data/train.jsonl",
+                          "--tokenizer", "approx").stdout
+    assert "OpenAI's default" not in text and "unknown" not in text
+    assert f"GPU-hours ({data['billed_tokens']:,} tokens at" in text
+
+
+def test_offline_train_fails_fast_without_torch(tmp_path: Path):
+    """The starter's own Hub checks (tests/hf_lora/test_hub.py) run before torch is needed:
+    without a network, `train` says what to do within seconds, not after a minute."""
+    project = scaffold(tmp_path)
+    tests = run_in_starter(project, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/hf_lora/test_hub.py")
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
+    assert "4 passed" in tests.stdout
 
 
 def test_scaffolded_code_compiles_and_is_lint_clean(tmp_path: Path):

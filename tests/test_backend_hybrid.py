@@ -180,6 +180,41 @@ def test_a_rag_only_project_has_none_of_the_hybrid_parts(built_in_backends, tmp_
     assert "raft-data" not in (project / "README.md").read_text("utf-8")
 
 
+def run_it_steps(project: Path) -> list[str]:
+    """The project commands of the README's "Run it" block (the printed next steps)."""
+    block = (project / "README.md").read_text("utf-8").split("## Run it", 1)[1]
+    return [line for line in block.split("```")[1].splitlines() if line.startswith("demo ")]
+
+
+@pytest.mark.parametrize(("fine_tune", "train"), [
+    ("openai-finetune", "demo train --training-file data/raft/raft.train.jsonl "
+                        "--validation-file data/raft/raft.validation.jsonl"),
+    ("hf-lora", "demo train --train-file data/raft/raft.train.jsonl "
+                "--validation-file data/raft/raft.validation.jsonl"),
+])
+def test_hybrid_next_steps_build_the_raft_data_from_the_index_before_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fine_tune: str, train: str
+):
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", f"{fine_tune},weaviate-rag")
+    plugins.reset()
+    try:
+        if fine_tune not in plugins.get_plugins().backends():
+            pytest.skip(f"the {fine_tune} backend is not in this checkout")
+        scaffold(tmp_path / "demo", "--backend", fine_tune, "--backend", "weaviate-rag")
+        scaffold(tmp_path / "alone", "--backend", fine_tune, "--name", "demo")
+    finally:
+        plugins.reset()
+    steps = run_it_steps(tmp_path / "demo")
+    order = positions("\n".join(steps), "demo ingest data/corpus", "demo raft-data",
+                      "demo split data/raft/raft.jsonl",
+                      "demo validate data/raft/raft.train.jsonl", train, "demo evaluate")
+    assert order == sorted(order), steps
+    assert not [s for s in steps if "data/train.jsonl" in s], "the hybrid trains on RAFT data"
+    alone = run_it_steps(tmp_path / "alone")
+    assert alone[0] == "demo validate data/train.jsonl", alone
+    assert not [s for s in alone if "raft" in s]
+
+
 def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     built_in_backends, tmp_path: Path
 ):

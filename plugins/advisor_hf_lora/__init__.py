@@ -25,6 +25,7 @@ from advisor.api import (
     Question,
     ScaffoldContext,
     hookimpl,
+    open_weights_training,
     templates_path,
 )
 
@@ -83,7 +84,9 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
         "hf_lora_models": [model.to_dict() for model in MODELS],
         "hf_lora_system_prompt": chunks(training_system_prompt()),
         "hf_lora_epochs": DEFAULT_EPOCHS,
-        "chatdata": {"base_model": chosen, "epochs": DEFAULT_EPOCHS},
+        # `validate` estimates GPU-hours with the same figures as `advisor decide`
+        "chatdata": {"base_model": chosen, "epochs": DEFAULT_EPOCHS,
+                     "gpu": open_weights_training("hf-lora")},
     }
 
 
@@ -157,8 +160,14 @@ BACKEND = Backend(
     eval_systems=("hf_lora.systems",),
     extra_context=extra_context,
     next_steps=(
-        "python -m {{ package }} validate data/train.jsonl",
-        "python -m {{ package }} train   # on a GPU; README: CPU smoke test, accelerate, vLLM",
+        # alone: the sample data; in a hybrid: the RAFT data the retrieval steps build
+        '{% if "rag" not in approaches %}{{ project_slug }} validate data/train.jsonl'
+        "{% endif %}",
+        '{% if "rag" not in approaches %}{{ project_slug }} train   # on a GPU; README: CPU '
+        "smoke test, accelerate, vLLM{% endif %}",
+        '{% if "rag" in approaches %}{{ project_slug }} train --train-file '
+        "data/raft/raft.train.jsonl --validation-file data/raft/raft.validation.jsonl"
+        "{% endif %}",
     ),
 )
 

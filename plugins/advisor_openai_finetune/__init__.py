@@ -17,6 +17,16 @@ from . import checks
 from .context import DEFAULT_MODEL, PROVIDER, extra_context, questions
 
 
+def alone(step: str) -> str:
+    """A next step for a project without retrieval (it trains on the sample data)."""
+    return '{% if "rag" not in approaches %}' + step + "{% endif %}"
+
+
+def in_hybrid(step: str) -> str:
+    """A next step for a hybrid (it trains on the RAFT data the retrieval steps build)."""
+    return '{% if "rag" in approaches %}' + step + "{% endif %}"
+
+
 @cache
 def backend() -> Backend:
     """Built on first use: ``advisor decide`` loads plugins but never needs backends."""
@@ -48,9 +58,14 @@ def backend() -> Backend:
         commands=("chatdata.commands", "finetune.commands"),
         eval_systems=("finetune.systems",),
         next_steps=(
-            "{{ project_slug }} validate data/train.jsonl",
-            "{{ project_slug }} train --dry-run",
-            "{{ project_slug }} train   # needs OPENAI_API_KEY in .env",
+            # alone: the sample data; in a hybrid: the RAFT data the retrieval steps build
+            alone("{{ project_slug }} validate data/train.jsonl"),
+            alone("{{ project_slug }} train --dry-run"),
+            alone("{{ project_slug }} train   # needs OPENAI_API_KEY in .env"),
+            in_hybrid(
+                "{{ project_slug }} train --training-file data/raft/raft.train.jsonl "
+                "--validation-file data/raft/raft.validation.jsonl"
+            ),
             '{{ project_slug }} chat "How often should adults get a flu vaccine?"',
         ),
         provider=PROVIDER,

@@ -156,6 +156,12 @@ BACKEND = Backend(
         "{{ project_slug }} ingest data/corpus   # with OPENAI_API_KEY set in .env",
         '{{ project_slug }} ask "What daily sodium intake is recommended for adults '
         'with hypertension?"',
+        # in a hybrid, the fine-tuning data: built from the index, before `train`
+        '{% if "fine-tune" in approaches %}{{ project_slug }} raft-data{% endif %}',
+        '{% if "fine-tune" in approaches %}{{ project_slug }} split data/raft/raft.jsonl'
+        "{% endif %}",
+        '{% if "fine-tune" in approaches %}{{ project_slug }} validate '
+        "data/raft/raft.train.jsonl{% endif %}",
     ),
     extra_context=extra_context,
 )

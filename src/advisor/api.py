@@ -23,6 +23,7 @@ Everything a backend or a command plugin needs is re-exported here; anything els
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pluggy
 
@@ -68,6 +69,28 @@ def provider_status(key: str) -> ProviderStatus | None:
     return load_providers().get(key)
 
 
+def open_weights_training(backend: str) -> dict[str, Any] | None:
+    """The price book's figures for training with an open-weights backend, or None.
+
+    A dict with ``key`` (its name in ``prices.yaml``), ``gpu``, ``gpu_hour_usd``,
+    ``training_tokens_per_second``, ``run_overhead_hours``, ``as_of`` and ``source``: what
+    a starter needs to estimate the GPU-hours of a training run as ``advisor decide`` does.
+    """
+    from .advice import load_price_data
+
+    for key, entry in load_price_data().get("open_weights_models", {}).items():
+        if entry.get("backend") == backend:
+            fields = (
+                "gpu",
+                "gpu_hour_usd",
+                "training_tokens_per_second",
+                "run_overhead_hours",
+                "source",
+            )
+            return {"key": key, **{f: entry[f] for f in fields}, "as_of": str(entry["as_of"])}
+    return None
+
+
 __all__ = [
     "APPROACHES",
     "EVIDENCE_SCHEMA",
@@ -96,6 +119,7 @@ __all__ = [
     "SystemResult",
     "hookimpl",
     "loads_evidence",
+    "open_weights_training",
     "parse_evidence",
     "provider_status",
     "templates_path",

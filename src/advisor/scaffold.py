@@ -181,9 +181,10 @@ def starter_variables(
         if text is not None:
             sections.append({"title": "Team templates", "text": text.strip()})
     backend_steps = [
-        sources[0].render_string(step, f"next step {step!r}")
-        for backend, sources in backend_sources
+        rendered
+        for backend, sources in _steps_order(backend_sources)
         for step in backend.next_steps
+        if (rendered := sources[0].render_string(step, f"next step {step!r}")).strip()
     ]
     setup = setup_steps(merged)
     return {
@@ -245,6 +246,14 @@ def starter_price_book(blueprint: Blueprint) -> dict[str, Any]:
         "chat_models": entries("chat_models"),
         "embedding_models": entries("embedding_models"),
     }
+
+
+def _steps_order(
+    backend_sources: list[tuple[Backend, list[Source]]],
+) -> list[tuple[Backend, list[Source]]]:
+    """Retrieval backends' next steps first: in a hybrid, the fine-tuning data is built from
+    the index (RAFT), so `ingest` comes before `train`. Otherwise composition order."""
+    return sorted(backend_sources, key=lambda pair: "rag" not in pair[0].approaches)
 
 
 def decision_record(blueprint: Blueprint) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def test_build_train_chat_and_export(project: Path, monkeypatch: pytest.MonkeyPa
     epochs = default_epochs(len(load_conversations(project / "data/train.jsonl")))
     trained = run("train", *QUICK)
     assert trained.exit_code == 0, trained.output
-    assert f"Saved the adapter to out/hf-lora/adapter ({epochs} epochs, 2 steps" in trained.output
+    # --max-steps 2 stops after 2 of the 16 batches of 4 in an epoch: not all `epochs`
+    assert (f"Saved the adapter to out/hf-lora/adapter (0.12 of {epochs} epochs, 2 steps"
+            in trained.output)
     assert (project / "out/hf-lora/adapter/adapter_model.safetensors").is_file()
 
     answered = run("chat", "--system", "lora", "How often is a Td booster needed?")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ package }}.chatdata.epochs import default_epochs
 from {{ package }}.hf_lora.data import DataError, load_conversations
 from {{ package }}.hf_lora.export import ExportError, merge_adapter
 from {{ package }}.hf_lora.generation import LocalModels
@@ -74,6 +75,10 @@ def test_training_saves_an_adapter_that_changes_the_model(tiny_model: Path, trai
     assert config["r"] == 16
     metrics = json.loads((trained / "train_metrics.json").read_text())
     assert metrics["steps"] == 3
+    # --max-steps 3 stopped it after 3 of the 16 batches of 4 an epoch of 62 examples has
+    examples = len(load_conversations(DATA / "train.jsonl"))
+    assert (examples, metrics["epochs"]) == (62, 0.19)
+    assert metrics["planned_epochs"] == default_epochs(examples)
     assert metrics["eval_loss"] is not None
 
     tokenizer = AutoTokenizer.from_pretrained(str(adapter))

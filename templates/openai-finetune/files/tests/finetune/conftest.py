@@ -1,10 +1,11 @@
 """A local server that speaks OpenAI's REST API, for driving the real `openai` client.
 
-It implements what this starter uses: file uploads (multipart), fine-tuning jobs (create,
-retrieve, cancel), their events and checkpoints (newest first, cursor-paginated) and chat
-completions, with OpenAI's error bodies. A job moves one step along ``job_script`` each
-time it is retrieved, so a test decides how a job goes. Nothing is monkeypatched: the
-commands build their client from ``OPENAI_BASE_URL`` as they do in production.
+It implements what this starter uses: file uploads (multipart) and deletes, fine-tuning
+jobs (create, retrieve, cancel), their events and checkpoints (newest first,
+cursor-paginated) and chat completions, with OpenAI's error bodies. A job moves one step
+along ``job_script`` each time it is retrieved, so a test decides how a job goes. Nothing
+is monkeypatched: the commands build their client from ``OPENAI_BASE_URL`` as they do in
+production.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class FakeOpenAI:
                                  "running", "running", "succeeded"]
     )
     refuse_jobs: str | None = None
+    refuse_deletes: bool = False
     answers: dict[tuple[str, str], str] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -92,6 +94,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.route("POST")
 
+    def do_DELETE(self) -> None:
+        self.route("DELETE")
+
     def route(self, method: str) -> None:
         if not self.authorized():
             return
@@ -117,6 +122,11 @@ class Handler(BaseHTTPRequestHandler):
                     return self.listing(job_id, "checkpoints", query)
                 case "POST", ["chat", "completions"]:
                     return self.chat(payload)
+                case "DELETE", ["files", file_id] if file_id in state.files:
+                    if state.refuse_deletes:
+                        return self.error(403, "This key may not delete files.")
+                    del state.files[file_id]
+                    return self.send(200, {"id": file_id, "object": "file", "deleted": True})
             self.error(404, f"Invalid URL ({method} {parts.path})")
 
     # --- files -------------------------------------------------------------------------

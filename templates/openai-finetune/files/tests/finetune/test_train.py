@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from {{ package }}.cli import main
@@ -20,6 +21,14 @@ FILES = ["--training-file", str(DATA / "train.jsonl"),
 
 def train(*args: str):
     return CliRunner().invoke(main, ["train", *args])
+
+
+def recorded_model() -> dict:
+    return json.loads(Path(".finetune/model.json").read_text())
+
+
+def logged_jobs() -> list[dict]:
+    return json.loads(Path(".finetune/jobs.json").read_text())["jobs"]
 
 
 def test_train_uploads_creates_a_supervised_job_follows_it_and_records_the_model(api_env):
@@ -46,6 +55,8 @@ def test_train_uploads_creates_a_supervised_job_follows_it_and_records_the_model
     saved = json.loads(Path(".finetune/model.json").read_text())
     assert saved == {"job_id": job["id"], "base_model": job["model"], "status": "succeeded",
                      "fine_tuned_model": job["fine_tuned_model"]}
+    assert logged_jobs() == [{**saved, "training_file": request["training_file"],
+                              "validation_file": request["validation_file"]}]
     assert f"fine-tuned model: {job['fine_tuned_model']}" in result.output
     assert api_env.api_key not in result.output
 
@@ -99,6 +110,22 @@ def test_a_refused_job_is_explained_by_the_wind_down(api_env):
     assert {{ openai_status.source | tojson }} in result.output
     assert "hf-lora" in result.output
     assert not Path(".finetune/model.json").exists()
+    # no job will use the uploaded files: they are deleted, and the message says so
+    uploaded = [r for r in api_env.requests if r[1] == "files"]
+    deleted = sorted(r[1] for r in api_env.requests if r[0] == "DELETE")
+    assert len(uploaded) == 2 and api_env.files == {}
+    assert deleted == ["files/file-000001", "files/file-000002"]
+    assert "Deleted the uploaded files file-000001, file-000002." in result.output
+
+
+def test_uploads_that_cannot_be_deleted_are_named_with_how_to_delete_them(api_env):
+    api_env.refuse_jobs = "You do not have access to fine-tuning."
+    api_env.refuse_deletes = True
+    result = train(*FILES)
+    assert result.exit_code == 1
+    assert "uploaded files file-000001, file-000002 could not be deleted" in result.output
+    assert "openai.OpenAI().files.delete('FILE_ID')" in result.output
+    assert len(api_env.files) == 2
 
 
 def test_a_failed_job_exits_1_with_openais_reason(api_env):
@@ -106,7 +133,8 @@ def test_a_failed_job_exits_1_with_openais_reason(api_env):
     result = train(*FILES)
     assert result.exit_code == 1
     assert "failed: The training file has too few examples." in result.output
-    assert json.loads(Path(".finetune/model.json").read_text())["status"] == "failed"
+    assert [job["status"] for job in logged_jobs()] == ["failed"]
+    assert not Path(".finetune/model.json").exists()
 
 
 def test_a_wrong_key_is_one_line_without_the_key(api_env, monkeypatch):
@@ -136,15 +164,24 @@ def test_follow_reattaches_to_a_running_job(api_env):
 def _train_then_interrupt(api_env, answer: str):
     """Run `train` on a job that never ends and press Ctrl-C (a real SIGINT) once it runs.
 
-    The signal comes from a helper thread when the server has reported `running`; Python
-    raises KeyboardInterrupt in the main thread, inside `train`'s follow loop.
+    The signal comes from a helper thread while `train` waits between two polls, after it
+    has seen the job `running` (its events and checkpoints requests follow that status);
+    Python raises KeyboardInterrupt in the main thread, inside `train`'s follow loop.
     """
     api_env.job_script = ["validating_files", "running"]
 
     def interrupt_when_running() -> None:
         deadline = time.monotonic() + 30
+        running_from = None
         while time.monotonic() < deadline:
-            if any(job["status"] == "running" for job in api_env.jobs.values()):
+            with api_env.lock:
+                if running_from is None and any(
+                    job["status"] == "running" for job in api_env.jobs.values()
+                ):
+                    running_from = len(api_env.requests)
+                later = api_env.requests[running_from:] if running_from is not None else []
+            if any(path.endswith("/checkpoints") for _, path, _ in later):
+                time.sleep(0.3)  # into the poll interval
                 os.kill(os.getpid(), signal.SIGINT)
                 return
             time.sleep(0.01)
@@ -152,7 +189,9 @@ def _train_then_interrupt(api_env, answer: str):
     helper = threading.Thread(target=interrupt_when_running)
     helper.start()
     try:
-        return CliRunner().invoke(main, ["train", *FILES], input=answer)
+        return CliRunner().invoke(main, ["train", *FILES], input=answer,
+                                  env={"FINETUNE_POLL_SECONDS": "1.5"},
+                                  prog_name="{{ project_slug }}")
     finally:
         helper.join()
 
@@ -164,6 +203,8 @@ def test_ctrl_c_then_cancel_cancels_the_job(api_env):
     (job,) = api_env.jobs.values()
     assert job["status"] == "cancelled"
     assert ("POST", f"fine_tuning/jobs/{job['id']}/cancel", {}) in api_env.requests
+    assert [(j["job_id"], j["status"]) for j in logged_jobs()] == [(job["id"], "cancelled")]
+    assert not Path(".finetune/model.json").exists()
 
 
 def test_ctrl_c_then_detach_leaves_the_job_running(api_env):
@@ -171,5 +212,34 @@ def test_ctrl_c_then_detach_leaves_the_job_running(api_env):
     assert result.exit_code == 0, result.output
     (job,) = api_env.jobs.values()
     assert job["status"] == "running"
-    assert f"train --follow {job['id']}" in result.output
-    assert json.loads(Path(".finetune/model.json").read_text())["job_id"] == job["id"]
+    assert f"{{ project_slug }} train --follow {job['id']}" in result.output
+    assert [(j["job_id"], j["status"]) for j in logged_jobs()] == [(job["id"], "running")]
+    assert not Path(".finetune/model.json").exists()
+
+
+@pytest.mark.parametrize("answer, status", [("cancel", "cancelled"), ("detach", "running")])
+def test_a_retrain_stopped_with_ctrl_c_keeps_the_model_that_works(api_env, answer, status):
+    assert train(*FILES).exit_code == 0
+    working = recorded_model()
+    result = _train_then_interrupt(api_env, f"{answer}\n")
+    assert result.exit_code == (1 if answer == "cancel" else 0), result.output
+    assert recorded_model() == working
+    first, second = logged_jobs()
+    assert (first["job_id"], first["status"]) == (working["job_id"], "succeeded")
+    assert second["status"] == status
+    assert second["training_file"] and second["job_id"] != working["job_id"]
+    chat = CliRunner().invoke(main, ["chat", "Which model answers?"])
+    assert chat.output == f"{working['fine_tuned_model']} says hello\n"
+
+
+def test_following_a_cancelled_job_keeps_the_model_that_works(api_env):
+    assert train(*FILES).exit_code == 0
+    working = recorded_model()
+    assert _train_then_interrupt(api_env, "cancel\n").exit_code == 1
+    cancelled = logged_jobs()[-1]["job_id"]
+    result = train("--follow", cancelled)
+    assert result.exit_code == 1
+    assert (f"job {cancelled} cancelled; still using {working['fine_tuned_model']} "
+            f"from job {working['job_id']}") in result.output
+    assert recorded_model() == working
+    assert logged_jobs()[-1]["status"] == "cancelled"

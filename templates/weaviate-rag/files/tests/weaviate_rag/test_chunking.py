@@ -98,6 +98,20 @@ def test_korean_sentences_are_split_at_their_ends():
     assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
 
 
+@pytest.mark.parametrize(("size", "overlap", "markdown"), [(60, 0, False), (200, 40, False),
+                                                       (5000, 100, False), (80, 20, True)])
+def test_no_chunk_spans_a_break_so_each_cites_one_page(size: int, overlap: int, markdown: bool):
+    pages = ["# Part\n\n" + words(30, seed=1), words(45, seed=2), words(3, seed=3), words(60)]
+    text = "\n\n".join(pages)
+    breaks = list(itertools.accumulate(len(page) + 2 for page in pages[:-1]))
+    chunks = split_text(text, size, overlap, markdown=markdown, breaks=breaks)
+    for chunk in chunks:
+        end = chunk.start + len(chunk.text)
+        assert not any(chunk.start < b < end for b in breaks), (chunk.start, end)
+    covered = " ".join(chunk.text for chunk in chunks)
+    assert all(word in covered for word in words(60).split())
+
+
 def test_bad_sizes_are_refused():
     with pytest.raises(ValueError, match="chunk_overlap"):
         split_text("text", 100, 100)

@@ -28,6 +28,25 @@ def test_environment_and_dotenv_override(clean_env: Path, monkeypatch: pytest.Mo
     assert settings.weaviate_url is None, "an empty value means unset"
 
 
+def test_a_subfolder_reads_the_project_roots_dotenv(clean_env: Path, monkeypatch):
+    (clean_env / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (clean_env / ".env").write_text("WEAVIATE_URL=http://127.0.0.1:8080\nRAG_TOP_K=7\n")
+    notes = clean_env / "docs" / "notes"
+    notes.mkdir(parents=True)
+    monkeypatch.chdir(notes)
+    settings = load_settings()
+    assert (settings.weaviate_url, settings.top_k) == ("http://127.0.0.1:8080", 7)
+    (notes / ".env").write_text("RAG_TOP_K=3\n")  # a folder's own .env comes first
+    assert load_settings().top_k == 3
+
+
+def test_outside_a_project_only_the_working_folders_dotenv_counts(clean_env: Path, monkeypatch):
+    (clean_env / ".env").write_text("RAG_TOP_K=7\n")  # no pyproject.toml: not a project
+    (clean_env / "sub").mkdir()
+    monkeypatch.chdir(clean_env / "sub")
+    assert load_settings().top_k == {{ answers.rag_top_k }}
+
+
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [

@@ -7,7 +7,10 @@ searches, the prompt, and that keys reach the servers but never the output.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -235,3 +238,44 @@ def test_a_rejected_openai_key_is_reported_without_the_key(
     assert result.exit_code == 1
     assert "HTTP 401" in result.output
     assert "sk-wrong-but-secret" not in result.output
+
+
+def test_ingest_from_a_subfolder_uses_the_projects_dotenv(
+    rag_env: Path, weaviate_server: FakeWeaviate, monkeypatch: pytest.MonkeyPatch
+):
+    corpus = copy_corpus(rag_env)
+    (rag_env / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    settings = {name: os.environ.pop(name) for name in
+                ("WEAVIATE_URL", "WEAVIATE_GRPC_PORT", "OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    for name in settings:
+        monkeypatch.delenv(name, raising=False)
+    (rag_env / ".env").write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+    (rag_env / "notes").mkdir()
+    monkeypatch.chdir(rag_env / "notes")
+
+    result = run("ingest", str(corpus))
+
+    assert result.exit_code == 0, result.output
+    assert f"settings from {rag_env.resolve() / '.env'}" in result.output
+    assert weaviate_server.objects[COLLECTION], "the server in .env, not embedded Weaviate"
+    assert not (rag_env / "notes" / ".weaviate").exists()
+
+
+def test_embedded_weaviate_offline_is_one_line_saying_what_to_do(clean_env: Path):
+    """Its first start downloads the Weaviate binary: with no network, say so at once."""
+    project = Path(__file__).resolve().parents[2]
+    blocked = "http://127.0.0.1:9"  # a closed port: every download fails at once
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(PYTHONPATH=str(project / "src"), XDG_CACHE_HOME=str(clean_env / "cache"),
+               HTTPS_PROXY=blocked, HTTP_PROXY=blocked, https_proxy=blocked,
+               http_proxy=blocked)
+    (clean_env / "note.md").write_text("# Note\n\nSome text.\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "{{ package }}", "ingest", "note.md"],
+        cwd=clean_env, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("Error: embedded Weaviate could not start")
+    assert "downloads the Weaviate binary once" in error and "WEAVIATE_URL" in error

@@ -84,21 +84,28 @@ def train(base_model: str | None, output_dir: Path | None, epochs: int | str | N
 
     \b
     one GPU:
-      python -m {{ package }} train
+      {{ project_slug }} train
     several GPUs (configs in accelerate/, see the README):
       accelerate launch --config_file accelerate/multi-gpu.yaml
         -m {{ package }} train
     """
-    from .data import DataError
-    from .export import ExportError, merge_adapter
-    from .training import TrainingError, TrainOptions
-    from .training import train as run_training
+    from .hub import HubUnavailable, ensure_available
 
     settings = _settings()
     base = base_model or settings.base_model
     out = output_dir or settings.output_dir
     if (out / "adapter").exists() and not force:
         raise InputError(f"--output-dir: {out / 'adapter'} exists; pass --force to replace it")
+    try:
+        ensure_available(base)  # before transformers, which would retry for a minute
+    except HubUnavailable as exc:
+        raise InputError(str(exc)) from None
+
+    from .data import DataError
+    from .export import ExportError, merge_adapter
+    from .training import TrainingError, TrainOptions
+    from .training import train as run_training
+
     options = TrainOptions(epochs=epochs or settings.epochs, **values)  # type: ignore[arg-type]
     try:
         result = run_training(base, out, options)
@@ -111,8 +118,11 @@ def train(base_model: str | None, output_dir: Path | None, epochs: int | str | N
     loss = f"validation loss {result.eval_loss:.4f}" if result.eval_loss is not None else (
         "no validation set"
     )
+    done = f"{result.epochs:g} epochs"
+    if result.epochs < result.planned_epochs:
+        done = f"{result.epochs:g} of {result.planned_epochs} epochs"
     click.echo(
-        f"Saved the adapter to {result.adapter_dir} ({result.epochs} epochs, {result.steps} steps, "
+        f"Saved the adapter to {result.adapter_dir} ({done}, {result.steps} steps, "
         f"training loss {result.train_loss:.4f}, {loss})."
     )
     if merge:

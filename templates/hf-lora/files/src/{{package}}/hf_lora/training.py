@@ -54,10 +54,15 @@ class TrainOptions:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """What a run produced: where the adapter is and how the losses ended."""
+    """What a run produced: where the adapter is and how the losses ended.
+
+    ``epochs`` is how far training got (``--max-steps`` can stop it part-way, at 1.25 of
+    3 epochs say); ``planned_epochs`` is what the options asked for.
+    """
 
     adapter_dir: Path
-    epochs: int
+    epochs: float
+    planned_epochs: int
     steps: int
     train_loss: float
     eval_loss: float | None
@@ -201,7 +206,12 @@ def train(base_model: str, output_dir: Path, options: TrainOptions) -> TrainResu
     adapter_dir = output_dir / "adapter"
     trainer.save_model(str(adapter_dir))
     result = TrainResult(
-        adapter_dir, epochs, outcome.global_step, outcome.training_loss, eval_loss
+        adapter_dir,
+        round(trainer.state.epoch or 0.0, 2),
+        epochs,
+        outcome.global_step,
+        outcome.training_loss,
+        eval_loss,
     )
     if trainer.is_world_process_zero():
         metrics = {**result.to_dict(), "base_model": base_model, "options": _jsonable(options)}

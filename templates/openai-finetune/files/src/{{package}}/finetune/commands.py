@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..chatdata.rules import MIN_EXAMPLES
 from . import record
 from .answer import ask
 from .jobs import follow, job_request, upload
@@ -23,6 +22,8 @@ from .progress import Display
 
 if TYPE_CHECKING:
     from openai import OpenAI
+    from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
+    from openai.types.fine_tuning.jobs import FineTuningJobCheckpoint
 
     from .settings import FineTuneSettings
 
@@ -67,7 +68,7 @@ def train(
         + ("unknown cost" if cost is None else f"estimated ${cost:,.2f}")
     )
     if validation_file is not None:
-        report = _require_valid(validation_file, settings, min_examples=1)
+        report = _require_valid(validation_file, settings, role="validation")
         click.echo(f"{validation_file}: {report['valid_examples']} validation examples")
     if dry_run:
         request = job_request(
@@ -84,16 +85,17 @@ def train(
 
 
 def _require_valid(
-    path: Path, settings: FineTuneSettings, min_examples: int = MIN_EXAMPLES
+    path: Path, settings: FineTuneSettings, role: str = "training"
 ) -> dict[str, Any]:
-    """Validate a data file as `validate` does; stop with its report when it has errors."""
+    """Validate a data file as `validate --role ROLE` does; stop with its report when it
+    has errors."""
     from ..chatdata.models import lookup
     from ..chatdata.report import Plan, render_text, validate_file
 
     if not path.is_file():
         raise click.BadParameter(f"{path}: no such file", param_hint="data file")
     plan = Plan(lookup(settings.base_model), settings.epochs)
-    report = validate_file(path, plan, min_examples=min_examples)
+    report = validate_file(path, plan, role=role)
     if not report["ok"]:
         click.echo(render_text(report), err=True, nl=False)
         raise click.ClickException(f"{path} has errors; fix them before training")
@@ -107,51 +109,119 @@ def _create_job(
 
     from .wind_down import explain_refusal
 
+    uploaded: list[str] = []
     try:
         training_id = upload(client, training)
-        validation_id = upload(client, validation) if validation else None
+        uploaded.append(training_id)
         click.echo(f"uploaded {training} as {training_id}")
+        validation_id = upload(client, validation) if validation else None
         if validation_id:
+            uploaded.append(validation_id)
             click.echo(f"uploaded {validation} as {validation_id}")
         job = client.fine_tuning.jobs.create(
             **job_request(settings, training_id, validation_id)
         )
     except openai.PermissionDeniedError as exc:
-        raise click.ClickException(explain_refusal(_api_message(exc), dt.date.today())) from None
+        message = explain_refusal(_api_message(exc), dt.date.today())
+        raise click.ClickException(message + _discard_uploads(client, uploaded)) from None
     except openai.APIError as exc:
-        raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
-    record.save(settings.record_file, record.TrainingRecord(job.id, job.model, job.status))
+        message = f"OpenAI API error: {_api_message(exc)}"
+        raise click.ClickException(message + _discard_uploads(client, uploaded)) from None
+    record.log_job(
+        settings.jobs_file,
+        record.JobEntry(job.id, job.model, job.status, None, training_id, validation_id),
+    )
     click.echo(f"created job {job.id}")
     return job.id
 
 
+def _discard_uploads(client: OpenAI, file_ids: list[str]) -> str:
+    """Delete the files uploaded for a job that was never created; say what happened.
+
+    Uploaded files are kept (and count against the organization's storage) until deleted,
+    and no job will ever use these.
+    """
+    import openai
+
+    left = []
+    for file_id in file_ids:
+        try:
+            client.files.delete(file_id)
+        except openai.APIError:
+            left.append(file_id)
+    if left:
+        return (
+            f"\nThe uploaded files {', '.join(left)} could not be deleted; delete each with "
+            "`python -c \"import openai; openai.OpenAI().files.delete('FILE_ID')\"`"
+        )
+    if file_ids:
+        return f"\nDeleted the uploaded files {', '.join(file_ids)}."
+    return ""
+
+
+class _LoggingWatcher:
+    """Shows a job's progress on ``display`` and logs each status change in the job log."""
+
+    def __init__(self, display: Display, jobs_file: Path) -> None:
+        self.display = display
+        self.jobs_file = jobs_file
+
+    def status(self, job: FineTuningJob) -> None:
+        record.log_job(
+            self.jobs_file,
+            record.JobEntry(job.id, job.model, job.status, job.fine_tuned_model),
+        )
+        self.display.status(job)
+
+    def event(self, event: FineTuningJobEvent) -> None:
+        self.display.event(event)
+
+    def checkpoint(self, checkpoint: FineTuningJobCheckpoint) -> None:
+        self.display.checkpoint(checkpoint)
+
+
 def _follow_and_record(settings: FineTuneSettings, client: OpenAI, job_id: str) -> None:
+    """Follow the job; only a job that succeeds replaces the model in use."""
     import openai
 
     display = Display(interactive=sys.stdout.isatty())
     try:
-        job = follow(client, job_id, display, settings.poll_seconds)
+        job = follow(client, job_id, _LoggingWatcher(display, settings.jobs_file),
+                     settings.poll_seconds)
     except KeyboardInterrupt:
         display.close()
-        _interrupted(client, job_id)
+        _interrupted(settings, client, job_id)
         return
     except openai.APIError as exc:
         display.close()
         raise click.ClickException(f"OpenAI API error: {_api_message(exc)}") from None
     display.close()
-    record.save(
-        settings.record_file,
-        record.TrainingRecord(job.id, job.model, job.status, job.fine_tuned_model),
-    )
     if job.status == "succeeded":
+        record.save(
+            settings.record_file,
+            record.TrainingRecord(job.id, job.model, job.status, job.fine_tuned_model),
+        )
         click.echo(f"fine-tuned model: {job.fine_tuned_model} (saved to {settings.record_file})")
         return
     reason = f": {job.error.message}" if job.error and job.error.message else ""
-    raise click.ClickException(f"job {job.id} {job.status}{reason}")
+    raise click.ClickException(f"job {job.id} {job.status}{reason}{_model_kept(settings)}")
 
 
-def _interrupted(client: OpenAI, job_id: str) -> None:
+def _model_kept(settings: FineTuneSettings) -> str:
+    """After a job that did not succeed: the model `chat` and `evaluate` keep using."""
+    try:
+        kept = record.load(settings.record_file)
+    except ValueError:
+        return ""
+    if kept is None or not kept.fine_tuned_model:
+        return ""
+    return f"; still using {kept.fine_tuned_model} from job {kept.job_id}"
+
+
+def _interrupted(settings: FineTuneSettings, client: OpenAI, job_id: str) -> None:
     """Ctrl-C: cancel the job, or detach and leave it running (also when nobody answers)."""
+    import openai
+
     click.echo()
     try:
         choice = click.prompt(
@@ -161,12 +231,21 @@ def _interrupted(client: OpenAI, job_id: str) -> None:
         )
     except click.Abort:
         choice = "detach"
+    program = click.get_current_context().find_root().info_name
     if choice == "cancel":
-        job = client.fine_tuning.jobs.cancel(job_id)
-        click.echo(f"job {job_id}: {job.status}")
+        try:
+            job = client.fine_tuning.jobs.cancel(job_id)
+        except openai.APIError as exc:
+            raise click.ClickException(
+                f"could not cancel job {job_id}: {_api_message(exc)}; it may still be running "
+                f"(check with: {program} train --follow {job_id})"
+            ) from None
+        record.log_job(settings.jobs_file, record.JobEntry(job.id, job.model, job.status))
+        click.echo(f"job {job_id}: {job.status}{_model_kept(settings)}")
         raise SystemExit(1)
     click.echo(
-        f"detached; job {job_id} keeps running. Follow it again with: train --follow {job_id}"
+        f"detached; job {job_id} keeps running. Follow it again with: "
+        f"{program} train --follow {job_id}"
     )
 
 

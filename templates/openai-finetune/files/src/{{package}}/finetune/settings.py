@@ -52,6 +52,7 @@ class FineTuneSettings(DataSettings):
     record_file: Path = Field(
         default=Path(".finetune/model.json"), description="a file path"
     )
+    jobs_file: Path = Field(default=Path(".finetune/jobs.json"), description="a file path")
     system_prompt: str = Field(default=SYSTEM_PROMPT, min_length=1, description="some text")
     poll_seconds: float = Field(
         default=10.0, gt=0, le=600, description="seconds, more than 0 and at most 600"

@@ -13,7 +13,7 @@ import pytest
 
 import {{ package }} as project_package
 from {{ package }}.chatdata.defaults import BASE_MODEL, EPOCHS, may_be_configured, model_and_epochs
-from {{ package }}.chatdata.settings import DataSettings
+from {{ package }}.chatdata.settings import DataSettings, load_settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +28,17 @@ def test_with_nothing_configured_the_defaults_are_what_the_settings_read():
 def test_a_setting_in_dotenv_is_read_in_any_case(line: str):
     Path(".env").write_text(f"OPENAI_API_KEY=sk-not-used\n{line}\n", "utf-8")
     assert model_and_epochs() == (BASE_MODEL, 4)
+
+
+def test_a_subfolder_of_the_project_reads_the_project_roots_dotenv(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    Path("pyproject.toml").write_text("[project]\nname = 'demo'\n", "utf-8")
+    Path(".env").write_text("FINETUNE_EPOCHS=4\nFINETUNE_BASE_MODEL=gpt-4.1-nano-2025-04-14\n")
+    Path("notes", "drafts").mkdir(parents=True)
+    monkeypatch.chdir(Path("notes", "drafts"))
+    assert model_and_epochs() == ("gpt-4.1-nano-2025-04-14", 4)
+    assert load_settings(DataSettings).epochs == 4
 
 
 def test_a_setting_in_the_environment_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch):

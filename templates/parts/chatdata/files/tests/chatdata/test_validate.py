@@ -9,6 +9,16 @@ import pytest
 from click.testing import CliRunner
 
 from {{ package }}.chatdata.epochs import default_epochs
+from {{ package }}.chatdata.models import (
+    GpuPrice,
+    lookup,
+    open_weights_gpu,
+)
+from {{ package }}.chatdata.report import (
+    Plan,
+    render_text,
+    validate_file,
+)
 from {{ package }}.cli import main
 
 VALID = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
@@ -101,6 +111,54 @@ def test_fewer_than_ten_examples_is_an_error(write_jsonl, example):
     assert report["problems"][0]["line"] is None
 
 
+@pytest.mark.parametrize("name, args, role, ok", [
+    ("validation.jsonl", [], "validation", True),
+    ("raft.validation.jsonl", [], "validation", True),
+    ("small.jsonl", ["--role", "validation"], "validation", True),
+    ("train.jsonl", [], "training", False),
+    ("validation.jsonl", ["--role", "training"], "training", False),
+])
+def test_a_validation_file_is_held_to_the_minimum_train_applies_to_it(
+    write_jsonl, example, name, args, role, ok
+):
+    # `train` uploads a 2-example validation file and the job succeeds: `validate` agrees
+    code, report = run_json(str(write_jsonl([example()] * 2, name=name)), *args)
+    assert (code, report["ok"], report["role"]) == (0 if ok else 1, ok, role)
+    assert ("too_few_examples" in report["errors"]) is not ok
+    assert not [w for w in report["warnings"] if w["type"] == "few_examples"]
+
+
+def test_an_empty_validation_file_is_still_an_error(write_jsonl):
+    code, report = run_json(str(write_jsonl([], name="validation.jsonl")))
+    assert code == 1
+    assert report["problems"][0]["detail"] == "0 examples; a validation file needs at least 1"
+
+
+def test_an_open_weights_model_is_priced_in_gpu_hours_not_openai_terms(write_jsonl, example):
+    gpu = GpuPrice("test-lora", "Test GPU (24 GB)", 2.0, 1000.0, 0.5, "https://example.org")
+    plan = Plan(lookup("Org/Open-Model-1B"), "auto", gpu)
+    report = validate_file(write_jsonl([example()] * 20), plan, tokenizer="approx")
+    hours = report["billed_tokens"] / (1000 * 3600) + 0.5
+    assert report["cost_basis"] == "gpu-hours"
+    assert report["gpu_hours"] == round(hours, 2)
+    assert report["estimated_cost_usd"] == round(round(hours, 2) * 2.0, 2)
+    text = render_text(report)
+    numbers = text.split("tokens counted with", 1)[1]
+    assert "OpenAI" not in numbers and "unknown" not in numbers
+    assert f"epochs: {default_epochs(20)} (the default heuristic for 20 valid examples)" in text
+    assert (f"GPU-hours ({report['billed_tokens']:,} tokens at 1,000 tokens/s + 0.5 h overhead) "
+            "on Test GPU (24 GB) at $2.00/h") in text
+
+
+def test_an_openai_model_keeps_its_token_price_in_any_project(write_jsonl, example):
+    gpu = GpuPrice("test-lora", "Test GPU", 2.0, 1000.0, 0.5, "https://example.org")
+    plan = Plan(lookup("gpt-4.1-mini-2025-04-14"), "auto", gpu)
+    report = validate_file(write_jsonl([example()] * 20), plan, tokenizer="approx")
+    assert report["price_usd_per_1m_tokens"] == 5.0
+    assert (report["cost_basis"], report["gpu"]) == ("tokens", None)
+    assert "OpenAI's default for" in render_text(report)
+
+
 def test_warnings_for_missing_prompt_long_examples_and_few_examples(write_jsonl, example):
     no_prompt = {"messages": [{"role": "assistant", "content": "below 7%"}]}
     long = example(question="x" * 70_000)  # 17,500 approximate tokens
@@ -146,11 +204,15 @@ def test_epochs_come_from_the_environment(write_jsonl, example, monkeypatch):
     assert (report["epochs"], report["epochs_source"]) == (4, "configured")
 
 
-def test_unknown_model_has_no_price_but_still_validates(write_jsonl, example):
+def test_unknown_model_has_no_token_price_but_still_validates(write_jsonl, example):
     code, report = run_json(str(write_jsonl([example()] * 10)), "--model", "my-own-model")
     assert code == 0
-    assert report["estimated_cost_usd"] is None
+    assert report["price_usd_per_1m_tokens"] is None
     assert report["billed_tokens"] > 0
+    if open_weights_gpu() is None:  # an OpenAI project: nothing to price it with
+        assert (report["estimated_cost_usd"], report["cost_basis"]) == (None, None)
+    else:  # an open-weights project prices any model without a token price in GPU-hours
+        assert report["cost_basis"] == "gpu-hours" and report["estimated_cost_usd"] > 0
 
 
 def test_fine_tuned_model_is_priced_as_its_base(write_jsonl, example):

@@ -39,13 +39,15 @@ def ingest_command(paths: tuple[Path, ...], force: bool) -> None:
     """
     from .documents import DocumentError
     from .pipeline import ingest
-    from .settings import load_settings
+    from .settings import env_file, load_settings
     from .store import describe_location
 
     settings = load_settings()
+    dotenv = env_file()
+    read = f"; settings from {dotenv}" if dotenv.is_file() else ""
     click.echo(
         f"Collection {settings.collection} in {describe_location(settings)} "
-        f"(vectors: {settings.vectorizer})",
+        f"(vectors: {settings.vectorizer}{read})",
         err=True,
     )
     report = ingest(list(paths), settings, force=force)

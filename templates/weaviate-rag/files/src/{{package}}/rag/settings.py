@@ -3,6 +3,10 @@
 The defaults are the answers given when the project was scaffolded; every one of them can be
 overridden with the environment variable named in the README's configuration table. Keys are
 `SecretStr`, so printing the settings (or an exception that holds them) shows `**********`.
+
+`.env` is the one in the working folder, else the project's (the nearest folder above
+with a `pyproject.toml`): a command run from a subfolder reads the same settings as from
+the project root, instead of silently falling back to embedded Weaviate.
 """
 
 from __future__ import annotations
@@ -141,10 +145,22 @@ class SettingsError(click.ClickException):
     exit_code = 2
 
 
+def env_file(start: Path | None = None) -> Path:
+    """The `.env` to read: the working folder's, else the project root's (which may not
+    exist); outside a project, the working folder's."""
+    here = (start or Path.cwd()).resolve()
+    if (here / ".env").is_file():
+        return here / ".env"
+    for folder in here.parents:
+        if (folder / "pyproject.toml").is_file():
+            return folder / ".env"
+    return here / ".env"
+
+
 def load_settings(**overrides: object) -> RagSettings:
     """Read the settings, turning a bad value into one line naming variable, value and rule."""
     try:
-        return RagSettings(**overrides)
+        return RagSettings(_env_file=env_file(), **overrides)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
 

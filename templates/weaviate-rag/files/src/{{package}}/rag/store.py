@@ -74,11 +74,7 @@ def connect(settings: RagSettings) -> Iterator[WeaviateClient]:
     auth = Auth.api_key(api_key) if api_key else None
     try:
         if not settings.weaviate_url:
-            data_path = settings.weaviate_data_path.resolve()
-            data_path.mkdir(parents=True, exist_ok=True)
-            client = weaviate.connect_to_embedded(
-                persistence_data_path=str(data_path), headers=headers
-            )
+            client = _start_embedded(settings, headers)
         else:
             parts = urlsplit(settings.weaviate_url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -110,6 +106,24 @@ def connect(settings: RagSettings) -> Iterator[WeaviateClient]:
         yield client
     finally:
         client.close()
+
+
+def _start_embedded(settings: RagSettings, headers: dict[str, str]) -> WeaviateClient:
+    """Embedded Weaviate; its first start downloads the Weaviate binary, which needs the
+    network: without it, one line saying so instead of urllib's traceback."""
+    import weaviate
+
+    data_path = settings.weaviate_data_path.resolve()
+    data_path.mkdir(parents=True, exist_ok=True)
+    try:
+        return weaviate.connect_to_embedded(persistence_data_path=str(data_path), headers=headers)
+    except OSError as exc:  # urllib's URLError while downloading, a refused port
+        reason = getattr(exc, "reason", None) or exc.strerror or type(exc).__name__
+        raise StoreError(
+            f"embedded Weaviate could not start ({reason}): it downloads the Weaviate binary "
+            "once, which needs the network; or set WEAVIATE_URL to a running Weaviate "
+            "(`docker compose up -d` starts one: see docker-compose.yml)"
+        ) from None
 
 
 def collection_config(settings: RagSettings) -> dict[str, Any]:

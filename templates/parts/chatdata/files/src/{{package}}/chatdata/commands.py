@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .epochs import EPOCHS_ALLOWED, MAX_EPOCHS, MIN_EPOCHS
-from .rules import DEFAULT_LIMIT
+from .rules import DEFAULT_LIMIT, ROLES
 
 
 class EpochsParam(click.ParamType):
@@ -51,6 +51,9 @@ def register(cli: click.Group) -> None:
               help="Line numbers kept per type, and problems listed (counts stay exact).")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Processes for large files [default: one per available core].")
+@click.option("--role", type=click.Choice(["auto", *ROLES]), default="auto", show_default=True,
+              help="Check as a training file (at least 10 examples) or a validation file "
+              "(at least 1), as `train` does; auto: validation for *validation.jsonl.")
 def validate(
     path: Path,
     fmt: str,
@@ -59,20 +62,30 @@ def validate(
     tokenizer: str,
     max_lines: int,
     workers: int | None,
+    role: str,
 ) -> None:
     """Check a chat-format JSONL training file; exit 1 when it has errors.
 
     Reports every problem with its line number, warnings, token statistics, the epochs
-    OpenAI would pick, the billed tokens and the estimated training cost.
+    the default heuristic picks, the billed tokens and the estimated training cost (per
+    token for OpenAI's models, in GPU-hours for an open-weights one).
     """
     from .defaults import model_and_epochs
-    from .models import lookup
+    from .models import lookup, open_weights_gpu
     from .report import Plan, render_text, validate_file
+    from .rules import role_of
 
     base_model, configured_epochs = model_and_epochs()
-    plan = Plan(lookup(model or base_model), configured_epochs if epochs is None else epochs)
+    plan = Plan(
+        lookup(model or base_model),
+        configured_epochs if epochs is None else epochs,
+        open_weights_gpu(),
+    )
     try:
-        report = validate_file(path, plan, tokenizer=tokenizer, limit=max_lines, workers=workers)
+        report = validate_file(
+            path, plan, tokenizer=tokenizer, limit=max_lines, workers=workers,
+            role=role_of(path.name) if role == "auto" else role,
+        )
     except LookupError as exc:
         raise click.UsageError(str(exc)) from None
     if fmt == "json":

@@ -13,11 +13,25 @@ and checked as usual (a bad value is still one line and exit code 2).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 ENV_PREFIX = "FINETUNE_"
 ENV_FILE = ".env"
 BASE_MODEL: str = {{ chatdata.base_model | tojson }}
 EPOCHS: int | str = {{ chatdata.epochs | tojson }}
+
+
+def env_file(start: Path | None = None) -> Path:
+    """The ``.env`` to read: the working folder's, else the project root's (the nearest
+    folder above with a ``pyproject.toml``), so a command run from a subfolder reads the
+    project's settings; outside a project, the working folder's."""
+    here = (start or Path.cwd()).resolve()
+    if (here / ENV_FILE).is_file():
+        return here / ENV_FILE
+    for folder in here.parents:
+        if (folder / "pyproject.toml").is_file():
+            return folder / ENV_FILE
+    return here / ENV_FILE
 
 
 def may_be_configured() -> bool:
@@ -30,7 +44,7 @@ def may_be_configured() -> bool:
     if any(name.lower().startswith(prefix) for name in os.environ):
         return True
     try:
-        with open(ENV_FILE, "rb") as handle:
+        with env_file().open("rb") as handle:
             return prefix.encode() in handle.read().lower()
     except FileNotFoundError:
         return False

@@ -14,6 +14,25 @@ from importlib import resources
 
 
 @dataclass(frozen=True)
+class GpuPrice:
+    """How the advisor prices an open-weights training run: GPU-hours at an hourly price.
+
+    Hours = billed tokens / ``tokens_per_second`` + ``overhead_hours`` (download,
+    evaluation, export), from the advisor's price book when the project was made.
+    """
+
+    key: str
+    gpu: str
+    usd_per_hour: float
+    tokens_per_second: float
+    overhead_hours: float
+    source: str
+
+    def hours(self, billed_tokens: int) -> float:
+        return billed_tokens / (self.tokens_per_second * 3600) + self.overhead_hours
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     name: str
     encoding: str | None
@@ -29,6 +48,22 @@ def _table() -> dict:
 def price_source() -> str:
     table = _table()
     return f"{table['source']}, checked {table['checked']}"
+
+
+def open_weights_gpu() -> GpuPrice | None:
+    """The GPU pricing of an open-weights project (``open_weights.json``); None otherwise."""
+    text = resources.files(__package__).joinpath("open_weights.json").read_text("utf-8")
+    data = json.loads(text)
+    if not data:
+        return None
+    return GpuPrice(
+        data["key"],
+        data["gpu"],
+        float(data["gpu_hour_usd"]),
+        float(data["training_tokens_per_second"]),
+        float(data["run_overhead_hours"]),
+        f"{data['source']}, as of {data['as_of']}",
+    )
 
 
 def lookup(model: str) -> ModelInfo:

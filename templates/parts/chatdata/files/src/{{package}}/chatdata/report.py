@@ -14,18 +14,28 @@ from pathlib import Path
 from typing import Any
 
 from .epochs import billed_tokens, default_epochs
-from .models import ModelInfo, price_source
-from .rules import DEFAULT_LIMIT, MAX_TOKENS_PER_EXAMPLE, MIN_EXAMPLES, RECOMMENDED_EXAMPLES
+from .models import GpuPrice, ModelInfo, price_source
+from .rules import (
+    DEFAULT_LIMIT,
+    MAX_TOKENS_PER_EXAMPLE,
+    MIN_EXAMPLES,
+    RECOMMENDED_EXAMPLES,
+    min_examples,
+)
 from .scan import Summary, scan_file
 from .tokens import TokenCounter, load_counter
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What the report prices: the model and the epochs (``"auto"`` or a number)."""
+    """What the report prices: the model and the epochs (``"auto"`` or a number).
+
+    ``gpu`` (an open-weights project) prices a model with no per-token price in GPU-hours.
+    """
 
     model: ModelInfo
     epochs: int | str = "auto"
+    gpu: GpuPrice | None = None
 
 
 def build_report(
@@ -34,18 +44,19 @@ def build_report(
     counter: TokenCounter,
     plan: Plan,
     limit: int,
-    min_examples: int = MIN_EXAMPLES,
+    role: str = "training",
 ) -> dict[str, Any]:
     """The report as plain data, ready for ``json.dumps``.
 
-    File-level checks (too few examples) are added to ``summary`` here, once the whole
-    file has been seen.
+    File-level checks (too few examples for the file's ``role``) are added to ``summary``
+    here, once the whole file has been seen.
     """
-    if summary.examples < min_examples:
+    required = min_examples(role)
+    if summary.examples < required:
         summary.error(
             None,
             "too_few_examples",
-            f"{summary.examples} examples; at least {min_examples} are required",
+            f"{summary.examples} examples; a {role} file needs at least {required}",
             limit,
         )
     if plan.epochs == "auto":
@@ -55,8 +66,13 @@ def build_report(
     billed = billed_tokens(summary.total_tokens.items(), epochs)
     price = plan.model.training_usd_per_1m_tokens
     cost = None if price is None else round(billed * price / 1_000_000, 4)
+    gpu = plan.gpu if price is None else None
+    gpu_hours = None if gpu is None else round(gpu.hours(billed), 2)
+    if gpu is not None and gpu_hours is not None:
+        cost = round(gpu_hours * gpu.usd_per_hour, 2)
     return {
         "file": path,
+        "role": role,
         "ok": not summary.errors,
         "lines": summary.lines,
         "examples": summary.examples,
@@ -66,7 +82,7 @@ def build_report(
         "problems": [{"line": n, "type": k, "detail": d} for n, k, d in summary.problems],
         "problems_shown": len(summary.problems),
         "problems_total": summary.problems_total,
-        "warnings": _warnings(summary),
+        "warnings": _warnings(summary, role),
         "tokens": {
             "counting": counter.description,
             "exact": counter.exact,
@@ -81,10 +97,17 @@ def build_report(
         "price_usd_per_1m_tokens": price,
         "price_source": price_source() if price is not None else None,
         "estimated_cost_usd": cost,
+        "cost_basis": "gpu-hours" if gpu else ("tokens" if price is not None else None),
+        "gpu_hours": gpu_hours,
+        "gpu": None if gpu is None else {
+            "key": gpu.key, "name": gpu.gpu, "usd_per_hour": gpu.usd_per_hour,
+            "tokens_per_second": gpu.tokens_per_second,
+            "overhead_hours": gpu.overhead_hours, "source": gpu.source,
+        },
     }
 
 
-def _warnings(summary: Summary) -> list[dict[str, Any]]:
+def _warnings(summary: Summary, role: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     def add(kind: str, message: str, count: int, lines: list[int]) -> None:
@@ -106,7 +129,7 @@ def _warnings(summary: Summary) -> list[dict[str, Any]]:
         )
     if summary.blank.count:
         add("blank_lines", "blank lines are skipped", summary.blank.count, summary.blank.lines)
-    if MIN_EXAMPLES <= summary.examples < RECOMMENDED_EXAMPLES:
+    if role == "training" and MIN_EXAMPLES <= summary.examples < RECOMMENDED_EXAMPLES:
         add(
             "few_examples",
             f"{summary.examples} examples; OpenAI sees clear improvements from "
@@ -149,7 +172,7 @@ def render_text(report: dict[str, Any]) -> str:
     """The report for a terminal: verdict first, then problems, warnings and numbers."""
     errors = report["errors"]
     out = [
-        f"{report['file']}: {report['examples']} examples, "
+        f"{report['file']} ({report['role']} file): {report['examples']} examples, "
         f"{sum(errors.values())} errors, {len(report['warnings'])} warnings"
     ]
     if errors:
@@ -176,10 +199,20 @@ def render_text(report: dict[str, Any]) -> str:
                 f"  {name} tokens per example: min {d['min']}, mean {d['mean']}, "
                 f"p50 {d['p50']}, p90 {d['p90']}, max {d['max']}; sum {d['sum']:,}"
             )
-    how = "OpenAI's default for" if report["epochs_source"] == "heuristic" else "configured, for"
+    gpu = report["gpu"]
+    default = "the default heuristic for" if gpu else "OpenAI's default for"
+    how = default if report["epochs_source"] == "heuristic" else "configured, for"
     out.append(f"epochs: {report['epochs']} ({how} {report['valid_examples']} valid examples)")
     out.append(f"billed tokens: {report['billed_tokens']:,}")
-    if report["estimated_cost_usd"] is None:
+    if gpu:
+        out.append(
+            f"estimated cost: ${report['estimated_cost_usd']:,.2f} for ~{report['gpu_hours']:g} "
+            f"GPU-hours ({report['billed_tokens']:,} tokens at {gpu['tokens_per_second']:,g} "
+            f"tokens/s + {gpu['overhead_hours']:g} h overhead) on {gpu['name']} at "
+            f"${gpu['usd_per_hour']:,.2f}/h: an estimate from the advisor's {gpu['key']} "
+            f"figures ({gpu['source']})"
+        )
+    elif report["estimated_cost_usd"] is None:
         out.append(f"estimated cost: unknown (no price for {report['model']} in models.json)")
     else:
         out.append(
@@ -204,12 +237,12 @@ def validate_file(
     tokenizer: str = "auto",
     limit: int = DEFAULT_LIMIT,
     workers: int | None = None,
-    min_examples: int = MIN_EXAMPLES,
+    role: str = "training",
 ) -> dict[str, Any]:
     """Scan ``path`` and build its report; ``tokenizer`` is auto, tiktoken or approx.
 
-    ``min_examples`` is OpenAI's minimum for a training file; a validation file has none.
+    ``role`` (training or validation) sets the minimum of examples, as ``train`` applies it.
     """
     counter = load_counter(plan.model.encoding, tokenizer)
     summary = scan_file(path, counter, limit=limit, workers=workers)
-    return build_report(str(path), summary, counter, plan, limit, min_examples)
+    return build_report(str(path), summary, counter, plan, limit, role)

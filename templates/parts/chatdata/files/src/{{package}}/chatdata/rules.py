@@ -33,6 +33,7 @@ RECOGNIZED_KEYS = frozenset(
 )
 
 MIN_EXAMPLES = 10  # OpenAI refuses a training file with fewer examples.
+MIN_VALIDATION_EXAMPLES = 1  # a validation file has no minimum beyond not being empty.
 RECOMMENDED_EXAMPLES = 50  # OpenAI's guidance: clear improvements usually start here.
 MAX_TOKENS_PER_EXAMPLE = 16_385  # longer examples are truncated to this many tokens.
 # Line numbers kept per problem type, and problems listed, unless asked for more (counts
@@ -41,6 +42,21 @@ MAX_TOKENS_PER_EXAMPLE = 16_385  # longer examples are truncated to this many to
 DEFAULT_LIMIT = 100
 
 Problem = tuple[str, str]  # (error type, detail)
+
+# What a data file is for: `validate` and `train` apply the same minimum to each.
+ROLES = ("training", "validation")
+
+
+def min_examples(role: str) -> int:
+    """The fewest examples a file in ``role`` may have before training refuses it."""
+    return MIN_EXAMPLES if role == "training" else MIN_VALIDATION_EXAMPLES
+
+
+def role_of(name: str) -> str:
+    """``validation`` for a file named like one (``validation.jsonl``, or
+    ``raft.validation.jsonl`` as ``split`` names them), else ``training``."""
+    stem = name.rsplit("/", 1)[-1].removesuffix(".jsonl")
+    return "validation" if stem.split(".")[-1] in ("validation", "valid", "val") else "training"
 
 
 def check_example(example: Any) -> list[Problem]:

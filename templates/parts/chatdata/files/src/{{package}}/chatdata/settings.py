@@ -17,7 +17,7 @@ import click
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .defaults import BASE_MODEL, ENV_FILE, ENV_PREFIX, EPOCHS
+from .defaults import BASE_MODEL, ENV_FILE, ENV_PREFIX, EPOCHS, env_file
 from .epochs import EPOCHS_ALLOWED, MAX_EPOCHS, MIN_EPOCHS
 
 Epochs = Literal["auto"] | Annotated[int, Field(ge=MIN_EPOCHS, le=MAX_EPOCHS)]
@@ -48,9 +48,12 @@ S = TypeVar("S", bound=BaseSettings)
 
 
 def load_settings(cls: type[S]) -> S:
-    """``cls()``, with a validation error turned into one line (secrets never shown)."""
+    """``cls()``, with a validation error turned into one line (secrets never shown).
+
+    ``.env`` is the working folder's, else the project root's (:func:`.defaults.env_file`).
+    """
     try:
-        return cls()
+        return cls(_env_file=env_file())  # type: ignore[call-arg]
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0])
