@@ -405,7 +405,9 @@ def test_the_record_keeps_a_team_template_dir(backends, tmp_path):
     first = tmp_path / "first"
     assert scaffold(tmp_path, first, "--templates", team).exit_code == 0
     second = tmp_path / "second"
-    result = run_advisor("scaffold", second, "--answers-from", first / ".advisor.yml")
+    result = run_advisor(
+        "scaffold", second, "--answers-from", first / ".advisor.yml", "--trust-templates"
+    )
     assert result.exit_code == 0, result.stderr
     assert (second / "TEAM.md").read_text() == "Owned by first.\n"
     assert tree_digest(second) == tree_digest(first)

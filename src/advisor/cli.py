@@ -345,6 +345,12 @@ def config_show(fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Make a project again from its .advisor.yml (--set still overrides).",
 )
+@click.option(
+    "--trust-templates",
+    is_flag=True,
+    help="Render the template dir an --answers-from record names (it comes from the "
+    "repository, so it is not used without this).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files that would change.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
@@ -358,6 +364,7 @@ def scaffold(
     name: str | None,
     templates_dir: Path | None,
     record_file: Path | None,
+    trust_templates: bool,
     force: bool,
     skip_existing: bool,
     dry_run: bool,
@@ -391,6 +398,7 @@ def scaffold(
         name=name,
         templates=templates_dir,
         record_file=record_file,
+        trust_templates=trust_templates,
     )
 
     def echo(text: str) -> None:
