@@ -23,7 +23,7 @@ from scaffold_testkit import write_answers as write_answers_file
 
 from advisor.doctor import outdated_jinja
 from advisor.render import Limits, Source, is_git_name, render_sources
-from advisor.templating import ConfinedLoader, read_confined, starter_environment
+from advisor.templating import read_confined, starter_environment
 
 ROOT = Path(__file__).parents[1]
 SECRET = "sk-template-canary-0123456789SECRET"
@@ -134,7 +134,6 @@ def test_the_loader_searches_only_the_template_dir(tmp_path, secret_file):
     from_root = secret_file.relative_to(secret_file.anchor).as_posix()
     (team / "files" / "leak.txt").write_text(f"{{% include '{from_root}' %}}\n")
     env = starter_environment(team, sandboxed=True)
-    assert isinstance(env.loader, ConfinedLoader)
     with pytest.raises(jinja2.TemplateNotFound):
         env.get_template("files/leak.txt").render()
     with pytest.raises(jinja2.TemplateNotFound):
@@ -208,8 +207,8 @@ def test_older_jinja_gets_a_warning(version):
 @pytest.mark.parametrize(
     ("template", "says"),
     [
-        ("{{ 'x' * 300000000 }}", "larger than the limit"),
-        ("{{ [0] * 300000000 }}", "larger than the limit"),
+        ("{{ 'x' * 300000000 }}", "a repetition of 300,000,000 items"),
+        ("{{ [0] * 300000000 }}", "a repetition of 300,000,000 items"),
         ("{{ 9 ** (9 ** 9) }}", "too large"),
         ("{% for i in range(100000) %}{{ 'y' * 200 }}{% endfor %}", "larger than the limit"),
     ],

@@ -27,7 +27,7 @@ from .api import templates_path
 from .backends import Backend, ScaffoldContext
 from .compose import Contributions, merge_contributions
 from .errors import InputError, ScaffoldError
-from .placement import Policy, Step, commit, plan_writes
+from .placement import Policy, Step, commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint
 from .plugins import get_plugins
 from .questionnaire import CORE_QUESTIONS
@@ -49,13 +49,23 @@ class Outcome:
 
 
 def scaffold(blueprint: Blueprint, policy: Policy, *, dry_run: bool = False) -> Outcome:
-    """Render the project into a temporary folder, then (unless ``dry_run``) commit it."""
-    with tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging:
+    """Render the project into a temporary folder, then (unless ``dry_run``) commit it.
+
+    ``SIGTERM`` and ``SIGHUP`` stop it as Ctrl-C does, so the staging folder is removed
+    and a half-done commit undone; the target is locked from planning to the last write.
+    """
+    with (
+        stop_signals_interrupt(),
+        tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging,
+    ):
         files, starter = render_project(blueprint, Path(staging))
         check_no_secrets(files.values(), secret_values(blueprint.backends))
-        steps = plan_writes(blueprint.target, files, policy)
-        if not dry_run:
-            commit(blueprint.target, steps)
+        if dry_run:
+            steps = plan_writes(blueprint.target, files, policy)
+        else:
+            with target_lock(blueprint.target):
+                steps = plan_writes(blueprint.target, files, policy)
+                commit(blueprint.target, steps)
     return Outcome(tuple(steps), tuple(starter["next_steps"]))
 
 
