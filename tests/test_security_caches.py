@@ -6,11 +6,11 @@ check that stops it is removed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 
-import jinja2.bccache
 import pytest
 from plugin_dists import FakeSite
 
@@ -78,7 +78,8 @@ def plant_bucket(marker, *, file_mode: int) -> None:
 def load_the_template() -> None:
     templating.report_environment.cache_clear()
     env = templating.report_environment()
-    with pytest.raises(Exception):  # noqa: B017, PT011: the planted code is no real template
+    # The planted code runs as the module is loaded; it defines no template, so Jinja fails after.
+    with contextlib.suppress(Exception):
         env.get_template("decision.md.j2").render()
 
 
