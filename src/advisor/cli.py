@@ -130,15 +130,18 @@ def question_registry() -> list[Any]:
     return get_plugins().questions()
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(
+    text: str, output: Path | None, *, force: bool = False, what: str = ""
+) -> None:
+    """Print ``text``, or write it to ``output`` all at once (the old file stays whole on
+    failure); a symbolic link there is written through only with ``force``."""
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {output}", err=True)
+    from .placement import write_file
+
+    write_file(output, text.encode("utf-8"), through_links=force, option="--output")
+    click.echo(f"Wrote {output}{what}", err=True)
 
 
 @cli.command()
@@ -153,7 +156,16 @@ def write_output(text: str, output: Path | None) -> None:
     "html for a self-contained review page.",
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (replaced all at once). With --format markdown the cost chart is "
+    "also written beside it, as STEM-costs.svg.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write --output through a symbolic link (refused without it).",
 )
 @click.option(
     "--save-answers",
@@ -166,6 +178,7 @@ def decide(
     no_input: bool,
     fmt: str,
     output: Path | None,
+    force: bool,
     save_answers: Path | None,
 ) -> None:
     """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
@@ -186,13 +199,18 @@ def decide(
     if save_answers is not None:
         _save_answers(values, save_answers)
     chart_href = None
+    if output is not None:
+        from .placement import output_destination
+
+        output_destination(output, through_links=force, option="--output")  # before any write
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
-        write_output(chart_svg(advice.costs), chart)
+        shown = f" (the cost chart {output.name} shows)"
+        write_output(chart_svg(advice.costs), chart, force=force, what=shown)
         chart_href = chart.name
     report = render(advice.decision, fmt, costs=advice.costs, today=advice.today,
                     chart_href=chart_href)
-    write_output(report, output)
+    write_output(report, output, force=force)
 
 
 def _save_answers(values: dict[str, Any], path: Path) -> None:

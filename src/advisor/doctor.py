@@ -126,10 +126,11 @@ def _run_one(check: Check, settings: Any) -> CheckResult:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``****`` (longest first, so none leaks partly)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "****")
-    return text
+    """``text`` with every secret and URL credential replaced by ``****`` (longest first,
+    so none leaks partly)."""
+    from .redaction import scrub
+
+    return scrub(text, secrets)
 
 
 def run_doctor(backends: Iterable[str] = ()) -> Report:

@@ -450,3 +450,85 @@ def _temporary_beside(folder: int, name: str, suffix: str, journal: _Journal) ->
             continue
         return candidate
     raise FileExistsError(errno.EEXIST, "no free temporary name", name)
+
+
+def write_file(path: Path, data: bytes, *, through_links: bool = False, option: str = "") -> None:
+    """Replace the file at ``path`` with ``data`` all at once (``advisor decide -o``).
+
+    The bytes go to a temporary file beside it, which then takes its name: a full disk
+    or Ctrl-C leaves the previous file whole. A symbolic link at ``path`` is refused
+    unless ``through_links`` (:func:`output_destination`); a device or pipe
+    (``/dev/stdout``, a FIFO) is written to directly.
+    """
+    where = f"{option} {path}".strip()
+    if _is_stream(path):
+        try:
+            with path.open("wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise InputError(f"{where}: cannot write: {exc.strerror or exc}") from None
+        return
+    path = output_destination(path, through_links=through_links, option=option)
+    try:
+        handle, temporary = tempfile_in(path.parent, path.name)
+    except OSError as exc:
+        raise InputError(f"{where}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            os.fchmod(out.fileno(), _mode_for(path))
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise InputError(
+                f"{where}: cannot write: {exc.strerror or exc}; the previous file is unchanged"
+            ) from None
+        raise
+
+
+def output_destination(path: Path, *, through_links: bool = False, option: str = "") -> Path:
+    """The file an output at ``path`` will replace; a symbolic link only with ``through_links``.
+
+    Writing through a link changes a file elsewhere (a planted ``record.md ->
+    ~/.bashrc``), so without ``--force`` it is refused before anything is written.
+    """
+    if _is_stream(path) or not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path))
+    if not through_links:
+        where = f"{option} {path}".strip()
+        raise InputError(f"{where}: is a symbolic link to {real}; pass --force to write through it")
+    return real
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether ``path`` is (or links to) a device, pipe or socket: written, never replaced."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _mode_for(path: Path) -> int:
+    """The existing file's permission bits, or what a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def tempfile_in(folder: Path, name: str) -> tuple[int, Path]:
+    """A new, exclusively created, private temporary file in ``folder`` for ``name``."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+    for _ in range(100):
+        candidate = folder / f".{name}.{secrets.token_hex(4)}.advisor-new"
+        try:
+            return os.open(candidate, flags, 0o600), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder / name))
