@@ -181,15 +181,20 @@ class Source:
         return self._guard(
             lambda: self._bounded(lambda: self._render_file(name)),
             name,
-            os.path.normpath(self.template_dir / name),
+            os.path.join(self._folder(), *name.split("/")),
         )
+
+    def _folder(self) -> str:
+        """The template dir as the loader names its files (resolved when sandboxed)."""
+        folder = os.path.realpath(self.template_dir) if self.sandboxed else self.template_dir
+        return os.path.normpath(folder)
 
     def read_bytes(self, name: str) -> bytes:
         """The bytes of a file of this source; a sandboxed one's read without links, bounded."""
         if self.budget is None:
             return (self.template_dir / name).read_bytes()
         data = read_confined(
-            Path(os.path.realpath(self.template_dir)),
+            Path(self._folder()),
             name.split("/"),
             self.budget.limits.file_bytes,
         )
