@@ -115,7 +115,7 @@ class _BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
             if sizes and counts and sizes[0] * max(counts[0], 0) > self.max_result_bytes:
                 raise LimitExceeded(
                     f"a repetition of {sizes[0] * counts[0]:,} items is larger than the limit "
-                    f"of {self.max_result_bytes:,} bytes a file"
+                    f"of {self.max_result_bytes:,} bytes per file"
                 )
         elif operator == "**" and isinstance(left, int) and isinstance(right, int):
             bits = right * math.log2(abs(left)) if abs(left) > 1 and right > 0 else 0
@@ -153,14 +153,15 @@ class Source:
         if self.budget is None:
             return starter_environment(self.template_dir, sandboxed=False)
         limits = self.budget.limits
-        bounded = type("Bounded", (_BoundedSandbox,), {"max_result_bytes": limits.file_bytes})
         refuse_unsafe_entries(self)
-        return starter_environment(
+        env = starter_environment(
             self.template_dir,
             sandboxed=True,
             max_template_bytes=limits.file_bytes,
-            sandbox_class=bounded,
+            sandbox_class=_BoundedSandbox,
         )
+        env.max_result_bytes = limits.file_bytes
+        return env
 
     def error(self, message: str) -> click.ClickException:
         cls = InputError if self.sandboxed else ScaffoldError
@@ -213,7 +214,7 @@ class Source:
             if size > self.budget.limits.file_bytes:
                 raise LimitExceeded(
                     f"the output is larger than the limit of {self.budget.limits.file_bytes:,} "
-                    "bytes a file (ADVISOR_TEMPLATE_MAX_FILE_MB)"
+                    "bytes per file (ADVISOR_TEMPLATE_MAX_FILE_MB)"
                 )
             chunks.append(chunk)
         text = "".join(chunks)
