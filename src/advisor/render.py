@@ -194,13 +194,7 @@ class Source:
         """The bytes of a file of this source; a sandboxed one's read without links, bounded."""
         if self.budget is None:
             return (self.template_dir / name).read_bytes()
-        data = read_confined(
-            Path(self._folder()),
-            name.split("/"),
-            self.budget.limits.file_bytes,
-        )
-        self._count(len(data))
-        return data
+        return read_confined(Path(self._folder()), name.split("/"), self.budget.limits.file_bytes)
 
     def _render_file(self, name: str) -> str:
         template = self.env.get_template(name)
@@ -218,11 +212,13 @@ class Source:
                 )
             chunks.append(chunk)
         text = "".join(chunks)
-        self._count(len(text.encode("utf-8")))
+        self.count_output(len(text.encode("utf-8")))
         return text
 
-    def _count(self, size: int) -> None:
-        assert self.budget is not None
+    def count_output(self, size: int) -> None:
+        """Add ``size`` bytes made to a sandboxed source's total; stop past its limit."""
+        if self.budget is None:
+            return
         self.budget.bytes += size
         if self.budget.bytes > self.budget.limits.total_bytes:
             raise LimitExceeded(
@@ -446,6 +442,7 @@ def _render_content(source: Source, template_name: str) -> bytes:
         if source.sandboxed:
             data = source.read_bytes(template_name)
             if _is_binary(data[:_SNIFF_BYTES]):
+                source.count_output(len(data))
                 return data
             return source.render_template(template_name).encode("utf-8")
         with path.open("rb") as handle:
