@@ -139,8 +139,9 @@ MUTATIONS = [
     ),
     Mutation(
         "signals: the undo can be interrupted",
-        (("placement.py", "previous = mask(signal.SIG_BLOCK, _STOP_SIGNALS)",
-          "previous = mask(signal.SIG_BLOCK, [])"),),
+        (("placement.py",
+          "previous = {signum: signal.signal(signum, note) for signum in _STOP_SIGNALS}",
+          "previous = {}"),),
         (f"{W}::test_a_second_ctrl_c_during_the_undo_does_not_stop_it",),
     ),
     Mutation(

@@ -164,16 +164,28 @@ def stop_signals_interrupt() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold off Ctrl-C, ``SIGTERM`` and ``SIGHUP`` in the block; they arrive after it."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:
+    """Hold off Ctrl-C, ``SIGTERM`` and ``SIGHUP`` in the block; they arrive after it.
+
+    Their handlers are swapped for one that only notes the signal (a signal already
+    caught but not yet handled runs whatever handler is current, so this catches it too);
+    afterwards the real handlers are put back and each noted signal is raised again.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = mask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    arrived: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        arrived.append(signum)
+
+    previous = {signum: signal.signal(signum, note) for signum in _STOP_SIGNALS}
     try:
         yield
     finally:
-        mask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum in dict.fromkeys(arrived):
+            signal.raise_signal(signum)
 
 
 @contextlib.contextmanager
