@@ -103,7 +103,8 @@ MUTATIONS = [
     ),
     Mutation(
         "caches: world-writable folders and files trusted",
-        (("locations.py", "return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)",
+        (("locations.py",
+          "return _owned(info) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)",
           "return True"),),
         (C,),
     ),

@@ -49,8 +49,10 @@ def test_cache_folders_are_private_even_under_umask_000(cache_home):
 def test_a_cache_folder_others_can_write_is_not_used(cache_home, level):
     (cache_home / "advisor" / "jinja" / "reports").mkdir(parents=True)
     (cache_home / level).chmod(0o777)
-    assert private_cache_dir("jinja", "reports") is None
     assert templating._bytecode_cache("reports") is None
+    # The user's own folder is made private, so the next run can use it again.
+    assert mode(cache_home / level) == 0o700
+    assert private_cache_dir("jinja", "reports") == cache_home / "advisor" / "jinja" / "reports"
 
 
 @pytest.mark.skipif(not hasattr(os, "chown") or os.geteuid() != 0, reason="needs root to chown")

@@ -38,7 +38,9 @@ def private_cache_dir(*parts: str) -> Path | None:
     can write them can run code as the user. Folders are made one at a time with mode
     0700 (``os.makedirs`` applies the mode to the last one only, and the umask to the
     others), and an existing ``advisor`` cache folder, or one below it, that another user
-    owns or others can write is not used: advisor runs without that cache instead.
+    owns or others can write is not used: advisor runs without that cache instead. One
+    the user owns but others could write is made 0700 for the next run (every file in it
+    is checked again when it is read).
     """
     base = cache_dir()
     try:
@@ -62,12 +64,18 @@ def _make_private(folder: Path, *, check: bool) -> None:
     if check:
         info = os.lstat(folder)
         if not stat.S_ISDIR(info.st_mode) or not owned_privately(info):
+            if stat.S_ISDIR(info.st_mode) and _owned(info):
+                # The user's own folder, left open by an older advisor or a loose umask:
+                # made private for the next run; what is in it is not trusted in this one.
+                os.chmod(folder, 0o700)
             raise PermissionError(f"{folder}: not a private folder of this user")
 
 
 def owned_privately(info: os.stat_result) -> bool:
     """Whether a file or folder is the user's own and writable by nobody else."""
+    return _owned(info) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _owned(info: os.stat_result) -> bool:
     getuid = getattr(os, "getuid", None)
-    if getuid is not None and info.st_uid != getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return getuid is None or info.st_uid == getuid()
