@@ -172,6 +172,18 @@ MUTATIONS = [
         (f"{I}::test_plugin_load_errors_are_scrubbed",),
     ),
     Mutation(
+        "secrets: a reversed key is not looked for",
+        (("render.py", "for needle in {value.encode(), value[::-1].encode()}",
+          "for needle in {value.encode()}"),),
+        (f"{T}::test_a_generated_file_with_a_key_plain_or_reversed_is_refused",),
+    ),
+    Mutation(
+        "secrets: keys in config files are not looked for",
+        (("scaffold.py", "if PROJECT_CONFIG.is_file() or user_config_path().is_file():",
+          "if False:"),),
+        (f"{T}::test_keys_in_the_config_files_are_kept_out_of_generated_files",),
+    ),
+    Mutation(
         "-o: written in place, not replaced",
         (("placement.py", "        os.replace(temporary, path)\n",
           "        path.write_bytes(data)\n        os.unlink(temporary)\n"),),

@@ -13,7 +13,7 @@ import os
 import signal
 import time
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 import pytest
@@ -22,7 +22,16 @@ from scaffold_testkit import RAG_ANSWERS, TEST_RAG, make_backend, run_advisor, u
 from scaffold_testkit import write_answers as write_answers_file
 
 from advisor.doctor import outdated_jinja
-from advisor.render import Limits, Source, is_git_name, render_sources
+from advisor.errors import ScaffoldError
+from advisor.render import (
+    Limits,
+    RenderedFile,
+    Source,
+    check_no_secrets,
+    is_git_name,
+    render_sources,
+)
+from advisor.scaffold import secret_values
 from advisor.templating import read_confined, starter_environment
 
 ROOT = Path(__file__).parents[1]
@@ -342,3 +351,23 @@ def test_names_that_are_git_to_some_file_system_are_refused(register, tmp_path, 
 @pytest.mark.parametrize("name", [".github", ".gitignore", "git", ".gitkeep", "a.git"])
 def test_names_near_git_are_fine(name):
     assert not is_git_name(name)
+
+
+# --- 1. generated files hold no key, from the environment or the config, plain or reversed ---
+
+
+@pytest.mark.parametrize("content", [SECRET, SECRET[::-1], f"x = '{SECRET}'\n"])
+def test_a_generated_file_with_a_key_plain_or_reversed_is_refused(tmp_path, content):
+    staged = tmp_path / "leak.txt"
+    staged.write_text(content)
+    leak = RenderedFile(PurePosixPath("leak.txt"), staged, "--templates team")
+    with pytest.raises(ScaffoldError, match=r"leak.txt \(--templates team\) would contain") as e:
+        check_no_secrets([leak], {"OPENAI_API_KEY": SECRET})
+    assert SECRET not in str(e.value) and SECRET[::-1] not in str(e.value)
+
+
+def test_keys_in_the_config_files_are_kept_out_of_generated_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "user.toml"))
+    (tmp_path / "advisor.toml").write_text(f'openai_api_key = "{SECRET}"\n')
+    assert secret_values(()) == {"setting 1 of the advisor configuration": SECRET}

@@ -479,19 +479,27 @@ def _template_line(tb: TracebackType | None, filename: str | None) -> int | None
 
 
 def check_no_secrets(files: Iterable[RenderedFile], secrets: Mapping[str, str]) -> None:
-    """Refuse output holding the value of a secret environment variable (``OPENAI_API_KEY``).
+    """Refuse output holding the value of a secret (``OPENAI_API_KEY``), or that value reversed.
 
-    ``secrets`` maps variable names to their current values; the message names the
-    variable, never the value.
+    ``secrets`` maps names (a variable, a setting) to their current values; the message
+    names the secret, never the value. Only the plain and the reversed value are looked
+    for: this catches a slip, not a template set on hiding a key (which is why untrusted
+    templates cannot read one at all).
     """
-    needles = {name: value.encode() for name, value in secrets.items() if len(value) >= 8}
+    needles = [
+        (name, needle)
+        for name, value in secrets.items()
+        if len(value) >= 8
+        for needle in {value.encode(), value[::-1].encode()}
+    ]
     if not needles:
         return
     for rendered in files:
         content = rendered.staged.read_bytes()
-        for name, value in needles.items():
-            if value in content:
+        for name, needle in needles:
+            if needle in content:
+                shown = name if name.startswith("setting ") else f"${name}"
                 raise ScaffoldError(
-                    f"{rendered.path} ({rendered.source}) would contain the value of ${name}; "
+                    f"{rendered.path} ({rendered.source}) would contain the value of {shown}; "
                     "secrets never go into generated files"
                 )

@@ -27,6 +27,7 @@ from .api import templates_path
 from .backends import Backend, ScaffoldContext
 from .compose import Contributions, merge_contributions
 from .errors import InputError, ScaffoldError
+from .locations import PROJECT_CONFIG, user_config_path
 from .placement import Policy, Step, commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint
 from .plugins import get_plugins
@@ -275,10 +276,17 @@ def backend_versions(backends: tuple[Backend, ...]) -> tuple[BackendVersion, ...
 
 
 def secret_values(backends: tuple[Backend, ...]) -> dict[str, str]:
-    """Current values of the secret variables the backends read, to keep them out of files."""
+    """Current values of the secrets the project must not hold: the secret variables the
+    backends read, and the keys in ``advisor.toml`` or the user's config file."""
     names = {var.name for b in backends for var in b.env if var.secret}
     names |= {f"ADVISOR_{name}" for name in names}
-    return {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
+    found = {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
+    if PROJECT_CONFIG.is_file() or user_config_path().is_file():
+        from .settings import load_settings
+
+        for index, value in enumerate(load_settings().secret_values()):
+            found[f"setting {index + 1} of the advisor configuration"] = value
+    return found
 
 
 def report_lines(outcome: Outcome, target: Path, dry_run: bool) -> list[str]:
