@@ -325,36 +325,36 @@ def test_a_template_failing_mid_render_leaves_the_target_untouched(
 def test_a_failure_while_moving_files_in_is_undone(
     backends, monkeypatch, tmp_path, theirs, error
 ):
-    """The 12th rename fails: by then files were created, and README.md was replaced."""
-    real_replace = os.replace
+    """The 12th file fails to go in: by then files were created, and README.md was replaced."""
+    real_link = os.link
     calls = []
 
-    def failing_replace(src, dst):
+    def failing_link(src, dst, **where):
         calls.append(dst)
         if len(calls) == 12:
             raise error
-        real_replace(src, dst)
+        real_link(src, dst, **where)
 
-    monkeypatch.setattr(placement.os, "replace", failing_replace)
+    monkeypatch.setattr(placement.os, "link", failing_link)
     before = tree_digest(theirs)
     result = scaffold(tmp_path, theirs, "--force")
     assert result.exit_code == 1
     if isinstance(error, OSError):
         assert "No space left on device; " in one_error_line(result)
         assert "is left as it was" in one_error_line(result)
-    assert len(calls) > 12  # the undo renamed README.md back
+    assert "README.md" in calls[:11]  # replaced before the failure, and put back after it
     assert tree_digest(theirs) == before
 
 
 def test_a_new_target_is_removed_again_when_moving_in_fails(backends, monkeypatch, tmp_path):
-    real_replace = os.replace
+    real_link = os.link
 
-    def failing_replace(src, dst):
+    def failing_link(src, dst, **where):
         if str(dst).endswith("pyproject.toml"):
             raise OSError(5, "Input/output error")
-        real_replace(src, dst)
+        real_link(src, dst, **where)
 
-    monkeypatch.setattr(placement.os, "replace", failing_replace)
+    monkeypatch.setattr(placement.os, "link", failing_link)
     result = scaffold(tmp_path, tmp_path / "deep/new/bot")
     assert result.exit_code == 1
     assert not (tmp_path / "deep").exists()
@@ -407,7 +407,9 @@ def test_the_record_keeps_a_team_template_dir(backends, tmp_path):
     first = tmp_path / "first"
     assert scaffold(tmp_path, first, "--templates", team).exit_code == 0
     second = tmp_path / "second"
-    result = run_advisor("scaffold", second, "--answers-from", first / ".advisor.yml")
+    result = run_advisor(
+        "scaffold", second, "--answers-from", first / ".advisor.yml", "--trust-templates"
+    )
     assert result.exit_code == 0, result.stderr
     assert (second / "TEAM.md").read_text() == "Owned by first.\n"
     assert tree_digest(second) == tree_digest(first)

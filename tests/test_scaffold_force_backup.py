@@ -103,14 +103,14 @@ def test_an_unwritable_backup_folder_stops_everything(backends, tmp_path, theirs
 def test_a_failed_write_removes_its_backup_again(backends, tmp_path, theirs, monkeypatch):
     from advisor import placement
 
-    real_replace = os.replace
+    real_link = os.link
 
-    def failing_replace(src, dst):
-        if str(dst).endswith("pyproject.toml"):
+    def failing_link(src, dst, **where):  # placement puts each new file in with a hard link
+        if os.path.basename(dst) == "pyproject.toml":
             raise OSError(28, "No space left on device")
-        return real_replace(src, dst)
+        return real_link(src, dst, **where)
 
-    monkeypatch.setattr(placement.os, "replace", failing_replace)
+    monkeypatch.setattr(placement.os, "link", failing_link)
     before = tree_digest(theirs)
     result = scaffold(tmp_path, theirs, "--force")
     assert result.exit_code == 1

@@ -320,11 +320,11 @@ def test_a_failure_while_writing_leaves_the_tree_as_it_was(backends, tmp_path, m
     calls = {"n": 0}
     real_replace = os.replace
 
-    def failing_replace(src, dst):
+    def failing_replace(src, dst, **where):
         calls["n"] += 1
         if calls["n"] == 5:
             raise OSError(28, "No space left on device")
-        return real_replace(src, dst)
+        return real_replace(src, dst, **where)
 
     monkeypatch.setattr(placement.os, "replace", failing_replace)
     result = run_advisor("update", project, "--backend", "test-rag", "--backend", "test-tune")

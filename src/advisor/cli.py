@@ -130,15 +130,18 @@ def question_registry() -> list[Any]:
     return get_plugins().questions()
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(
+    text: str, output: Path | None, *, force: bool = False, what: str = ""
+) -> None:
+    """Print ``text``, or write it to ``output`` all at once (the old file stays whole on
+    failure); a symbolic link there is written through only with ``force``."""
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {output}", err=True)
+    from .placement import write_file
+
+    write_file(output, text.encode("utf-8"), through_links=force, option="--output")
+    click.echo(f"Wrote {output}{what}", err=True)
 
 
 @cli.command()
@@ -153,7 +156,16 @@ def write_output(text: str, output: Path | None) -> None:
     "html for a self-contained review page.",
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (replaced all at once). With --format markdown the cost chart is "
+    "also written beside it, as STEM-costs.svg.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write --output through a symbolic link (refused without it).",
 )
 @click.option(
     "--save-answers",
@@ -202,6 +214,7 @@ def decide(
     no_input: bool,
     fmt: str,
     output: Path | None,
+    force: bool,
     save_answers: Path | None,
     evidence_files: tuple[Path, ...],
     min_gain: float | None,
@@ -255,9 +268,14 @@ def decide(
     if save_answers is not None:
         _save_answers(values, save_answers)
     chart_href = None
+    if output is not None:
+        from .placement import output_destination
+
+        output_destination(output, through_links=force, option="--output")  # before any write
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
-        write_output(chart_svg(advice.costs, advice.decision), chart)
+        shown = f" (the cost chart {output.name} shows)"
+        write_output(chart_svg(advice.costs, advice.decision), chart, force=force, what=shown)
         chart_href = chart.name
     report = render(
         decision,
@@ -268,7 +286,7 @@ def decide(
         evidence=assessment,
         deciders=deciders,
     )
-    write_output(report, output)
+    write_output(report, output, force=force)
 
 
 def read_evidence(paths: tuple[Path, ...]) -> Any:
@@ -500,6 +518,12 @@ def config_show(fmt: str) -> None:
     help="Make a project again from its .advisor.yml (--set still overrides).",
 )
 @click.option(
+    "--trust-templates",
+    is_flag=True,
+    help="Render the template dir an --answers-from record names (it comes from the "
+    "repository, so it is not used without this).",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Overwrite existing files that would change, after copying them to .advisor/backups/.",
@@ -517,6 +541,7 @@ def scaffold(
     name: str | None,
     templates_dir: Path | None,
     record_file: Path | None,
+    trust_templates: bool,
     force: bool,
     no_backup: bool,
     skip_existing: bool,
@@ -555,6 +580,7 @@ def scaffold(
         templates=templates_dir,
         record_file=record_file,
         today=today(),
+        trust_templates=trust_templates,
     )
 
     def echo(text: str) -> None:
@@ -602,6 +628,12 @@ def scaffold(
     help="The project's backends from now on (repeatable; default: the recorded ones).",
 )
 @click.option(
+    "--trust-templates",
+    is_flag=True,
+    help="Render the template dir the project's .advisor.yml names (it comes from the "
+    "repository, so it is not used without this).",
+)
+@click.option(
     "--dry-run", is_flag=True, help="Print what would change and the diff; write nothing."
 )
 @click.pass_context
@@ -612,6 +644,7 @@ def update(
     set_values: tuple[str, ...],
     decision_file: Path | None,
     backend_names: tuple[str, ...],
+    trust_templates: bool,
     dry_run: bool,
 ) -> None:
     """Re-render a generated project with new inputs and merge your edits into it.
@@ -635,6 +668,7 @@ def update(
         decision_file=decision_file,
         backend_names=backend_names,
         today=today(),
+        trust_templates=trust_templates,
     )
 
     def echo(text: str) -> None:

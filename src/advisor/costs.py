@@ -244,16 +244,29 @@ def _unknown(where: str, key: str, allowed: list[str]) -> InputError:
     return InputError(f"{where}: unknown key {key!r} (allowed: {', '.join(allowed)}){hint}")
 
 
+# An override's largest value: products of a few such numbers stay finite (no Infinity in
+# the JSON report), and no real price or token count comes near it.
+MAX_OVERRIDE = 1e12
+# Overrides the estimate divides by: zero is refused, not a ZeroDivisionError.
+DIVISORS = frozenset({"chunk_tokens", "training_tokens_per_second",
+                      "serving_output_tokens_per_second"})
+
+
 def _number(where: str, value: Any, *, minimum: float = 0, maximum: float | None = None,
             integer: bool = False) -> float:
     noun = "an integer" if integer else "a number"
-    bounds = f">= {minimum:g}" if maximum is None else f"from {minimum:g} to {maximum:g}"
+    maximum = MAX_OVERRIDE if maximum is None else maximum
+    positive = where.rsplit(".", 1)[-1] in DIVISORS
+    low = "above 0" if positive else f">= {minimum:g}"
+    bounds = f"{low}, at most {maximum:g}" if positive or maximum == MAX_OVERRIDE else (
+        f"from {minimum:g} to {maximum:g}")
     ok = (
         not isinstance(value, bool)
         and isinstance(value, int | float)
         and math.isfinite(value)
         and value >= minimum
-        and (maximum is None or value <= maximum)
+        and (value > 0 or not positive)
+        and value <= maximum
         and (not integer or float(value).is_integer())
     )
     if not ok:

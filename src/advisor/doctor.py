@@ -144,18 +144,47 @@ def _run_one(check: Check, settings: Any) -> CheckResult:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``****`` (longest first, so none leaks partly)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "****")
-    return text
+    """``text`` with every secret and URL credential replaced by ``****`` (longest first,
+    so none leaks partly)."""
+    from .redaction import scrub
+
+    return scrub(text, secrets)
 
 
 def run_doctor(backends: Iterable[str] = ()) -> Report:
-    """Load settings, collect and select checks, run them."""
+    """Load settings, collect and select checks, run them; warn first about an unsafe Jinja."""
     from .settings import load_settings
 
     settings = load_settings()
-    return run_checks(select(get_plugins().checks(), backends), settings)
+    report = run_checks(select(get_plugins().checks(), backends), settings)
+    return Report((*outdated_jinja(), *report.findings))
+
+
+def outdated_jinja(version: str | None = None) -> tuple[Finding, ...]:
+    """A ``warn`` when the installed Jinja's sandbox has known escapes (none when patched).
+
+    pip honours the ``jinja2>=3.1.6`` requirement, but an older Jinja can still be there
+    (``--no-deps``, a distribution's package, a pinned lock file); ``--templates`` then
+    refuses to render, and this says why before anyone tries.
+    """
+    import jinja2
+
+    from .templating import JINJA_FLOOR, jinja_version
+
+    found = version or jinja2.__version__
+    if jinja_version(found) >= JINJA_FLOOR:
+        return ()
+    floor = ".".join(map(str, JINJA_FLOOR))
+    return (
+        Finding(
+            name="jinja2",
+            backend=None,
+            status="warn",
+            summary=f"jinja2 {found} is installed; its sandbox has known escapes "
+            "(CVE-2024-56201, CVE-2024-56326, CVE-2025-27516), so --templates is refused",
+            fix=f"pip install 'jinja2>={floor}'",
+        ),
+    )
 
 
 def render(report: Report, fmt: str) -> str:

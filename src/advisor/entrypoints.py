@@ -7,19 +7,29 @@ place it reads: each ``sys.path`` folder's modification time, and the modificati
 and size of every distribution's ``entry_points.txt`` there. Installing, upgrading,
 removing or editing a plugin changes the fingerprint; a stale cache is never used. Any
 trouble reading or writing the cache just means scanning as usual.
+
+The cache names modules to import, so it is trusted no more than it must be: it lives in
+a private cache folder (:func:`~advisor.locations.private_cache_dir`), a cache file the
+user does not own or others can write is ignored, and every cached entry must appear, as
+``name = value`` under the group, in the ``entry_points.txt`` of its distribution on
+``sys.path``: an entry added to the file by hand names nothing installed and voids it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
+import re
+import stat
 import sys
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .locations import cache_dir
+from .locations import owned_privately, private_cache_dir
 
 
 class EntryPoint(NamedTuple):
@@ -41,13 +51,14 @@ class EntryPoint(NamedTuple):
 
 def entry_points(group: str) -> list[EntryPoint]:
     """Every entry point in ``group`` on ``sys.path``, from the cache when it is current."""
-    key = _fingerprint(group)
+    key, sources = _fingerprint(group)
     cache = _cache_file()
-    cached = _read(cache, key)
-    if cached is not None:
+    cached = _read(cache, key) if cache is not None else None
+    if cached is not None and _all_declared(cached, group, sources):
         return cached
     found = _scan(group)
-    _write(cache, key, found)
+    if cache is not None:
+        _write(cache, key, found)
     return found
 
 
@@ -61,9 +72,11 @@ def _scan(group: str) -> list[EntryPoint]:
     return found
 
 
-def _fingerprint(group: str) -> str:
-    """Everything the scan depends on, as one string (compared whole, never hashed)."""
+def _fingerprint(group: str) -> tuple[str, list[str]]:
+    """Everything the scan depends on, as one string (compared whole, never hashed), and
+    the ``entry_points.txt`` files it found."""
     parts = [group, sys.executable]
+    sources: list[str] = []
     for entry in sys.path:
         folder = entry or os.getcwd()
         try:
@@ -80,30 +93,82 @@ def _fingerprint(group: str) -> str:
                     except OSError:
                         continue
                     parts.append(f"{child.name}:{stat.st_mtime_ns}:{stat.st_size}")
-    return "\n".join(parts)
+                    sources.append(points)
+    return "\n".join(parts), sources
 
 
-def _cache_file() -> Path:
+def _normal(name: str) -> str:
+    """A distribution name as its ``.dist-info`` folder spells it (PEP 503, then ``_``)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _all_declared(cached: list[EntryPoint], group: str, sources: Iterable[str]) -> bool:
+    """Whether every cached entry is declared by its distribution's ``entry_points.txt``."""
+    by_dist: dict[str, list[str]] = {}
+    for source in sources:
+        folder = os.path.basename(os.path.dirname(source)).rsplit(".", 1)[0]
+        by_dist.setdefault(_normal(folder.split("-", 1)[0]), []).append(source)
+    declared: dict[str, set[tuple[str, str]]] = {}
+    for ep in cached:
+        found = False
+        for source in by_dist.get(_normal(ep.dist), []):
+            if source not in declared:
+                declared[source] = _declared(source, group)
+            found = found or (ep.name, ep.value) in declared[source]
+        if not found:
+            return False
+    return True
+
+
+def _declared(source: str, group: str) -> set[tuple[str, str]]:
+    """The ``(name, value)`` pairs under ``[group]`` in one ``entry_points.txt``."""
+    pairs: set[tuple[str, str]] = set()
+    section = None
+    try:
+        with open(source, encoding="utf-8") as stream:
+            for raw in stream:
+                line = raw.strip()
+                if line.startswith("[") and line.endswith("]"):
+                    section = line[1:-1].strip()
+                elif section == group and "=" in line and not line.startswith(("#", ";")):
+                    name, _, value = line.partition("=")
+                    pairs.add((name.strip(), value.strip()))
+    except (OSError, UnicodeDecodeError):
+        pass
+    return pairs
+
+
+def _cache_file() -> Path | None:
     # One file per interpreter (a venv), so two venvs do not keep replacing each other's.
+    folder = private_cache_dir()
+    if folder is None:
+        return None
     python = zlib.crc32(sys.executable.encode())
-    return cache_dir() / f"entry-points-{python:08x}.json"
+    return folder / f"entry-points-{python:08x}.json"
 
 
 def _read(path: Path, key: str) -> list[EntryPoint] | None:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, encoding="utf-8") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or not owned_privately(info):
+                return None
+            data = json.loads(stream.read())
         if data.get("key") != key:
             return None
-        return [EntryPoint(*item) for item in data["entry_points"]]
-    except (OSError, ValueError, TypeError, KeyError):
+        return [EntryPoint(*map(str, item)) for item in data["entry_points"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 
 def _write(path: Path, key: str, found: list[EntryPoint]) -> None:
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"key": key, "entry_points": found}), "utf-8")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(partial, flags, 0o600), "w", encoding="utf-8") as stream:
+            stream.write(json.dumps({"key": key, "entry_points": found}))
         os.replace(partial, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.unlink(partial)

@@ -113,6 +113,7 @@ class ScaffoldRequest:
     templates: Path | None = None
     record_file: Path | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    trust_templates: bool = False
 
 
 def plan_scaffold(
@@ -218,7 +219,7 @@ def plan_scaffold(
             backends=backends,
             answers=values,
             decision=decision,
-            templates=_templates_dir(request, record),
+            templates=_templates_dir(request, record, echo),
             costs=costs,
             cost_overrides=overrides,
             today=request.today,
@@ -363,11 +364,31 @@ def backend_questions(backends: Sequence[Backend]) -> tuple[Question, ...]:
     return tuple(question for _, question in found.values())
 
 
-def _templates_dir(request: ScaffoldRequest, record: Record | None) -> Path | None:
+def _templates_dir(
+    request: ScaffoldRequest,
+    record: Record | None,
+    echo: Callable[[str], None] = lambda text: None,
+) -> Path | None:
+    """The template dir to render, sandboxed: ``--templates``, or the record's when trusted.
+
+    A record's ``templates:`` comes from whoever wrote the repository, not from the user,
+    so it is resolved against the record's own folder, printed, and used only with
+    ``--trust-templates``.
+    """
     if request.templates is not None:
         path, option = request.templates, "--templates"
     elif record is not None and record.templates:
-        path, option = Path(record.templates), f"--answers-from {request.record_file}: templates"
+        option = f"--answers-from {request.record_file}: templates"
+        path = Path(record.templates)
+        if not path.is_absolute() and request.record_file is not None:
+            path = request.record_file.parent / path
+        if not request.trust_templates:
+            raise InputError(
+                f"{option} {path}: the record asks to render this template dir; it comes "
+                "from the repository, not from you. Look at it, then re-run with "
+                "--trust-templates to render it (sandboxed), or name one with --templates"
+            )
+        echo(f"Templates: {path} (from {request.record_file}, trusted with --trust-templates)")
     else:
         return None
     if not path.is_dir():

@@ -534,8 +534,12 @@ def _mismatch(exc: pluggy.PluginValidationError) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    """An exception as one line, scrubbed of secret environment values and URL credentials."""
+    from .redaction import environment_secrets, scrub
+
     text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    line = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    return scrub(line, environment_secrets())
 
 
 _current: Plugins | None = None

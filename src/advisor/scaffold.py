@@ -30,7 +30,8 @@ from .backup import back_up, discard
 from .compose import Contributions, merge_contributions
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
-from .placement import Policy, Step, commit, plan_writes
+from .locations import PROJECT_CONFIG, user_config_path
+from .placement import Policy, Step, commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint
 from .plugins import get_plugins
 from .questionnaire import CORE_QUESTIONS
@@ -66,22 +67,30 @@ def scaffold(
 
     With ``backup`` (the default), every file an ``overwrite`` step replaces is first
     copied under ``.advisor/backups/`` in the target (:mod:`advisor.backup`).
+    ``SIGTERM`` and ``SIGHUP`` stop it as Ctrl-C does, so the staging folder is removed
+    and a half-done commit undone; the target is locked from planning to the last write.
     """
     saved = None
-    with tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging:
+    with (
+        stop_signals_interrupt(),
+        tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging,
+    ):
         files, starter = render_project(blueprint, Path(staging))
         check_no_secrets(files.values(), secret_values(blueprint.backends))
-        steps = plan_writes(blueprint.target, files, policy)
-        replaced = [step.path for step in steps if step.action == "overwrite"]
-        if not dry_run:
-            if backup and replaced:
-                saved = back_up(blueprint.target, replaced, dt.datetime.now(dt.UTC))
-            try:
-                commit(blueprint.target, steps)
-            except BaseException:
-                if saved is not None:
-                    discard(saved)
-                raise
+        if dry_run:
+            steps = plan_writes(blueprint.target, files, policy)
+        else:
+            with target_lock(blueprint.target):
+                steps = plan_writes(blueprint.target, files, policy)
+                replaced = [step.path for step in steps if step.action == "overwrite"]
+                if backup and replaced:
+                    saved = back_up(blueprint.target, replaced, dt.datetime.now(dt.UTC))
+                try:
+                    commit(blueprint.target, steps)
+                except BaseException:
+                    if saved is not None:
+                        discard(saved)
+                    raise
     return Outcome(tuple(steps), tuple(starter["next_steps"]), saved)
 
 
@@ -362,10 +371,17 @@ def backend_versions(backends: tuple[Backend, ...]) -> tuple[BackendVersion, ...
 
 
 def secret_values(backends: tuple[Backend, ...]) -> dict[str, str]:
-    """Current values of the secret variables the backends read, to keep them out of files."""
+    """Current values of the secrets the project must not hold: the secret variables the
+    backends read, and the keys in ``advisor.toml`` or the user's config file."""
     names = {var.name for b in backends for var in b.env if var.secret}
     names |= {f"ADVISOR_{name}" for name in names}
-    return {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
+    found = {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
+    if PROJECT_CONFIG.is_file() or user_config_path().is_file():
+        from .settings import load_settings
+
+        for index, value in enumerate(load_settings().secret_values()):
+            found[f"setting {index + 1} of the advisor configuration"] = value
+    return found
 
 
 def report_lines(outcome: Outcome, target: Path, dry_run: bool) -> list[str]:

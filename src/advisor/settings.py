@@ -45,11 +45,13 @@ from pydantic_settings import (
 
 from .errors import InputError
 from .locations import PROJECT_CONFIG, user_config_path
+from .redaction import SECRET_WORDS, is_secret_name, mask, mask_urls, url_secrets
+
+__all__ = ["SECRET_WORDS", "Settings", "is_secret_name", "load_settings", "mask"]
 
 ENV_PREFIX = "ADVISOR_"
 NESTED_DELIMITER = "__"
 DEFAULT = "default"
-SECRET_WORDS = ("key", "token", "secret", "password")
 
 T = TypeVar("T")
 
@@ -72,17 +74,6 @@ def section_key(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-def mask(secret: str) -> str:
-    """A secret as ``config show`` prints it: ``sk-...cdef`` at most, ``****`` when short."""
-    if len(secret) < 16:
-        return "****"
-    return f"{secret[:3]}...{secret[-4:]}"
-
-
-def is_secret_name(key: str) -> bool:
-    """Whether a plugin setting's name says it holds a secret (``api_key``, ``token``...)."""
-    lowered = key.lower()
-    return any(word in lowered for word in SECRET_WORDS)
 
 
 class Settings(BaseSettings):
@@ -144,6 +135,10 @@ class Settings(BaseSettings):
             for key, value in table.items():
                 if is_secret_name(key) and isinstance(value, str) and value:
                     values.append(value)
+                elif isinstance(value, str):
+                    values.extend(url_secrets(value))
+        for url in (self.openai_base_url, self.weaviate_url):
+            values.extend(url_secrets(url or ""))
         return values
 
     # --- plugin sections ---------------------------------------------------------------
@@ -256,7 +251,13 @@ def _file_layer(path: Path) -> dict[str, Any]:
             )
     plugins = data.get("plugins", {})
     if not isinstance(plugins, dict) or not all(isinstance(t, dict) for t in plugins.values()):
-        raise InputError(f"{path}: plugins must hold [plugins.NAME] tables, got {plugins!r}")
+        # Never the value itself: a misplaced table can hold a key.
+        if isinstance(plugins, dict):
+            bad = next(name for name, table in plugins.items() if not isinstance(table, dict))
+            got = f"plugins.{bad}, a {type(plugins[bad]).__name__}"
+        else:
+            got = f"a {type(plugins).__name__}"
+        raise InputError(f"{path}: plugins must hold [plugins.NAME] tables, got {got}")
     return _normalise(data)
 
 
@@ -342,7 +343,7 @@ def _input_error(
     value: Any = values
     for part in loc:
         value = value.get(part) if isinstance(value, Mapping) else None
-    shown = mask(str(value)) if value is not None and _looks_secret(key) else repr(value)
+    shown = mask(str(value)) if value is not None and _looks_secret(key) else mask_urls(repr(value))
     return InputError(f"{where}: {key} = {shown}: {error['msg']}")
 
 
@@ -401,6 +402,8 @@ def _row(settings: Settings, key: str, value: Any, secret: bool) -> dict[str, An
         value = value.get_secret_value()
     if secret and value is not None:
         value = mask(str(value))
+    elif isinstance(value, str):
+        value = mask_urls(value)  # https://user:password@host
     return {"key": key, "value": value, "source": settings.origin(key), "secret": secret}
 
 

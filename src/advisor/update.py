@@ -37,7 +37,7 @@ from . import __version__
 from .backends import Backend
 from .errors import InputError, ScaffoldError
 from .merge import is_binary, merge_file
-from .placement import commit, plan_writes
+from .placement import commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint, ScaffoldRequest, plan_scaffold
 from .questionnaire import CORE_QUESTIONS, Question
 from .record import (
@@ -107,6 +107,7 @@ class UpdateRequest:
     decision_file: Path | None = None
     backend_names: tuple[str, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
+    trust_templates: bool = False
 
 
 def plan_update(
@@ -130,6 +131,7 @@ def plan_update(
         questions=request.questions,
         record_file=record_file,
         today=rendering_date(record.providers, events, request.today),
+        trust_templates=request.trust_templates,
     )
     # Quiet: the base's decision and notices were shown when the project was made.
     base_blueprint, _ = plan_scaffold(base_request, available, lambda _line: None)
@@ -239,6 +241,7 @@ def _new_request(
         backend_names=backend_names,
         record_file=record_file,
         today=request.today,
+        trust_templates=request.trust_templates,
     )
 
 
@@ -365,11 +368,18 @@ def _update_one(
 
 
 def apply_update(target: Path, plan: UpdatePlan) -> None:
-    """Write every changed file through the scaffold's journaled placement, all or nothing."""
+    """Write every changed file through the scaffold's journaled placement, all or nothing.
+
+    As in scaffold, the target is locked while it is written, and SIGTERM or SIGHUP undo a
+    half-done write as Ctrl-C does.
+    """
     writes = [f for f in plan.files if f.writes]
     if not writes:
         return
-    with tempfile.TemporaryDirectory(prefix="advisor-update-") as staging:
+    with (
+        stop_signals_interrupt(),
+        tempfile.TemporaryDirectory(prefix="advisor-update-") as staging,
+    ):
         files: dict[PurePosixPath, RenderedFile] = {}
         for update in writes:
             staged = Path(staging).joinpath(*update.path.parts)
@@ -380,7 +390,8 @@ def apply_update(target: Path, plan: UpdatePlan) -> None:
                 mode = target.joinpath(*update.path.parts).stat().st_mode & 0o777
             staged.chmod(mode)
             files[update.path] = RenderedFile(update.path, staged, "advisor update")
-        commit(target, plan_writes(target, files, "force"))
+        with target_lock(target):
+            commit(target, plan_writes(target, files, "force"))
 
 
 def summary_lines(plan: UpdatePlan, target: Path, dry_run: bool) -> list[str]:
