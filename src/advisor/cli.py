@@ -159,7 +159,7 @@ def write_output(text: str, output: Path | None) -> None:
     click.echo(f"Wrote {output}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Recommend rag, fine-tune or hybrid, with costs.")
 @answers_options
 @click.option(
     "--format",
@@ -265,7 +265,7 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
     click.echo(f"Saved the answers to {path}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Print the questionnaire.")
 @click.option(
     "--format",
     "fmt",
@@ -291,7 +291,7 @@ def questions(fmt: str) -> None:
             click.echo(f"      {choice}: {text}")
 
 
-@cli.command(name="plugins")
+@cli.command(name="plugins", short_help="List plugins and what each registers.")
 @click.option(
     "--format",
     "fmt",
@@ -350,7 +350,7 @@ def _plugins_table(infos: list[Any]) -> str:
     return "\n".join(lines)
 
 
-@cli.command()
+@cli.command(short_help="Check keys, endpoints and services; exit 1 on failure.")
 @click.option(
     "--backend",
     "backends",
@@ -376,12 +376,12 @@ def doctor(ctx: click.Context, backends: tuple[str, ...], fmt: str) -> None:
     ctx.exit(report.exit_code)
 
 
-@cli.group()
+@cli.group(short_help="Inspect the settings and where each came from.")
 def config() -> None:
     """Inspect the settings (environment, ./advisor.toml, the user config file)."""
 
 
-@config.command("show")
+@config.command("show", short_help="Print the effective settings, secrets masked.")
 @click.option(
     "--format",
     "fmt",
@@ -397,7 +397,7 @@ def config_show(fmt: str) -> None:
     click.echo(render_config(load_settings(), fmt), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Make a runnable starter project in TARGET.")
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @answers_options
 @click.option(
