@@ -366,12 +366,24 @@ def _plugins_table(infos: list[Any]) -> str:
     show_default=True,
     help="text for people, json for scripts and CI.",
 )
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Check this generated project: read its .env and recorded deployment "
+    "(default: the project the current folder is in, if any).",
+)
 @click.pass_context
-def doctor(ctx: click.Context, backends: tuple[str, ...], fmt: str) -> None:
-    """Check keys, endpoints and services the backends need; exit 1 if any check fails."""
+def doctor(
+    ctx: click.Context, backends: tuple[str, ...], fmt: str, project: Path | None
+) -> None:
+    """Check keys, endpoints and services the backends need; exit 1 if any check fails.
+
+    With deployment self-hosted or air-gapped (ADVISOR_DEPLOYMENT, advisor.toml, or the
+    project's .advisor.yml), also checks that no endpoint leaves the team's infrastructure.
+    """
     from .doctor import render, run_doctor
 
-    report = run_doctor(backends)
+    report = run_doctor(backends, project)
     click.echo(render(report, fmt), nl=False)
     ctx.exit(report.exit_code)
 
