@@ -28,6 +28,7 @@ from advisor.api import (
     templates_path,
 )
 
+from . import checks
 from .models import BY_ID, DEFAULT_MODEL, MODELS
 
 MODEL_QUESTION = Question(
@@ -166,3 +167,8 @@ BACKEND = Backend(
 @hookimpl
 def register_backends(register: Any) -> None:
     register(BACKEND)
+
+
+@hookimpl
+def register_doctor_checks(register: Any) -> None:
+    checks.register_all(register)

@@ -270,14 +270,19 @@ def load_settings(*, project: Project | None = None, **overrides: Any) -> Settin
 def _dotenv_layer(env: Mapping[str, str]) -> dict[str, Any]:
     """The variables of a project's ``.env`` that name settings; empty values are unset."""
     aliases = _alias_to_field()
+    spelled = {  # the providers' own spellings (OPENAI_BASE_URL), but not TIMEOUT_S
+        str(choice).lower()
+        for info in Settings.model_fields.values()
+        if isinstance(info.validation_alias, AliasChoices)
+        for choice in info.validation_alias.choices
+    }
     layer: dict[str, Any] = {}
     for key, value in env.items():
         lowered = key.lower()
-        prefixed = lowered.startswith(ENV_PREFIX.lower())
-        if prefixed:
+        if lowered.startswith(ENV_PREFIX.lower()):
             name = aliases.get(lowered) or aliases.get(lowered.removeprefix(ENV_PREFIX.lower()))
-        else:  # only the providers' own spellings (OPENAI_BASE_URL), not TIMEOUT_S
-            name = aliases.get(lowered) if lowered not in Settings.model_fields else None
+        else:
+            name = aliases.get(lowered) if lowered in spelled else None
         if name is not None and name not in ("costs", "plugins") and value != "":
             layer[name] = value
     return layer
