@@ -10,9 +10,11 @@ can skip (their defaults are then used). Typing ``<`` goes back one question.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
@@ -46,7 +48,6 @@ def ask(questions: Sequence[Question]) -> dict[str, Any]:
     # Each step is a question, or None for "answer the optional questions?" when both
     # kinds are asked; declining it skips the steps after it.
     steps: list[Question | None] = [*main, *([None] if main and extra else []), *extra]
-    numbered = [q for q in steps if q is not None]
     values: dict[str, Any] = {}
     index = 0
     _say(f"Type {BACK} and Enter to go back to the previous question.", dim=True)
@@ -58,8 +59,10 @@ def ask(questions: Sequence[Question]) -> dict[str, Any]:
                     values.update({q.key: q.default for q in extra})
                     break
             else:
-                number = numbered.index(step) + 1
-                values[step.key] = _ask_one(step, number, len(numbered), values.get(step.key))
+                group = main if step in main else extra
+                label = "Optional question" if main and group is extra else "Question"
+                progress = f"{label} {group.index(step) + 1} of {len(group)}"
+                values[step.key] = _ask_one(step, progress, values.get(step.key))
         except _Back:
             if index == 0:
                 _say("This is the first question.", dim=True)
@@ -70,7 +73,7 @@ def ask(questions: Sequence[Question]) -> dict[str, Any]:
     return values
 
 
-def _ask_one(question: Question, number: int, total: int, previous: Any) -> Any:
+def _ask_one(question: Question, progress: str, previous: Any) -> Any:
     """One question; a refused value is re-asked with the reason, ``<`` goes back."""
 
     typed: list[str] = []
@@ -82,10 +85,10 @@ def _ask_one(question: Question, number: int, total: int, previous: Any) -> Any:
         value = str(text) if question.kind == "str" else parse_scalar(str(text))
         try:
             return coerce(question, value, "answer")
-        except InputError as exc:
-            raise click.UsageError(exc.message) from None
+        except InputError as exc:  # click prints "Error: " before it: 7 columns
+            raise click.UsageError(wrap(exc.message, offset=7)) from None
 
-    _say(f"Question {number} of {total}: {question.help}", bold=True)
+    _say(f"{progress}: {question.help}", bold=True)
     for choice in question.choices:
         if choice in question.choice_help:
             _say(f"{choice}: {question.choice_help[choice]}", indent="  ", hang="    ")
@@ -102,7 +105,8 @@ def _ask_one(question: Question, number: int, total: int, previous: Any) -> Any:
         default: str | None = display(previous)
     else:
         default = None if question.required else display(question.default)
-    value = click.prompt(label, default=default, value_proc=convert, err=True)
+    with _line_editing() as err:
+        value = click.prompt(label, default=default, value_proc=convert, err=err)
     if typed and question.kind != "str" and typed[0].strip() != display(value):
         _say(f"{question.key} = {display(value)}", indent="  ", dim=True)
     return value
@@ -126,7 +130,10 @@ def _want_optional(extra: Sequence[Question]) -> bool:
         "skipping keeps their defaults.",
         bold=True,
     )
-    answer: bool = click.prompt("Answer them? (yes/no)", default="no", value_proc=convert, err=True)
+    with _line_editing() as err:
+        answer: bool = click.prompt(
+            "Answer them? (yes/no)", default="no", value_proc=convert, err=err
+        )
     return answer
 
 
@@ -138,16 +145,21 @@ def _say(
     click.echo(click.style(lines, bold=bold, dim=dim), err=True)
 
 
-def wrap(text: str, initial_indent: str = "", subsequent_indent: str = "") -> str:
-    """``text`` wrapped at word boundaries to the terminal width (at most 100 columns)."""
-    return textwrap.fill(
+def wrap(
+    text: str, initial_indent: str = "", subsequent_indent: str = "", offset: int = 0
+) -> str:
+    """``text`` wrapped at word boundaries to the terminal width (at most 100 columns);
+    ``offset`` columns of the first line are taken by what is printed before it."""
+    width = _width()
+    wrapped = textwrap.fill(
         text,
-        width=_width(),
-        initial_indent=initial_indent,
+        width=width,
+        initial_indent=" " * offset + initial_indent,
         subsequent_indent=subsequent_indent,
         break_long_words=False,
         break_on_hyphens=False,
     )
+    return wrapped[offset:]
 
 
 def prompted() -> bool:
@@ -158,13 +170,14 @@ def prompted() -> bool:
 
 def wrap_report(text: str) -> str:
     """A text report wrapped to the terminal: continuation lines keep the indent (and
-    hang under a ``- `` bullet); table rows and short lines are left as they are."""
+    hang under a ``- `` bullet); table rows (aligned with runs of spaces) and lines that
+    fit are left as they are."""
     lines = []
     for line in text.split("\n"):
-        if len(line) < _width():
+        body = line.lstrip(" ")
+        if len(line) < _width() or "  " in body:
             lines.append(line)
             continue
-        body = line.lstrip(" ")
         indent = line[: len(line) - len(body)]
         hang = indent + ("  " if body.startswith("- ") else "")
         lines.append(wrap(body, indent, hang))
@@ -181,3 +194,40 @@ def _enable_line_editing() -> None:
     # Not on every platform (Windows); prompts still work without it.
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401
+
+
+@contextlib.contextmanager
+def _line_editing() -> Iterator[bool]:
+    """Give ``input()`` line editing; yields the ``err`` to pass to ``click.prompt``.
+
+    CPython's ``input()`` edits lines with readline only when ``sys.stdout`` is C's
+    stdout and a terminal, and ``click.prompt(err=True)`` swaps ``sys.stdout`` for
+    stderr, which turns editing off. So at a real terminal the prompt goes through
+    stdout (``err=False``), with file descriptor 1 pointed at stderr's terminal for
+    the prompt's time when stdout is redirected (``decide --format json > d.json``):
+    the output file never sees a prompt. Anywhere else (tests' runners), ``err=True``.
+    """
+    if not _real_terminal():
+        yield True
+        return
+    sys.stdout.flush()
+    if os.isatty(1):
+        yield False
+        return
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield False
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _real_terminal() -> bool:
+    """Whether stdin and stderr are this process's own descriptors 0 and 2, terminals."""
+    try:
+        own = sys.stdin.fileno() == 0 and sys.stderr.fileno() == 2
+    except (OSError, ValueError, AttributeError):
+        return False
+    return own and os.isatty(0) and os.isatty(2)
