@@ -260,7 +260,9 @@ def test_a_fifo_with_no_writer_does_not_hang(tmp_path, monkeypatch):
     os.mkfifo(fifo)
     monkeypatch.setattr(inputfiles, "IDLE_S", 0.3)
     outcome: list = []
-    worker = threading.Thread(target=lambda: outcome.append(run("decide", "--answers", fifo)))
+    worker = threading.Thread(
+        target=lambda: outcome.append(run("decide", "--answers", fifo)), daemon=True
+    )
     worker.start()
     worker.join(timeout=20)
     assert not worker.is_alive(), "reading a FIFO with no writer hung"
