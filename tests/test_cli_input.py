@@ -348,3 +348,19 @@ def test_top_level_help_does_not_cut_summaries():
 def _set(base, **changes):
     merged = {**base, **changes}
     return [arg for key, value in merged.items() for arg in ("--set", f"{key}={value}")]
+
+
+def test_other_files_named_on_the_command_line_are_bounded_too(tmp_path):
+    for option, name in (("--decision", "--decision /dev/zero"), ("--answers-from", "/dev/zero")):
+        result = run("scaffold", tmp_path / "bot", option, "/dev/zero", "--no-input")
+        assert result.exit_code == 2, result.output
+        (line,) = error_lines(result.output)
+        assert line.startswith(f"Error: {name}: ") and "larger than" in line
+    huge = tmp_path / "d.json"
+    huge.write_text('{"recommendation": ' + "9" * 5000 + "}")
+    result = run("scaffold", tmp_path / "bot", "--decision", huge, "--no-input")
+    assert error_lines(result.output) == [
+        f"Error: --decision {huge}: not valid JSON: a number has too many digits, or the "
+        "nesting is too deep"
+    ]
+    assert not (tmp_path / "bot").exists()

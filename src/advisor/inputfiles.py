@@ -21,38 +21,46 @@ from .errors import InputError
 IDLE_S = 10.0
 
 
-def read_limited(path: str | Path, what: str, limit: int, idle_s: float | None = None) -> bytes:
+def read_limited(
+    path: str | Path,
+    what: str,
+    limit: int,
+    idle_s: float | None = None,
+    label: str | None = None,
+) -> bytes:
     """The bytes of ``path`` (at most ``limit``), or an :class:`InputError` naming ``what``.
 
     The file is opened non-blocking, so a FIFO without a writer opens at once; regular
     files are then read normally, anything else (pipes, devices) with a deadline.
+    Errors start with ``label`` (``--decision d.json``), else the path.
     """
     idle_s = IDLE_S if idle_s is None else idle_s
+    shown = label or str(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+        raise InputError(f"{shown}: cannot read {what}: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{path}: cannot read {what}: it is a folder")
+            raise InputError(f"{shown}: cannot read {what}: it is a folder")
         if os.isatty(fd):
             raise InputError(
-                f"{path}: cannot read {what} from a terminal; give a file, or pipe one in"
+                f"{shown}: cannot read {what} from a terminal; give a file, or pipe one in"
             )
         if stat.S_ISREG(info.st_mode):
             if info.st_size > limit:
-                raise _too_big(path, what, limit)
+                raise _too_big(shown, what, limit)
             os.set_blocking(fd, True)
             data = _read_all(fd, limit, deadline=None, idle_s=idle_s)
         else:
             data = _read_all(fd, limit, deadline=time.monotonic() + idle_s, idle_s=idle_s)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+        raise InputError(f"{shown}: cannot read {what}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise _too_big(path, what, limit)
+        raise _too_big(shown, what, limit)
     return data
 
 
@@ -81,5 +89,5 @@ def _read_all(fd: int, limit: int, deadline: float | None, idle_s: float) -> byt
     return b"".join(chunks)
 
 
-def _too_big(path: str | Path, what: str, limit: int) -> InputError:
-    return InputError(f"{path}: {what} is larger than {limit} bytes; at most {limit} allowed")
+def _too_big(shown: str, what: str, limit: int) -> InputError:
+    return InputError(f"{shown}: {what} is larger than {limit} bytes; at most {limit} allowed")
