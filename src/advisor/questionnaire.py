@@ -240,26 +240,20 @@ def coerce(question: Question, value: Any, source: str) -> Any:
             raise fail("is not a non-empty string")
         return value
     noun = "an integer" if kind == "int" else "a number"
-    if isinstance(value, str):
-        parsed = _number_from_text(value, question.unit)
-        if parsed is None:
-            raise fail(f"is not {noun}")
-        value_ = parsed
-    else:
-        value_ = value
-    if isinstance(value_, bool) or not isinstance(value_, int | float):
+    number = _number_from_text(value, question.unit) if isinstance(value, str) else value
+    if isinstance(number, bool) or not isinstance(number, int | float):
         raise fail(f"is not {noun}")
-    if isinstance(value_, float) and not math.isfinite(value_):
+    if isinstance(number, float) and not math.isfinite(number):
         raise fail("is not a finite number")
-    if kind == "int" and isinstance(value_, float):
-        if not value_.is_integer():
+    if kind == "int" and isinstance(number, float):
+        if not number.is_integer():
             raise fail("is not an integer")
-        value_ = int(value_)
-    too_low = question.minimum is not None and value_ < question.minimum
-    too_high = question.maximum is not None and value_ > question.maximum
-    if too_low or too_high or abs(value_) > 1e15:
+        number = int(number)
+    too_low = question.minimum is not None and number < question.minimum
+    too_high = question.maximum is not None and number > question.maximum
+    if too_low or too_high or abs(number) > 1e15:
         raise fail("is out of range")
-    return value_ if kind == "int" else float(value_)
+    return number if kind == "int" else float(number)
 
 
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
