@@ -33,8 +33,15 @@ def findings(result: Result) -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def quiet(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean environment, no GPU tools on PATH, an empty HF cache, the Hub offline."""
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HF_TOKEN",
-                 "HF_LORA_SERVER_URL", "FINETUNE_BASE_MODEL", "HF_HOME"):
+    for name in (
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+        "HF_ENDPOINT",
+        "HF_TOKEN",
+        "HF_LORA_SERVER_URL",
+        "FINETUNE_BASE_MODEL",
+        "HF_HOME",
+    ):
         monkeypatch.delenv(name, raising=False)
     bin_dir = clean_env / "bin"
     bin_dir.mkdir()
@@ -54,8 +61,9 @@ def test_self_hosted_from_the_environment_fails_a_provider_endpoint(quiet, monke
     check = findings(result)["deployment.endpoints"]
     assert check["status"] == "fail"
     assert "self-hosted (ADVISOR_DEPLOYMENT)" in check["summary"]
-    assert "OPENAI_BASE_URL -> api.openai.com (OpenAI's API; set by env OPENAI_BASE_URL)" in (
-        check["summary"]
+    assert (
+        "OPENAI_BASE_URL -> api.openai.com (OpenAI's API; set by env OPENAI_BASE_URL)"
+        in (check["summary"])
     )
 
 
@@ -71,8 +79,9 @@ def test_self_hosted_from_advisor_toml_and_local_endpoints_pass(quiet, monkeypat
     monkeypatch.setenv("WEAVIATE_URL", "http://10.0.3.7:8080")
     check = findings(doctor("--backend", "hf-lora", "--format", "json"))["deployment.endpoints"]
     assert check["status"] == "ok"
-    assert "OPENAI_BASE_URL -> localhost (local), WEAVIATE_URL -> 10.0.3.7 (local)" in (
-        check["summary"]
+    assert (
+        "OPENAI_BASE_URL -> localhost (local), WEAVIATE_URL -> 10.0.3.7 (local)"
+        in (check["summary"])
     )
 
 
@@ -80,8 +89,8 @@ def test_the_default_base_url_counts_when_nothing_points_elsewhere(quiet, monkey
     monkeypatch.setenv("ADVISOR_DEPLOYMENT", "self-hosted")
     check = findings(doctor("--backend", "hf-lora", "--format", "json"))["deployment.endpoints"]
     assert check["status"] == "fail"
-    assert "OPENAI_BASE_URL -> api.openai.com (OpenAI's API; set by its default)" in (
-        check["summary"]
+    assert (
+        "OPENAI_BASE_URL -> api.openai.com (OpenAI's API; set by its default)" in (check["summary"])
     )
 
 
@@ -122,8 +131,8 @@ def test_air_gapped_fails_what_would_download(quiet, monkeypatch):
     offline = found["deployment.offline"]
     assert offline["status"] == "fail"
     assert "HF_HUB_OFFLINE is not 1" in offline["summary"]
-    assert "WEAVIATE_URL is not set (embedded Weaviate downloads its binary)" in (
-        offline["summary"]
+    assert (
+        "WEAVIATE_URL is not set (embedded Weaviate downloads its binary)" in (offline["summary"])
     )
     # The base model is not cached, and air-gapped forbids asking the Hub for it.
     assert found["hf-lora.base-model"]["status"] == "fail"
@@ -160,13 +169,16 @@ def test_doctor_inside_a_project_reads_its_env_and_recorded_deployment(quiet, mo
     result = doctor("--backend", "hf-lora", "--format", "json")
     data = json.loads(result.stdout)
     assert data["settings_files"] == [
-        "environment variables", str(project / ".env"), str(project / ".advisor.yml")
+        "environment variables",
+        str(project / ".env"),
+        str(project / ".advisor.yml"),
     ]
     check = findings(result)["deployment.endpoints"]
     assert check["status"] == "fail"
     assert f"self-hosted ({project / '.advisor.yml'})" in check["summary"]
-    assert f"WEAVIATE_URL -> abc.weaviate.network (Weaviate Cloud; set by {project / '.env'})" in (
-        check["summary"]
+    assert (
+        f"WEAVIATE_URL -> abc.weaviate.network (Weaviate Cloud; set by {project / '.env'})"
+        in (check["summary"])
     )
     assert "OPENAI_BASE_URL" not in check["summary"]  # the local one passes
     text = doctor("--backend", "openai-finetune")
@@ -174,8 +186,9 @@ def test_doctor_inside_a_project_reads_its_env_and_recorded_deployment(quiet, mo
     assert KEY not in text.output
     # The environment still wins over the project's .env.
     monkeypatch.setenv("ADVISOR_DEPLOYMENT", "api")
-    assert "deployment.endpoints" not in findings(doctor("--backend", "hf-lora", "--format",
-                                                         "json"))
+    assert "deployment.endpoints" not in findings(
+        doctor("--backend", "hf-lora", "--format", "json")
+    )
 
 
 def test_project_option_from_elsewhere(quiet, monkeypatch):
@@ -184,8 +197,9 @@ def test_project_option_from_elsewhere(quiet, monkeypatch):
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert "openai.key" in findings(doctor("--backend", "openai-finetune", "--format", "json"))
-    key = findings(doctor("--project", project, "--backend", "openai-finetune", "--format",
-                          "json"))["openai.key"]
+    key = findings(
+        doctor("--project", project, "--backend", "openai-finetune", "--format", "json")
+    )["openai.key"]
     assert key["status"] == "ok"
     assert key["summary"] == f"OpenAI API key is set (file {project / '.env'})"
     missing = doctor("--project", quiet / "nothing-here")

@@ -181,9 +181,7 @@ def test_an_empty_answers_file_in_ci_lists_every_required_answer(tmp_path):
     empty.write_text("")
     result = advisor("decide", "--answers", empty)
     assert result.returncode == 2
-    assert "missing required answers: volatility, format, latency_ms, budget_usd" in (
-        result.stderr
-    )
+    assert "missing required answers: volatility, format, latency_ms, budget_usd" in (result.stderr)
 
 
 def test_scaffold_from_a_saved_decision_without_a_terminal_never_prompts(tmp_path):
@@ -247,9 +245,20 @@ def test_endless_devices_and_pipes_are_refused_in_one_line():
 
 def test_answers_piped_through_dev_stdin_are_read(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", "from advisor.cli import main; main()", "decide", "--answers",
-         "/dev/stdin", "--format", "json"],
-        input=EXAMPLE.read_text(), capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "from advisor.cli import main; main()",
+            "decide",
+            "--answers",
+            "/dev/stdin",
+            "--format",
+            "json",
+        ],
+        input=EXAMPLE.read_text(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["recommendation"] == "rag"

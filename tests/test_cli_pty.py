@@ -210,8 +210,7 @@ def test_optional_questions_are_one_skippable_step(tmp_path):
 
 def test_the_report_wraps_to_the_terminal_but_tables_stay_aligned(tmp_path):
     answers = Path(__file__).parents[1] / "examples" / "answers" / "medical-guidelines.yaml"
-    term = Terminal("decide", "--answers", str(answers), cwd=tmp_path, columns=70,
-                    stdout_tty=True)
+    term = Terminal("decide", "--answers", str(answers), cwd=tmp_path, columns=70, stdout_tty=True)
     code, _, shown = term.finish()
     assert code == 0, shown
     lines = shown.splitlines()

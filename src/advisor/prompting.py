@@ -145,9 +145,7 @@ def _say(
     click.echo(click.style(lines, bold=bold, dim=dim), err=True)
 
 
-def wrap(
-    text: str, initial_indent: str = "", subsequent_indent: str = "", offset: int = 0
-) -> str:
+def wrap(text: str, initial_indent: str = "", subsequent_indent: str = "", offset: int = 0) -> str:
     """``text`` wrapped at word boundaries to the terminal width (at most 100 columns);
     ``offset`` columns of the first line are taken by what is printed before it."""
     width = _width()
