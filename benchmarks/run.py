@@ -17,7 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BENCHMARKS = ["bench_startup", "bench_scaffold", "bench_validate", "bench_chunking"]
+BENCHMARKS = [
+    "bench_startup",
+    "bench_scaffold",
+    "bench_validate",
+    "bench_chunking",
+    "bench_evaluate",
+]
 
 
 def compile_sources() -> None:

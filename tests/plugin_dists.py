@@ -29,7 +29,12 @@ class FakeSite:
         entry_points: dict[str, str],
         modules: dict[str, str],
     ) -> None:
-        """Install ``dist``: its ``advisor`` entry points and its modules' sources."""
+        """Install ``dist``: its ``advisor`` entry points and its modules' sources.
+
+        The site folder gets an empty ``files/`` too, so a plugin here can name its own
+        folder (``Path(__file__).parent``) as a valid ``template_dir``.
+        """
+        (self.path / "files").mkdir(exist_ok=True)
         info = self.path / f"{dist.replace('-', '_')}-{version}.dist-info"
         info.mkdir(parents=True)
         (info / "METADATA").write_text(

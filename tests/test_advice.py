@@ -33,7 +33,8 @@ def provider_warnings(advice):
 
 @pytest.mark.parametrize("answers", [HYBRID, FINE_TUNE], ids=["hybrid", "fine-tune"])
 def test_fine_tuning_through_a_winding_down_provider_is_warned_about(answers):
-    advice = build_advice(answers, today=BEFORE_CLOSING, overrides={})
+    # A team with hosted access says so; the notice still carries the dates.
+    advice = build_advice(answers, today=BEFORE_CLOSING, overrides={"fine_tune_path": "hosted"})
     assert advice.costs.fine_tune_path == "hosted"
     [text] = provider_warnings(advice)
     assert "since 2026-05-07" in text          # already in force
@@ -47,12 +48,19 @@ def test_no_provider_warning_without_fine_tuning():
     assert provider_warnings(advice) == []
 
 
-def test_once_closed_the_costs_move_to_the_open_weights_path_and_say_why():
-    advice = build_advice(HYBRID, today=AFTER_CLOSING, overrides={})
+@pytest.mark.parametrize("today", [BEFORE_CLOSING, AFTER_CLOSING])
+def test_closed_to_new_organisations_the_costs_take_the_open_weights_path_and_say_why(today):
+    advice = build_advice(HYBRID, today=today, overrides={})
     assert advice.costs.fine_tune_path == "open-weights"
+    assert advice.costs.option("hybrid").fine_tune_path == "open-weights"
     [text] = provider_warnings(advice)
-    assert "since 2027-01-06" in text
-    assert "price the open-weights path instead" in text
+    assert "since 2026-05-07" in text
+    assert "price the open-weights path" in text and 'fine_tune_path = "hosted"' in text
+
+
+def test_before_any_restriction_the_hosted_path_is_primary():
+    advice = build_advice(HYBRID, today=dt.date(2026, 5, 6), overrides={})
+    assert advice.costs.fine_tune_path == "hosted"
 
 
 def test_choosing_the_open_weights_path_drops_the_warning():
@@ -67,12 +75,14 @@ def test_framework_warnings_are_kept():
 
 
 def test_an_upfront_cost_over_the_budget_is_warned_about():
-    within = build_advice(FINE_TUNE, today=BEFORE_CLOSING, overrides={})
+    within = build_advice(FINE_TUNE, today=BEFORE_CLOSING,
+                          overrides={"setup_usd": {"fine-tune": 100}})
     assert "budget_usd" not in [w.key for w in within.decision.warnings]
     over = build_advice(FINE_TUNE, today=BEFORE_CLOSING,
                         overrides={"setup_usd": {"fine-tune": 800}})
     [text] = [w.text for w in over.decision.warnings if w.key == "budget_usd"]
-    assert "$500.00 budget" in text and "largest item: setup, $800.00" in text
+    assert "$500.00 budget" in text and "largest item: engineering setup, $800.00" in text
+    assert "engineering setup + one-off compute" in text
     assert not over.costs.option("fine-tune").within_budget
 
 
@@ -119,7 +129,8 @@ def decide_json(*extra):
 
 
 def training_run(data):
-    return data["costs"]["options"]["fine-tune"]["upfront"][0]["usd"]
+    """The hosted fine-tune's training run (the path a team with access takes)."""
+    return data["costs"]["options"]["fine-tune (hosted)"]["upfront"][0]["usd"]
 
 
 def test_a_project_config_override_changes_the_result(project):
@@ -196,3 +207,148 @@ def test_the_user_config_file_is_in_the_config_dir_unless_overridden(monkeypatch
     assert user_config_path() == tmp_path / "xdg" / "advisor" / "config.toml"
     monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "x.toml"))
     assert user_config_path() == Path(tmp_path / "x.toml")
+
+
+# --- round 2: deployment, language, retirement, long context (shipped price book) --------
+
+MEDICAL = Answers(volatility="monthly", format="light", latency_ms=4000, budget_usd=10_000,
+                  examples=300, citations=True, queries_per_month=30_000, documents=1200)
+
+
+def test_a_self_hosted_deployment_prices_no_line_with_a_provider_api():
+    from dataclasses import replace
+
+    api = build_advice(MEDICAL, today=BEFORE_CLOSING, overrides={})
+    private = build_advice(replace(MEDICAL, deployment="self-hosted"), today=BEFORE_CLOSING,
+                           overrides={})
+    assert private.decision.recommendation == api.decision.recommendation == "rag"
+    assert private.costs.fine_tune_path == "open-weights"
+    lines = [i for o in private.costs.options for i in (*o.upfront_items, *o.monthly_items)]
+    assert lines and all(i.priced_with != "provider-api" for i in lines)
+    assert {i.label for o in private.costs.options for i in o.monthly_items} >= {
+        "model serving", "vector database", "query embeddings"}
+    assert "deployment" in [w.key for w in private.decision.warnings]
+    assert any(i.priced_with == "provider-api" for o in api.costs.options
+               for i in o.monthly_items)
+
+
+def test_korean_raises_token_driven_costs_by_the_measured_ratio():
+    from dataclasses import replace
+
+    ratio = load_price_data()["assumptions"]["language_token_ratio"]["ko"]
+    en = build_advice(MEDICAL, today=BEFORE_CLOSING, overrides={}).costs.option("rag")
+    ko = build_advice(replace(MEDICAL, language="ko"), today=BEFORE_CLOSING,
+                      overrides={}).costs.option("rag")
+
+    def line(option, label):
+        return next(i.usd for i in (*option.upfront_items, *option.monthly_items)
+                    if i.label == label)
+
+    assert line(ko, "embed the corpus") == pytest.approx(ratio * line(en, "embed the corpus"))
+    assert line(ko, "query embeddings") == pytest.approx(ratio * line(en, "query embeddings"))
+    assert line(ko, "model output") > line(en, "model output")
+
+
+def test_a_hosted_horizon_ends_at_the_models_retirement():
+    advice = build_advice(HYBRID, today=BEFORE_CLOSING, overrides={"fine_tune_path": "hosted"})
+    hosted = advice.costs.option("hybrid")
+    assert hosted.retires == dt.date(2027, 1, 14)
+    assert hosted.horizon_months == pytest.approx(51 / 30.44)
+    assert hosted.to_dict()["total_36_months_usd"] is None
+    assert hosted.total == pytest.approx(hosted.cumulative(51 / 30.44))
+    [text] = [w.text for w in advice.decision.warnings if w.key == "lifecycle"]
+    assert "2027-01-14" in text
+    own = build_advice(HYBRID, today=BEFORE_CLOSING, overrides={}).costs.option("hybrid")
+    assert own.retires is None and own.horizon_months == 36
+
+
+def test_the_long_context_variant_is_priced_with_prompt_caching():
+    small = Answers(volatility="static", format="none", latency_ms=5000, budget_usd=2000,
+                    citations=True, queries_per_month=8000, documents=20)
+    advice = build_advice(small, today=BEFORE_CLOSING, overrides={})
+    assert "long-context" in advice.decision.variant
+    rag = advice.costs.option("rag")
+    labels = [i.label for i in (*rag.upfront_items, *rag.monthly_items)]
+    assert "corpus in the prompt (cached)" in labels and "vector database" not in labels
+    cached = next(i for i in rag.monthly_items if i.label.startswith("corpus"))
+    luna = load_price_data()["chat_models"]["gpt-6-luna"]
+    per_1m = 0.8 * luna["cached_input_per_1m"] + 0.2 * luna["input_per_1m"]
+    assert cached.usd == pytest.approx(8000 * 40_000 / 1e6 * per_1m)
+
+
+def test_an_expected_p95_above_the_budget_is_warned_about_with_what_would_fit():
+    from dataclasses import replace
+
+    tight = build_advice(replace(MEDICAL, latency_ms=2000), today=BEFORE_CLOSING, overrides={})
+    [text] = [w.text for w in tight.decision.warnings if w.key == "latency_ms"]
+    assert "estimated at" in text and "shorter answers" in text and "hybrid" in text
+    roomy = build_advice(replace(MEDICAL, latency_ms=9000), today=BEFORE_CLOSING, overrides={})
+    assert "latency_ms" not in [w.key for w in roomy.decision.warnings]
+
+
+# --- a scaffolded project prices the path it is built with ----------------------------------
+
+ROUTER = Path(__file__).parents[1] / "examples" / "answers" / "support-ticket-router.yaml"
+
+
+@pytest.mark.parametrize(("backend", "path"), [((), "open-weights"),
+                                               (("hf-lora",), "open-weights"),
+                                               (("openai-finetune",), "hosted")])
+def test_the_router_example_scaffold_prices_the_path_it_builds(tmp_path, backend, path):
+    from advisor.planning import ScaffoldRequest, plan_scaffold
+    from advisor.plugins import get_plugins
+    from advisor.questionnaire import load_answers_file
+
+    request = ScaffoldRequest(target=tmp_path / "router", provided=load_answers_file(ROUTER),
+                              backend_names=backend, today=BEFORE_CLOSING)
+    blueprint, _ = plan_scaffold(request, get_plugins().backends(), lambda line: None)
+    assert blueprint.decision.recommendation == "fine-tune"
+    assert blueprint.costs.fine_tune_path == path
+    assert blueprint.costs.option("fine-tune").fine_tune_path == path
+    assert dict(blueprint.cost_overrides).get("fine_tune_path", path) == path
+
+
+def test_other_hosted_fine_tuning_providers_are_named_where_hosted_fine_tuning_is_wanted():
+    advice = build_advice(FINE_TUNE, today=BEFORE_CLOSING, overrides={"fine_tune_path": "hosted"})
+    [text] = provider_warnings(advice)
+    for name in ("Azure OpenAI", "Vertex AI", "Bedrock", "Together", "Fireworks"):
+        assert name in text
+    data = __import__("yaml").safe_load(
+        (Path(__file__).parents[1] / "src/advisor/data/providers.yaml").read_text("utf-8"))
+    for key, entry in data.items():
+        assert entry["source"].startswith("https://"), key
+
+
+ROUND2 = Path(__file__).parents[2] / "shared" / "decision-cases-round2.yaml"
+
+
+@pytest.mark.skipif(not ROUND2.exists(), reason="../shared round-2 cases not beside it")
+def test_the_round_two_cases_must_also_show_what_they_say():
+    import yaml
+
+    cases = {c["id"]: c for c in yaml.safe_load(ROUND2.read_text("utf-8"))}
+    for case in cases.values():
+        advice = build_advice(Answers(**case["answers"]), today=BEFORE_CLOSING, overrides={})
+        assert advice.decision.recommendation == case["expected"], case["id"]
+    hospital = build_advice(Answers(**cases["rag-11-hospital-self-hosted"]["answers"]),
+                            today=BEFORE_CLOSING, overrides={})
+    assert hospital.costs.fine_tune_path == "open-weights"
+    assert all(o.fine_tune_path in (None, "open-weights") for o in hospital.costs.options)
+    assert all(i.priced_with != "provider-api" for o in hospital.costs.options
+               for i in (*o.upfront_items, *o.monthly_items))
+    assert any("self-hosted" in w.text for w in hospital.decision.warnings
+               if w.key == "deployment")
+    policy = build_advice(Answers(**cases["rag-12-small-corpus-cited"]["answers"]),
+                          today=BEFORE_CLOSING, overrides={})
+    assert policy.decision.variant.startswith("long-context")
+    assert any(i.label == "corpus in the prompt (cached)"
+               for i in policy.costs.option("rag").monthly_items)
+
+
+@pytest.mark.parametrize("latency", [250, 300])
+def test_a_latency_warning_fires_for_300_token_answers_at_a_quarter_second(latency):
+    from dataclasses import replace
+
+    advice = build_advice(replace(FINE_TUNE, latency_ms=latency), today=BEFORE_CLOSING,
+                          overrides={})
+    assert "latency_ms" in [w.key for w in advice.decision.warnings]

@@ -35,5 +35,6 @@ def test_every_benchmark_runs_and_reports_its_targets(tmp_path):
         "advisor scaffold / cookiecutter",
         "validate speed-up over the baseline",
         "chunking 1000/150 throughput vs langchain",
+        "evaluate concurrent / serial time",
     ):
         assert name in targets

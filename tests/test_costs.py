@@ -173,7 +173,7 @@ def test_retraining_is_capped_for_realtime_facts():
 
 def test_break_even_month_by_hand():
     costs = estimate(ANSWERS, book())
-    found = next(b for b in costs.break_even if b.first == "rag" and b.second == "fine-tune")
+    found = break_even(costs.option("rag"), costs.option("fine-tune"))
     # rag: 5.01 + 27.105 m; fine-tune: 56 + 12 m -> m = 50.99 / 15.105 = 3.376
     assert found.at == pytest.approx(50.99 / 15.105)
     assert found.month == 4
@@ -289,3 +289,75 @@ def test_to_dict_carries_every_option_and_the_sources():
     assert rag["assumptions"]["retrieval_k"] == 2
     assert {s["key"] for s in data["sources"]} == {"chat", "embed", "vdb", "small"}
     assert all(s["as_of"] == "2026-01-01" for s in data["sources"])
+
+
+# --- like for like -------------------------------------------------------------------------
+
+
+def test_an_option_that_cannot_meet_the_requirements_is_marked_and_left_out_of_break_even():
+    costs = estimate(ANSWERS, book())  # citations, a corpus and monthly changes
+    ft = costs.option("fine-tune")
+    assert not ft.meets_requirements
+    assert ft.unmet == ("documents", "citations", "volatility")
+    assert ft.to_dict()["meets_requirements"] is False
+    assert ft.to_dict()["unmet"] == ["documents", "citations", "volatility"]
+    assert costs.option("hybrid").meets_requirements and costs.option("rag").meets_requirements
+    pairs = [{b.first, b.second} for b in costs.break_even]
+    assert pairs == [{"rag", "hybrid"}]
+
+
+def test_without_retrieval_needs_every_option_meets_the_requirements():
+    plain = Answers(volatility="static", format="strict", latency_ms=2000, budget_usd=100,
+                    examples=200)
+    costs = estimate(plain, book())
+    assert all(o.meets_requirements for o in costs.options)
+    assert len(costs.break_even) == 3
+
+
+# --- ranges, the whole cost, latency ---------------------------------------------------------
+
+RANGED = {"range_low": {"queries_per_month": 0.5, "output_tokens": 0.5},
+          "range_high": {"queries_per_month": 2.0, "output_tokens": 20.0}}
+
+
+def test_ranges_contain_the_expected_total_and_name_the_input_that_moves_most():
+    costs = estimate(ANSWERS, book(RANGED))
+    for option in costs.options:
+        low, high = option.range_total
+        assert low <= option.total <= high
+        assert option.to_dict()["range_36_months_usd"] == [round(low, 2), round(high, 2)]
+    low, high = costs.option("rag").range_total
+    assert low < high
+    # output tokens x20 at the top moves rag more than queries x2
+    assert costs.option("rag").swing == "output_tokens"
+
+
+def test_engineering_setup_and_operations_are_their_own_overridable_lines():
+    costs = estimate(ANSWERS, book({"ops_usd_per_month": {"rag": 300}}))
+    rag = costs.option("rag")
+    [setup] = [i for i in rag.upfront_items if i.label == "engineering setup"]
+    [ops] = [i for i in rag.monthly_items if i.label == "engineering operations"]
+    assert setup.usd == 5 and ops.usd == 300 and ops.priced_with == "engineering"
+    assert rag.within_budget == (rag.upfront <= 100)
+    assert costs.to_dict()["budget_basis"].startswith("upfront: engineering setup")
+
+
+def test_latency_estimates_come_from_output_tokens_decode_speed_and_retrieval():
+    lat = estimate(ANSWERS, book()).option("rag").latency
+    # defaults: hosted first token 300-1000 ms, 100-200 tokens/s, retrieval 50-300 ms
+    assert lat.low == pytest.approx(300 + 100 / 200 * 1000 + 50)
+    assert lat.high == pytest.approx(1000 + 100 / 100 * 1000 + 300)
+    assert lat.low <= lat.expected <= lat.high
+
+
+def test_with_only_a_large_model_good_enough_rag_is_priced_with_the_large_model():
+    prices = copy.deepcopy(PRICES)
+    prices["chat_models"]["large"] = {**prices["chat_models"]["other-chat"], "input_per_1m": 30.0}
+    prices["assumptions"]["large_chat_model"] = "large"
+    from dataclasses import replace
+
+    small = estimate(ANSWERS, PriceBook.from_data(prices)).option("rag")
+    large = estimate(replace(ANSWERS, quality_model="large"),
+                     PriceBook.from_data(prices)).option("rag")
+    assert large.monthly > small.monthly
+    assert any("large" in i.basis for i in large.monthly_items if i.label == "model input")

@@ -68,7 +68,8 @@ def test_json_output_carries_the_documented_keys(answers_file):
     data = json.loads(result.output)
     assert data["recommendation"] == "hybrid"
     assert 0 <= data["confidence"] <= 1
-    assert data["answers"] == {**COMPLETE, "budget_usd": 40000.0}
+    assert data["answers"] == {**COMPLETE, "budget_usd": 40000.0, "quality_model": "unknown",
+                               "deployment": "api", "language": "en"}
     for flip in data["flips"]:
         assert set(flip) == {"key", "from", "to", "recommendation"}
     assert all({"key", "text"} <= set(r) for r in data["reasons"])
@@ -91,7 +92,7 @@ def test_markdown_record_has_the_sections_a_review_expects(answers_file, tmp_pat
     for heading in (
         "## Context",
         "## Decision",
-        "## Alternatives considered",
+        "## Not chosen",
         "## Consequences",
         "## How to revisit",
     ):

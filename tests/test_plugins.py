@@ -475,7 +475,8 @@ def test_check_pending_reports_a_misspelled_hook(site):
     assert entry["hooks"] == []
     assert entry["errors"] == [
         "unknown hook register_backend (did you mean register_backends?); known hooks: "
-        "register_backends, register_commands, register_doctor_checks, register_questions"
+        "register_backends, register_commands, register_cost_options, register_doctor_checks, "
+        "register_questions"
     ]
     [warning] = warnings(result)
     assert "unknown hook register_backend" in warning
@@ -560,15 +561,23 @@ def test_help_loads_plugins_without_importing_their_heavy_dependencies(site):
 
 def test_version_and_core_commands_without_plugin_answers_do_not_load_plugins(site):
     site.add("advisor-heavy", "1.0", {"heavy": "heavy_plugin"}, {"heavy_plugin": HEAVY_PLUGIN})
-    probe = "print('heavy_plugin' in sys.modules, file=sys.stderr)\n"
+    probe = (
+        "names = ['heavy_plugin', 'fake_heavy_sdk', 'advisor_hf_lora', 'pluggy']\n"
+        "print(*[n in sys.modules for n in names], file=sys.stderr)\n"
+    )
     answers = ["--set", "volatility=static", "--set", "format=none"]
     answers += ["--set", "latency_ms=100", "--set", "budget_usd=10"]
+    built_ins = {"ADVISOR_LOAD_PLUGINS": "hf-lora,openai-finetune,weaviate-rag"}
 
     version = site.run_advisor("--version", code=probe)
+    decided_alone = site.run_advisor("decide", *answers, code=probe, env=built_ins)
     decided = site.run_advisor("decide", *answers, code=probe)
     helped = site.run_advisor("--help", code=probe)
 
-    assert version.stderr.splitlines()[-1] == "False"
-    assert decided.returncode == 0, decided.stderr
-    assert decided.stderr.splitlines()[-1] == "False"
-    assert helped.stderr.splitlines()[-1] == "True"
+    assert version.stderr.splitlines()[-1] == "False False False False"
+    assert decided_alone.returncode == decided.returncode == 0, decided.stderr
+    # Built-ins price no option of their own: with only those, decide loads no plugin.
+    assert decided_alone.stderr.splitlines()[-1] == "False False False False"
+    # A third-party plugin may (register_cost_options): its light module loads, its SDK not.
+    assert decided.stderr.splitlines()[-1] == "True False True True"
+    assert helped.stderr.splitlines()[-1].startswith("True False")

@@ -5,6 +5,7 @@ These use the helpers plugin authors get, so they double as their example.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +20,9 @@ from advisor.api import (
     Backend,
     Check,
     CheckResult,
+    CostLine,
+    CostOption,
+    CostSource,
     PluginError,
     Question,
     hookimpl,
@@ -26,6 +30,7 @@ from advisor.api import (
 from advisor.testing import invoke, plugin_registered
 
 CORE_ANSWERS = {"volatility": "static", "format": "strict", "latency_ms": 2000, "budget_usd": 5000}
+TEMPLATES = Path(__file__).parent / "scaffold_backends" / "templates"
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +46,8 @@ def no_installed_plugins(monkeypatch):
 class BackendPlugin:
     @hookimpl
     def register_backends(self, register):
-        register(Backend("notes-rag", ("rag",), "RAG over notes", Path("/templates/notes")))
-        register(Backend("notes-ft", ("fine-tune",), "Tune on notes", Path("/templates/ft")))
+        register(Backend("notes-rag", ("rag",), "RAG over notes", TEMPLATES / "test-rag"))
+        register(Backend("notes-ft", ("fine-tune",), "Tune on notes", TEMPLATES / "test-tune"))
 
 
 class QuestionPlugin:
@@ -79,7 +84,7 @@ def test_hook_register_backends():
         listed = json.loads(invoke(["plugins", "--format", "json"]).stdout)
 
     assert [b.approaches for b in backends.values()] == [("rag",), ("fine-tune",)]
-    assert backends["notes-rag"].template_dir == Path("/templates/notes")
+    assert backends["notes-rag"].template_dir == TEMPLATES / "test-rag"
     assert manager.backend_owner("notes-ft").name == "notes"
     assert [b["name"] for b in listed[0]["backends"]] == ["notes-rag", "notes-ft"]
 
@@ -129,6 +134,87 @@ def test_hook_register_doctor_checks():
     assert listed[0]["checks"] == ["notes-store-reachable"]
 
 
+class CostPlugin:
+    """RAG on a managed vector store: core rag's lines, with its hosting instead of rag's."""
+
+    @hookimpl
+    def register_cost_options(self, register, answers):
+        register(CostOption(
+            name="rag (notes cloud)",
+            approach="rag",
+            based_on="rag",
+            replaces=("vector database",),
+            monthly=(CostLine("notes cloud hosting", 25.0 + answers.documents * 0.01,
+                              f"$25 base + {answers.documents:,} documents x $0.01"),),
+            sources=(CostSource("notes-cloud", "https://notes.example/pricing",
+                                datetime.date(2026, 11, 30)),),
+        ))
+
+
+def test_hook_register_cost_options(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({**CORE_ANSWERS, "documents": 1000}))
+    report = tmp_path / "decision.md"
+
+    with plugin_registered(CostPlugin()):
+        data = json.loads(invoke(["decide", "--answers", str(answers), "--format", "json"]).stdout)
+        text = invoke(["decide", "--answers", str(answers)]).stdout
+        invoke(["decide", "--answers", str(answers), "--format", "markdown", "-o", str(report)])
+
+    plain = json.loads(invoke(["decide", "--answers", str(answers), "--format", "json"]).stdout)
+
+    options = data["costs"]["options"]
+    mine, rag = options["rag (notes cloud)"], options["rag"]
+    labels = [item["label"] for item in mine["monthly"]]
+    assert "vector database" not in labels and "notes cloud hosting" in labels
+    assert mine["monthly_usd"] == pytest.approx(
+        rag["monthly_usd"] - next(i["usd"] for i in rag["monthly"] if i["label"] ==
+                                  "vector database") + 35.0, abs=0.01
+    )
+    assert mine["upfront"] == rag["upfront"]  # based on rag: its embedding and setup too
+    assert mine["primary"] is False
+    assert data["recommendation"] == plain["recommendation"]
+    assert "rag (notes cloud)" not in plain["costs"]["options"]
+    assert {"key": "notes-cloud", "section": "plugin CostPlugin", "as_of": "2026-11-30",
+            "source": "https://notes.example/pricing", "assumption": False, "note": "",
+            "overridden": []} in data["costs"]["sources"]
+    assert "rag (notes cloud)" in text
+    assert "https://notes.example/pricing" in report.read_text()
+    assert "rag (notes cloud)" in (tmp_path / "decision-costs.svg").read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "problem"),
+    [
+        (CostOption("rag", "rag", sources=(CostSource("k", "https://x", datetime.date.today()),)),
+         "name 'rag' is already an option (allowed: a new name)"),
+        (CostOption("x", "vector", sources=(CostSource("k", "https://x", None, assumption=True),)),
+         "approach 'vector' is not allowed (allowed: rag, fine-tune, hybrid)"),
+        (CostOption("x", "rag", monthly=(CostLine("host", float("inf"), "?"),),
+                    sources=(CostSource("k", "https://x", None, assumption=True),)),
+         "line CostLine(label='host', usd=inf, basis='?') must be a CostLine with a finite usd"),
+        (CostOption("x", "rag", monthly=(CostLine("host", 5, "?"),),
+                    sources=(CostSource("k", "https://x", None),)),
+         "sources: none with a source and an as_of date (or assumption=True); every price "
+         "needs one"),
+    ],
+)
+def test_a_bad_cost_option_is_refused_naming_the_field(tmp_path, option, problem):
+    class Bad:
+        @hookimpl
+        def register_cost_options(self, register):
+            register(option)
+
+    with plugin_registered(Bad(), name="bad"):
+        result = invoke(["decide", *[f"--set={k}={v}" for k, v in CORE_ANSWERS.items()]])
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: plugin 'bad': cost option {option.name!r}: {problem} "
+        "(plugin_registered is strict)\n"
+    )
+
+
 # --- advisor.testing ---------------------------------------------------------------------
 
 
@@ -163,7 +249,7 @@ def test_plugin_registered_is_strict_about_hook_errors():
 
     assert err.value.message == (
         "plugin 'broken': hook register_backends raised KeyError: 'template_dir' "
-        "(ADVISOR_STRICT_PLUGINS is set)"
+        "(plugin_registered is strict)"
     )
 
 

@@ -35,12 +35,14 @@ SKELETON_FILES = {
     "docs/decision-costs.svg",
     "docs/decision.md",
     "evals/eval.jsonl",
+    "evals/prices.json",
     "pyproject.toml",
     "src/{pkg}/__init__.py",
     "src/{pkg}/__main__.py",
     "src/{pkg}/cli.py",
     "src/{pkg}/evaluation.py",
     "tests/conftest.py",
+    "tests/test_evaluate_run.py",
     "tests/test_evaluation.py",
     "tests/test_startup.py",
 }
@@ -665,6 +667,9 @@ def test_the_decision_record_is_what_decide_writes_with_costs_and_chart(
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "docs").mkdir(parents=True)
     monkeypatch.chdir(elsewhere)
+    # The project is built with a hosted fine-tuning backend, so its record prices that
+    # path; `decide` gives the same record once told the team has hosted access.
+    monkeypatch.setenv("ADVISOR_COSTS", json.dumps({"fine_tune_path": "hosted"}))
     made = run_advisor(
         "decide", "--answers", answers, "--format", "markdown", "-o", "docs/decision.md"
     )
@@ -673,6 +678,7 @@ def test_the_decision_record_is_what_decide_writes_with_costs_and_chart(
         assert (target / name).read_bytes() == (elsewhere / name).read_bytes(), name
     record_md = (target / "docs/decision.md").read_text()
     assert "## Costs" in record_md and "](decision-costs.svg)" in record_md
+    assert "Fine-tuning is priced on the **hosted** path" in record_md
 
 
 def test_cost_overrides_are_recorded_and_reused(backends, tmp_path, monkeypatch):
@@ -681,7 +687,8 @@ def test_cost_overrides_are_recorded_and_reused(backends, tmp_path, monkeypatch)
     first = tmp_path / "first"
     assert scaffold(tmp_path, first).exit_code == 0
     record = yaml.safe_load((first / ".advisor.yml").read_text())
-    assert record["costs"] == {"setup_usd": {"rag": 1234}}
+    # the fine-tuning path of the hosted test backend is recorded with the overrides
+    assert record["costs"] == {"setup_usd": {"rag": 1234}, "fine_tune_path": "hosted"}
     assert "`setup_usd`: " in (first / "docs/decision.md").read_text()
     assert "(set in your configuration)" in (first / "docs/decision.md").read_text()
 

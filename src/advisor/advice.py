@@ -23,7 +23,7 @@ from .costs import CostEstimate, PriceBook, estimate, fine_tune_provider
 from .framework import Decision, DecisionWarning
 from .framework import decide as run_framework
 from .locations import PROJECT_CONFIG, user_config_path
-from .providers import load_providers, notice
+from .providers import hosted_fine_tuning_alternatives, load_providers, notice
 from .questionnaire import Answers
 
 COSTS_ENV = "ADVISOR_COSTS"
@@ -44,16 +44,55 @@ def build_advice(
     overrides: Mapping[str, Any] | None = None,
     price_data: Mapping[str, Any] | None = None,
 ) -> Advice:
-    """Decide, price every option, and add the provider and budget warnings."""
-    decision = run_framework(answers)
+    """Decide, price every option, and add the provider, lifecycle and budget warnings.
+
+    The fine-tuning path follows provider status: a provider closed to new
+    organisations is not the primary path unless the team says it has access
+    (``fine_tune_path = "hosted"``).
+    """
     book = PriceBook.from_data(price_data or load_price_data(), overrides)
-    closed = frozenset(key for key, status in load_providers().items() if status.closed(today))
-    costs = estimate(answers, book, closed)
+    decision = run_framework(answers, book)
+    closed = frozenset(
+        key for key, status in load_providers().items() if status.closed_to_new(today)
+    )
+    costs = _with_plugin_options(
+        estimate(answers, book, closed, variant=decision.variant, today=today), answers
+    )
     warnings = list(decision.warnings)
-    if "fine-tune" in decision.approaches:
+    if "fine-tune" in decision.approaches and not answers.self_hosted:
         warnings.extend(_provider_warnings(book, costs, closed, today))
+    warnings.extend(_lifecycle_warnings(decision, costs, today))
+    if not any(w.key == "latency_ms" for w in warnings):
+        warnings.extend(_latency_warnings(decision, costs))
     warnings.extend(_budget_warnings(decision, costs))
     return Advice(replace(decision, warnings=tuple(warnings)), costs, today)
+
+
+def _lifecycle_warnings(decision: Decision, costs: CostEstimate,
+                        today: dt.date) -> list[DecisionWarning]:
+    """A recommended option that depends on a model with an announced retirement."""
+    option = costs.option(decision.recommendation)
+    if option.retires is None:
+        return []
+    gone = "retired" if option.retires <= today else "retires"
+    return [DecisionWarning(
+        "lifecycle",
+        f"The {option.name} option depends on a model that {gone} on "
+        f"{option.retires.isoformat()} (a fine-tune dies with its base model): its costs "
+        f"stop there ({option.horizon_months:.1f} months). Plan the migration, or choose "
+        "a current model in [costs].",
+    )]
+
+
+def _with_plugin_options(costs: CostEstimate, answers: Answers) -> CostEstimate:
+    """The options plugins price (``register_cost_options``), where a plugin may add one."""
+    from .plugin_names import may_price_options
+
+    if not may_price_options():
+        return costs
+    from .plugin_costs import add_plugin_options
+
+    return add_plugin_options(costs, answers)
 
 
 def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[str],
@@ -66,8 +105,31 @@ def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[s
     if text is None:
         return []
     if moved_off:
-        text += " The costs below price the open-weights path instead."
+        text += (" The costs below price the open-weights path; a team that already has "
+                 "hosted fine-tuning access sets fine_tune_path = \"hosted\" under [costs].")
+    others = hosted_fine_tuning_alternatives(today)
+    if others:
+        text += f" Other hosted fine-tuning (see data/providers.yaml): {others}."
     return [DecisionWarning("provider", text)]
+
+
+def _latency_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWarning]:
+    """The recommended option's expected p95 above the budget, and what would fit."""
+    option = costs.option(decision.recommendation)
+    budget = decision.answers.latency_ms
+    if option.latency is None or option.latency.expected <= budget:
+        return []
+    fits = [o for o in costs.primary
+            if o.latency and o.latency.expected <= budget and o.meets_requirements]
+    other = f"; {fits[0].name} is estimated at {fits[0].latency.expected:,.0f} ms" if fits \
+        else ""
+    return [DecisionWarning(
+        "latency_ms",
+        f"The {option.name} option's p95 is estimated at {option.latency.expected:,.0f} ms "
+        f"({option.latency.low:,.0f}-{option.latency.high:,.0f}) against a {budget:,} ms "
+        "budget: shorter answers, a lower reasoning effort, no reranking, or a smaller "
+        f"fine-tuned model would bring it down{other}.",
+    )]
 
 
 def _budget_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWarning]:
@@ -75,14 +137,16 @@ def _budget_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWa
     if option.within_budget:
         return []
     largest = max(option.upfront_items, key=lambda item: item.usd)
-    cheapest = min(costs.primary, key=lambda o: o.upfront)
+    fair = [o for o in costs.primary if o.meets_requirements] or [option]
+    cheapest = min(fair, key=lambda o: o.upfront)
     hint = (f"; {cheapest.name} needs ${cheapest.upfront:,.2f}" if cheapest is not option
             else "")
     return [DecisionWarning(
         "budget_usd",
-        f"The {option.name} option costs ${option.upfront:,.2f} upfront (largest item: "
-        f"{largest.label}, ${largest.usd:,.2f}), more than the ${costs.budget_usd:,.2f} "
-        f"budget: raise the budget or change the assumptions that drive it{hint}.",
+        f"The {option.name} option costs ${option.upfront:,.2f} upfront (engineering setup "
+        f"+ one-off compute; largest item: {largest.label}, ${largest.usd:,.2f}), more than "
+        f"the ${costs.budget_usd:,.2f} budget: raise the budget or change the assumptions "
+        f"that drive it{hint}.",
     )]
 
 

@@ -29,8 +29,19 @@ import pluggy
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
 from .checks import Check, CheckResult, Status
 from .errors import InputError, PluginError
+from .evidence import SCHEMA as EVIDENCE_SCHEMA
+from .evidence import SCHEMA_PATH as EVIDENCE_SCHEMA_PATH
+from .evidence import (
+    Evidence,
+    EvidenceError,
+    SystemResult,
+    loads_evidence,
+    parse_evidence,
+)
+from .plugin_costs import CostLine, CostOption, CostSource
 from .providers import ProviderEvent, ProviderStatus
-from .questionnaire import REQUIRED, Question
+from .questionnaire import REQUIRED, Answers, Question
+from .systems import Prediction, System
 
 hookimpl = pluggy.HookimplMarker("advisor")
 
@@ -59,20 +70,33 @@ def provider_status(key: str) -> ProviderStatus | None:
 
 __all__ = [
     "APPROACHES",
+    "EVIDENCE_SCHEMA",
+    "EVIDENCE_SCHEMA_PATH",
     "REQUIRED",
+    "Answers",
     "Approach",
     "Backend",
     "Check",
     "CheckResult",
+    "CostLine",
+    "CostOption",
+    "CostSource",
     "EnvVar",
+    "Evidence",
+    "EvidenceError",
     "InputError",
     "PluginError",
+    "Prediction",
     "ProviderEvent",
     "ProviderStatus",
     "Question",
     "ScaffoldContext",
     "Status",
+    "System",
+    "SystemResult",
     "hookimpl",
+    "loads_evidence",
+    "parse_evidence",
     "provider_status",
     "templates_path",
 ]

@@ -101,3 +101,18 @@ class Backend:
                 f"backend {self.name!r}: approaches must be a non-empty subset of "
                 f"{APPROACHES}, got {self.approaches!r}"
             )
+
+
+class Backends(dict[str, Backend]):
+    """Usable backends by name, plus why each left-out name was left out.
+
+    ``refused`` maps a name some plugin registered but that cannot be used (two plugins
+    claim it, or it breaks the rules) to the reason, so ``--backend NAME`` can say why
+    instead of "unknown backend".
+    """
+
+    def __init__(
+        self, found: Mapping[str, Backend] | None = None, refused: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(found or {})
+        self.refused = dict(refused or {})

@@ -2,6 +2,11 @@
 
 The review report must open offline, so the chart is plain SVG markup (valid XML) that
 an HTML page embeds inline and a Markdown record links as a file beside it.
+
+Options often cost the same, so lines coincide: every line gets its own colour, dash
+pattern and marker shape (markers staggered so coincident lines still show each one),
+and the recommended line is drawn first, wide, so the thinner lines on top leave it
+visible on both sides.
 """
 
 from __future__ import annotations
@@ -10,25 +15,53 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
-from .costs import CostEstimate
+from .costs import BreakEven, CostEstimate
 
-COLORS = {"rag": "#2563eb", "fine-tune": "#c2410c", "hybrid": "#047857"}
+# One colour per option (the other fine-tuning path has its own hues).
+COLORS = {
+    "rag": "#2563eb",
+    "fine-tune": "#c2410c",
+    "hybrid": "#047857",
+    "fine-tune (hosted)": "#7c3aed",
+    "hybrid (hosted)": "#be185d",
+    "fine-tune (open-weights)": "#7c3aed",
+    "hybrid (open-weights)": "#be185d",
+}
+FALLBACK_COLORS = ("#0e7490", "#a16207", "#4d7c0f", "#9f1239", "#1e3a8a")
+# Distinct dash patterns: long dashes for the primary options, short for the others, so
+# two coincident lines interleave instead of one hiding the other.
+PRIMARY_DASHES = ("", "14 4", "10 3 2 3")
+OTHER_DASHES = ("5 3", "3 2", "8 2 2 2 2 2")
+SHAPES = ("circle", "square", "diamond", "triangle", "cross")
 
 WIDTH, HEIGHT = 820, 370
 LEFT, RIGHT, TOP, BOTTOM = 76, 560, 24, 316  # the plot area
 LEGEND_X = 590
+MARKER_EVERY = 6  # months between a line's markers
+# A crossing before the first month means the upfront difference is repaid within weeks:
+# one option is simply cheaper, and a circle at the origin would say nothing.
+MEANINGFUL_CROSSING_MONTHS = 1.0
 
 
 @dataclass(frozen=True)
 class Series:
-    """One line: a value per x step (0, 1, 2...), drawn solid or dashed."""
+    """One line through ``points`` (x, y), drawn in ``color`` with ``dash`` (SVG dasharray).
+
+    ``emphasis`` draws it wide and first (the recommended option). ``whisker`` is the
+    low/high range of the last value; ``note`` is shown under its legend entry.
+    """
 
     label: str
-    values: Sequence[float]
+    points: Sequence[tuple[float, float]]
     color: str
-    dashed: bool = False
+    dash: str = ""
     sets_scale: bool = True
+    emphasis: bool = False
+    shape: str = "circle"
+    whisker: tuple[float, float] | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,49 +73,73 @@ class Marker:
     label: str
 
 
-def cumulative_cost_chart(costs: CostEstimate) -> str:
-    """Cumulative cost per option over the horizon; break-even points marked."""
-    months = range(costs.horizon_months + 1)
-    series = [
-        Series(
+def meaningful(crossing: BreakEven) -> bool:
+    """Whether a break-even is worth marking: a crossing after the first month."""
+    return crossing.at is not None and crossing.at >= MEANINGFUL_CROSSING_MONTHS
+
+
+def cumulative_cost_chart(costs: CostEstimate, recommended: str | None = None) -> str:
+    """Cumulative cost per option over its horizon, ranges and break-evens marked.
+
+    A line stops where the option's horizon does (a model it depends on retires).
+    ``recommended``: the option drawn with emphasis.
+    """
+    series = []
+    primary_dashes, other_dashes = iter(PRIMARY_DASHES), iter(OTHER_DASHES)
+    fallback = iter(FALLBACK_COLORS)
+    for index, option in enumerate(costs.options):
+        end = option.horizon_months
+        months = [float(m) for m in range(math.floor(end) + 1)]
+        if months[-1] < end:
+            months.append(end)
+        emphasis = option.name == recommended
+        pool = primary_dashes if option.primary else other_dashes
+        dash = "" if emphasis else next(pool, "4 2")
+        note = ""
+        if option.retires is not None and end < costs.horizon_months:
+            note = f"ends {option.retires.isoformat()} (model retires)"
+        series.append(Series(
             option.name,
-            [option.cumulative(m) for m in months],
-            COLORS[option.approach],
-            dashed=not option.primary,
+            [(m, option.cumulative(m)) for m in months],
+            COLORS.get(option.name) or next(fallback, "#374151"),
+            dash=dash,
             sets_scale=option.primary,
-        )
-        for option in costs.options
-    ]
+            emphasis=emphasis,
+            shape=SHAPES[index % len(SHAPES)],
+            whisker=option.range_total if option.primary else None,
+            note=note,
+        ))
     markers = [
         Marker(b.at, costs.option(b.first).cumulative(b.at),
                f"{b.cheaper_after} overtakes {b.cheaper_before} (month {b.month})")
         for b in costs.break_even
-        if b.at is not None
+        if b.at is not None and meaningful(b)
     ]
     return line_chart(
         series,
         title=f"Cumulative cost over {costs.horizon_months} months (USD)",
         x_unit="month",
+        x_max=costs.horizon_months,
         markers=markers,
     )
 
 
 def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
-               markers: Sequence[Marker] = ()) -> str:
-    """An SVG line chart of ``series`` against their index, with axes and a legend.
+               x_max: float | None = None, markers: Sequence[Marker] = ()) -> str:
+    """An SVG line chart of ``series``, with axes, a legend and optional range whiskers.
 
     The y axis fits the series that set the scale; a series that does not and would
     squash them (more than twice their top) runs off the plot, clipped, and its legend
     entry says where it ends.
     """
-    steps = max(len(s.values) for s in series) - 1
-    scaled = max((v for s in series if s.sets_scale for v in s.values), default=0)
-    everything = max((v for s in series for v in s.values), default=0)
+    span = x_max if x_max is not None else max(p[0] for s in series for p in s.points)
+    scaled = max((_top(s) for s in series if s.sets_scale), default=0)
+    everything = max((_top(s) for s in series), default=0)
     top = _nice_ceiling(everything if everything <= 2 * scaled else scaled)
     y_ticks = _ticks(top)
 
-    def x(step: float) -> float:
-        return LEFT + (RIGHT - LEFT) * step / max(steps, 1)
+    def x(value: float) -> float:
+        return LEFT + (RIGHT - LEFT) * value / max(span, 1)
 
     def y(value: float) -> float:
         return BOTTOM - (BOTTOM - TOP) * value / top
@@ -92,8 +149,8 @@ def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
         'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
-        f'<defs><clipPath id="plot-area"><rect x="{LEFT}" y="{TOP - 4}" '
-        f'width="{RIGHT - LEFT}" height="{BOTTOM - TOP + 4}"/></clipPath></defs>',
+        f'<defs><clipPath id="plot-area"><rect x="{LEFT}" y="{TOP - 8}" '
+        f'width="{RIGHT - LEFT + 8}" height="{BOTTOM - TOP + 8}"/></clipPath></defs>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
     ]
     for value in y_ticks:
@@ -103,6 +160,7 @@ def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
             f'<text x="{LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end" '
             f'fill="#374151">{escape(_money(value))}</text>'
         )
+    steps = math.floor(span)
     for step in range(0, steps + 1, _x_step(steps)):
         parts.append(
             f'<line x1="{x(step):.1f}" y1="{BOTTOM}" x2="{x(step):.1f}" y2="{BOTTOM + 5}" '
@@ -116,44 +174,142 @@ def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
         f'<text x="{(LEFT + RIGHT) / 2:.0f}" y="{BOTTOM + 42}" text-anchor="middle" '
         f'fill="#374151">{escape(x_unit)}s</text>'
     )
-    for s in series:
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values))
-        dash = ' stroke-dasharray="6 4" stroke-opacity="0.75"' if s.dashed else ""
-        width = "1.5" if s.dashed else "2.5"
+    # The emphasised line first and wide: the thinner lines drawn over it leave it visible.
+    # Then the longest first: a line that stops early is short and hides little on top.
+    order = sorted(range(len(series)),
+                   key=lambda i: (not series[i].emphasis, -series[i].points[-1][0]))
+    for i in order:
+        s = series[i]
+        points = " ".join(f"{x(px):.1f},{y(py):.1f}" for px, py in s.points)
+        dash = f' stroke-dasharray="{s.dash}" stroke-dashoffset="{3 * i}"' if s.dash else ""
         parts.append(
-            f'<polyline fill="none" stroke="{s.color}" stroke-width="{width}"{dash} '
+            f'<polyline class="series" data-series="{escape(s.label)}" fill="none" '
+            f'stroke="{s.color}" stroke-width="{_width(s)}" stroke-linejoin="round"{dash} '
             f'clip-path="url(#plot-area)" points="{points}">'
             f"<title>{escape(s.label)}</title></polyline>"
         )
+    ranged = [i for i, s in enumerate(series) if s.whisker is not None]
+    for i, s in enumerate(series):
+        if s.whisker is not None:
+            # Side by side where lines end together, so no whisker hides another.
+            shift = 7 * (ranged.index(i) - (len(ranged) - 1) / 2)
+            parts.append(_whisker(s, x(s.points[-1][0]) + shift, y, top))
+        for px, py in _marker_points(s, i, len(series)):
+            if py <= top:
+                parts.append(_shape(s.shape, x(px), y(py), s.color, "marker", s.label))
     for m in markers:
         parts.append(
-            f'<circle cx="{x(m.x):.1f}" cy="{y(m.y):.1f}" r="5" fill="#ffffff" '
-            f'stroke="#111827" stroke-width="2"><title>{escape(m.label)}</title></circle>'
+            f'<circle class="break-even" cx="{x(m.x):.1f}" cy="{y(m.y):.1f}" r="6" '
+            f'fill="none" stroke="#111827" stroke-width="2">'
+            f"<title>{escape(m.label)}</title></circle>"
         )
+    parts.append('<g class="legend">')
+    parts += _legend(series, markers, top, x_unit, span)
+    parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _top(s: Series) -> float:
+    values = [p[1] for p in s.points]
+    if s.whisker is not None:
+        values.append(s.whisker[1])
+    return max(values, default=0)
+
+
+def _width(s: Series) -> str:
+    return "6" if s.emphasis else "2.5"
+
+
+def _marker_points(s: Series, index: int, count: int) -> list[tuple[float, float]]:
+    """Points every :data:`MARKER_EVERY` x steps, staggered by series so none coincide."""
+    if len(s.points) < 2:
+        return list(s.points)
+    start, end = s.points[0][0], s.points[-1][0]
+    offset = 1 + (MARKER_EVERY - 1) * index / max(count, 1)
+    out = []
+    at = start + offset
+    while at < end:
+        out.append((at, _interpolate(s.points, at)))
+        at += MARKER_EVERY
+    return out or [(end, s.points[-1][1])]
+
+
+def _interpolate(points: Sequence[tuple[float, float]], at: float) -> float:
+    for (x0, y0), (x1, y1) in pairwise(points):
+        if x0 <= at <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (at - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def _whisker(s: Series, cx: float, y, top: float) -> str:
+    low, high = s.whisker or (0, 0)
+    y1, y2 = y(min(low, top)), y(min(high, top))
+    return (
+        f'<g class="range" stroke="{s.color}" stroke-width="1.5">'
+        f'<title>{escape(s.label)}: {escape(_money(low))} to {escape(_money(high))}</title>'
+        f'<line x1="{cx:.1f}" y1="{y1:.1f}" x2="{cx:.1f}" y2="{y2:.1f}"/>'
+        f'<line x1="{cx - 5:.1f}" y1="{y1:.1f}" x2="{cx + 5:.1f}" y2="{y1:.1f}"/>'
+        f'<line x1="{cx - 5:.1f}" y1="{y2:.1f}" x2="{cx + 5:.1f}" y2="{y2:.1f}"/></g>'
+    )
+
+
+def _shape(shape: str, cx: float, cy: float, color: str, cls: str, label: str = "") -> str:
+    """A 9-pixel marker of ``shape`` centred on (cx, cy)."""
+    tip = f"<title>{escape(label)}</title>" if label else ""
+    common = f'class="{cls}" fill="{color}" stroke="#ffffff" stroke-width="1"'
+    if shape == "square":
+        return (f'<rect {common} x="{cx - 4:.1f}" y="{cy - 4:.1f}" width="8" height="8">'
+                f"{tip}</rect>")
+    if shape in ("diamond", "triangle", "cross"):
+        corners = {
+            "diamond": [(0, -5.5), (5.5, 0), (0, 5.5), (-5.5, 0)],
+            "triangle": [(0, -5.5), (5, 4), (-5, 4)],
+            "cross": [(-2, -5), (2, -5), (2, -2), (5, -2), (5, 2), (2, 2), (2, 5), (-2, 5),
+                      (-2, 2), (-5, 2), (-5, -2), (-2, -2)],
+        }[shape]
+        points = " ".join(f"{cx + dx:.1f},{cy + dy:.1f}" for dx, dy in corners)
+        return f'<polygon {common} points="{points}">{tip}</polygon>'
+    return f'<circle {common} cx="{cx:.1f}" cy="{cy:.1f}" r="4.5">{tip}</circle>'
+
+
+def _legend(series: Sequence[Series], markers: Sequence[Marker], top: float, x_unit: str,
+            span: float) -> list[str]:
+    parts = []
     row = TOP + 8
     for s in series:
-        dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+        dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
+        weight, suffix = (' font-weight="600"', " (recommended)") if s.emphasis else ("", "")
         parts.append(
             f'<line x1="{LEGEND_X}" y1="{row}" x2="{LEGEND_X + 28}" y2="{row}" '
-            f'stroke="{s.color}" stroke-width="{"1.5" if s.dashed else "2.5"}"{dash}/>'
-            f'<text x="{LEGEND_X + 36}" y="{row + 4}" fill="#111827">{escape(s.label)}</text>'
+            f'stroke="{s.color}" stroke-width="{_width(s)}"{dash}/>'
+            + _shape(s.shape, LEGEND_X + 14, row, s.color, "legend-marker")
+            + f'<text x="{LEGEND_X + 36}" y="{row + 4}" fill="#111827"{weight}>'
+            f"{escape(s.label)}{suffix}</text>"
         )
-        if max(s.values, default=0) > top:
+        notes = [s.note] if s.note else []
+        if _top(s) > top:
+            last = s.points[-1]
+            notes.append(f"off the chart: {_money(last[1])} at {x_unit} {last[0]:g}")
+        for note in notes:
             row += 16
-            parts.append(
-                f'<text x="{LEGEND_X + 36}" y="{row + 4}" fill="#6b7280" font-size="11">'
-                f"off the chart: {escape(_money(s.values[-1]))} at {escape(x_unit)} {steps}"
-                "</text>"
-            )
+            parts.append(f'<text x="{LEGEND_X + 36}" y="{row + 4}" fill="#6b7280" '
+                         f'font-size="11">{escape(note)}</text>')
+        row += 24
+    if any(s.whisker for s in series):
+        parts.append(
+            f'<line x1="{LEGEND_X + 14}" y1="{row - 6}" x2="{LEGEND_X + 14}" y2="{row + 6}" '
+            f'stroke="#374151" stroke-width="1.5"/><text x="{LEGEND_X + 36}" y="{row + 4}" '
+            f'fill="#111827">low-high range</text>'
+        )
         row += 24
     if markers:
         parts.append(
-            f'<circle cx="{LEGEND_X + 14}" cy="{row}" r="5" fill="#ffffff" stroke="#111827" '
+            f'<circle cx="{LEGEND_X + 14}" cy="{row}" r="6" fill="none" stroke="#111827" '
             f'stroke-width="2"/><text x="{LEGEND_X + 36}" y="{row + 4}" '
             f'fill="#111827">break-even</text>'
         )
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
 def _nice_ceiling(value: float) -> float:

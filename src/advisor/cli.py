@@ -178,6 +178,42 @@ def write_output(text: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the answers given (and defaults used) to FILE as YAML.",
 )
+@click.option(
+    "--evidence",
+    "evidence_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Measured results (advisor.evidence/1, what a starter's `evaluate` writes) to weigh "
+    "in; repeatable, merged by system, later files win (docs/evidence.md).",
+)
+@click.option(
+    "--min-gain",
+    type=click.FloatRange(0, 1, min_open=True),
+    help="With --evidence: the score gain a more complex system must show.  [default: 0.05]",
+)
+@click.option(
+    "--format-floor",
+    type=click.FloatRange(0, 1),
+    help="With --evidence: the share of valid answers a schema or strict format needs.  "
+    "[default: 0.95]",
+)
+@click.option(
+    "--decider",
+    "deciders",
+    multiple=True,
+    metavar="NAME",
+    help="A person who decides, named in the record (repeatable).",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Compare the answers files given as arguments side by side (two or more; "
+    "--set applies to each).",
+)
+@click.argument(
+    "scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[FILE]..."
+)
 def decide(
     answers_file: Path | None,
     set_values: tuple[str, ...],
@@ -185,35 +221,75 @@ def decide(
     fmt: str,
     output: Path | None,
     save_answers: Path | None,
+    evidence_files: tuple[Path, ...],
+    min_gain: float | None,
+    format_floor: float | None,
+    deciders: tuple[str, ...],
+    compare: bool,
+    scenarios: tuple[Path, ...],
 ) -> None:
     """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
 
     Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
-    shipped price book and the [costs] table of your configuration.
+    shipped price book and the [costs] table of your configuration. With --evidence, the
+    measured results of your own evaluation set decide among the systems the answers allow.
+    With --compare A.yaml B.yaml, one table of every scenario's recommendation and costs,
+    naming the answers that differ.
     """
     import datetime as dt
 
     from .advice import build_advice, load_cost_overrides
     from .prompting import prompted
-    from .questionnaire import Answers
+    from .questionnaire import OPTIONAL_QUESTIONS, Answers
     from .reports import chart_svg, render
 
+    for name in deciders:
+        if not name.strip() or not name.isprintable():
+            raise InputError(f"--decider: {name!r} is not a name (printable text, not blank)")
+    deciders = tuple(name.strip() for name in deciders)
+    if compare or scenarios:
+        unused = {"--answers": answers_file, "--save-answers": save_answers,
+                  "--decider": deciders, "--evidence": evidence_files}
+        _compare(scenarios, compare, unused, set_values, fmt, output)
+        return
+    if (min_gain is not None or format_floor is not None) and not evidence_files:
+        raise InputError("--min-gain and --format-floor weigh evidence: give --evidence FILE")
     check_output_folder(output)
-    values = gather_answers(answers_file, set_values, no_input)
+    evidence = read_evidence(evidence_files) if evidence_files else None
+    values = gather_answers(answers_file, set_values, no_input, OPTIONAL_QUESTIONS)
     advice = build_advice(
         Answers.from_mapping(values), today=dt.date.today(), overrides=load_cost_overrides()
     )
     if save_answers is None and prompted():
         save_answers = _offer_to_save()
+    decision, assessment = advice.decision, None
+    if evidence is not None:
+        from .evidence import FORMAT_FLOOR, MIN_GAIN, apply, assess
+
+        assessment = assess(
+            evidence,
+            decision,
+            min_gain=MIN_GAIN if min_gain is None else min_gain,
+            format_floor=FORMAT_FLOOR if format_floor is None else format_floor,
+            target_score=values.get("target_score"),
+        )
+        decision = apply(decision, assessment)
     if save_answers is not None:
         _save_answers(values, save_answers)
     chart_href = None
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
-        write_output(chart_svg(advice.costs), chart)
+        write_output(chart_svg(advice.costs, advice.decision), chart)
         chart_href = chart.name
-    report = render(advice.decision, fmt, costs=advice.costs, today=advice.today,
-                    chart_href=chart_href)
+    report = render(
+        decision,
+        fmt,
+        costs=advice.costs,
+        today=advice.today,
+        chart_href=chart_href,
+        evidence=assessment,
+        deciders=deciders,
+    )
     if fmt == "text" and output is None and sys.stdout.isatty():
         from .prompting import wrap_report
 
@@ -255,6 +331,52 @@ def _offer_to_save() -> Path | None:
     return chosen
 
 
+def read_evidence(paths: tuple[Path, ...]) -> Any:
+    """Read, validate and merge ``--evidence`` files (later wins), before anything is written.
+
+    The size is checked before reading and the read is bounded, so a huge file (or a pipe
+    that never ends) is refused rather than loaded.
+    """
+    from . import evidence
+
+    documents = []
+    limit = evidence.MAX_EVIDENCE_BYTES
+    for path in paths:
+        where = str(path)
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        if len(raw) > limit:
+            raise InputError(f"{where}: evidence file is over {limit} bytes (the most allowed)")
+        documents.append(evidence.loads_evidence(raw, where))
+    return evidence.merge_evidence(documents)
+
+
+def _compare(scenarios: tuple[Path, ...], compare: bool, unused: dict[str, Any],
+             set_values: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """``decide --compare A B ...``: every scenario decided and priced, in one table."""
+    import datetime as dt
+
+    from .compare import compare_scenarios, render_comparison
+
+    if not compare:
+        raise InputError(f"{scenarios[0]}: answers files as arguments need --compare "
+                         "(one file: --answers FILE)")
+    for option, value in unused.items():
+        if value:
+            raise InputError(f"{option}: not with --compare (it compares the answers files "
+                             "given as arguments; a record comes from one: --answers FILE)")
+    if len(scenarios) < 2:
+        raise InputError(f"--compare: {len(scenarios)} answers file(s) given; "
+                         "it needs two or more")
+    answered = [(str(path), gather_answers(path, set_values, no_input=True))
+                for path in scenarios]
+    comparison = compare_scenarios(answered, today=dt.date.today())
+    write_output(render_comparison(comparison, fmt), output)
+
+
 def _save_answers(values: dict[str, Any], path: Path) -> None:
     import yaml
 
@@ -276,14 +398,16 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
 )
 def questions(fmt: str) -> None:
     """Print the questionnaire: key, type, choices, default and help."""
-    from .questionnaire import CORE_QUESTIONS
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
 
-    all_questions = CORE_QUESTIONS + tuple(question_registry())
+    all_questions = CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry())
     if fmt == "json":
         click.echo(json.dumps([q.to_dict() for q in all_questions], indent=2))
         return
     for q in all_questions:
         default = "required" if q.required else f"default {q.default!r}"
+        if q.advanced and q.default is None:
+            default = "optional, never asked: give it in --answers or --set"
         click.echo(f"{q.key} ({q.kind}; {default})")
         click.echo(f"    {q.help}")
         click.echo(f"    allowed: {q.allowed()}")
@@ -347,7 +471,37 @@ def _plugins_table(infos: list[Any]) -> str:
         if info.checks:
             lines.append(f"    doctor checks: {', '.join(info.checks)}")
         lines.extend(f"    ERROR: {error}" for error in info.errors)
+        lines.extend(f"    SLOW: {note}" for note in info.notes)
     return "\n".join(lines)
+
+
+@cli.group(name="plugin", short_help="Write plugins: advisor plugin new NAME.")
+def plugin_group() -> None:
+    """Write plugins: `advisor plugin new NAME` starts a publishable one."""
+
+
+@plugin_group.command(name="new", short_help="Create a publishable plugin distribution.")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create. Default: ./advisor-NAME.",
+)
+def plugin_new(name: str, target: Path | None) -> None:
+    """Create advisor-NAME: a plugin distribution with a NAME-rag backend, ready to publish.
+
+    It holds pyproject.toml with the entry point, the backend and its templates, tests that
+    use advisor.testing (they scaffold a starter and run its tests) and a CI workflow. Its
+    tests pass as generated: pip install -e ".[test]" && pytest.
+    """
+    from .api import templates_path
+    from .plugin_template import new_plugin
+
+    folder = target if target is not None else Path(f"advisor-{name}")
+    written = new_plugin(name, folder, templates_path("plugin"))
+    click.echo(f"Created {folder} ({len(written)} files): backend {name}-rag.", err=True)
+    click.echo(f"Next: cd {folder} && pip install -e \".[test]\" && pytest", err=True)
 
 
 @cli.command(short_help="Check keys, endpoints and services; exit 1 on failure.")
@@ -439,7 +593,12 @@ def config_show(fmt: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Make a project again from its .advisor.yml (--set still overrides).",
 )
-@click.option("--force", is_flag=True, help="Overwrite existing files that would change.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files that would change, after copying them to .advisor/backups/.",
+)
+@click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
 def scaffold(
@@ -453,23 +612,27 @@ def scaffold(
     templates_dir: Path | None,
     record_file: Path | None,
     force: bool,
+    no_backup: bool,
     skip_existing: bool,
     dry_run: bool,
 ) -> None:
     """Render a runnable starter project for the decision into TARGET.
 
     Nothing is written until every file has rendered, and no existing file is overwritten
-    unless --force says so.
+    unless --force says so (and then a copy of it is kept under .advisor/backups/).
     """
+    from .clock import today
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
-    from .questionnaire import CORE_QUESTIONS, can_prompt
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS, can_prompt
     from .record import version_notes
     from .scaffold import backend_versions, closing_lines, report_lines
     from .scaffold import scaffold as render_scaffold
 
     if force and skip_existing:
         raise InputError("--force and --skip-existing: choose one")
+    if no_backup and not force:
+        raise InputError("--no-backup: only with --force (nothing is replaced without it)")
     if record_file is not None and answers_file is not None:
         raise InputError("--answers and --answers-from: choose one (--set still overrides)")
     provided, source = provided_answers(answers_file, set_values)
@@ -477,7 +640,7 @@ def scaffold(
         target=target,
         provided=provided,
         source=source,
-        questions=CORE_QUESTIONS + tuple(question_registry()),
+        questions=CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry()),
         interactive=not no_input and can_prompt(),
         # Only a first run with nothing given asks everything; a file, a saved decision
         # or a record supplies answers, and backends' questions keep their defaults.
@@ -490,6 +653,7 @@ def scaffold(
         name=name,
         templates=templates_dir,
         record_file=record_file,
+        today=today(),
     )
 
     def echo(text: str) -> None:
@@ -500,12 +664,144 @@ def scaffold(
         for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
             echo(f"Note: {text}")
     policy = "force" if force else "skip-existing" if skip_existing else "refuse"
-    outcome = render_scaffold(blueprint, policy, dry_run=dry_run)
+    outcome = render_scaffold(blueprint, policy, dry_run=dry_run, backup=not no_backup)
     for line in report_lines(outcome, target, dry_run):
         click.echo(line, err=True)
     if not dry_run:
         for line in closing_lines(outcome, target):
             click.echo(line, err=True)
+
+
+@cli.command(short_help="Re-render a generated project and merge your edits.")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON answers file: these answers replace the recorded ones.",
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change one answer (repeatable; overrides the answers file).",
+)
+@click.option(
+    "--decision",
+    "decision_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Re-render for a saved decision (`advisor decide --format json`).",
+)
+@click.option(
+    "--backend",
+    "backend_names",
+    multiple=True,
+    metavar="NAME",
+    help="The project's backends from now on (repeatable; default: the recorded ones).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change and the diff; write nothing."
+)
+@click.pass_context
+def update(
+    ctx: click.Context,
+    target: Path,
+    answers_file: Path | None,
+    set_values: tuple[str, ...],
+    decision_file: Path | None,
+    backend_names: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Re-render a generated project with new inputs and merge your edits into it.
+
+    Reads TARGET/.advisor.yml, renders the project as it was generated and as it would be
+    now (new backends, answers, decision, or this advisor's templates), and merges the
+    difference into your files like git does. Exit 1 when a file has conflicts (marked
+    with <<<<<<< / >>>>>>>, and listed). Never prompts: new answers take their defaults.
+    """
+    from .clock import today
+    from .plugins import get_plugins
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
+    from .update import UpdateRequest, apply_update, diff_text, plan_update, summary_lines
+
+    provided, source = provided_answers(answers_file, set_values)
+    request = UpdateRequest(
+        target=target,
+        provided=provided,
+        source=source,
+        questions=CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry()),
+        decision_file=decision_file,
+        backend_names=backend_names,
+        today=today(),
+    )
+
+    def echo(text: str) -> None:
+        click.echo(text, err=True)
+
+    plan = plan_update(request, get_plugins().backends(), echo)
+    for note in plan.notes:
+        echo(f"Note: {note}")
+    if dry_run:
+        click.echo(diff_text(plan), nl=False)
+    else:
+        apply_update(target, plan)
+    for line in summary_lines(plan, target, dry_run):
+        echo(line)
+    ctx.exit(1 if plan.conflicts else 0)
+
+
+@cli.command(short_help="Exit 1 when a project's decision no longer holds.")
+@click.argument(
+    "target", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+)
+@click.option(
+    "--max-price-age",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Oldest allowed price book, in days (default: 365).",
+)
+@click.pass_context
+def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
+    """Check that a generated project's recorded decision still holds; exit 1 if not.
+
+    Decides again from TARGET/.advisor.yml's answers with this advisor's framework, and
+    looks for provider dates passed since the project was rendered and an old price book.
+    One line per finding, for CI and pre-commit (.pre-commit-hooks.yaml). ADVISOR_TODAY
+    (YYYY-MM-DD) pins today's date, for tests and to preview a later day.
+    """
+    from .check import DEFAULT_MAX_PRICE_AGE_DAYS, check_record
+    from .clock import today
+    from .providers import load_providers
+    from .record import RECORD_FILE, load_record
+
+    record_file = target / RECORD_FILE
+    if not record_file.is_file():
+        raise InputError(
+            f"{target}: has no {RECORD_FILE} (advisor check DIR takes a generated project)"
+        )
+    record = load_record(record_file)
+    events = {
+        key: [(e.date, e.text) for e in status.events] for key, status in load_providers().items()
+    }
+    findings = check_record(
+        record,
+        today=today(),
+        source=str(record_file),
+        events=events,
+        max_price_age_days=DEFAULT_MAX_PRICE_AGE_DAYS if max_price_age is None else max_price_age,
+    )
+    for finding in findings:
+        click.echo(f"{record_file}: {finding.kind}: {finding.text}")
+    if not findings:
+        holds = (
+            f"the {record.decision['recommendation']} decision holds"
+            if record.decision
+            else "no decision recorded to re-check, and no provider event has passed since"
+        )
+        click.echo(f"{record_file}: ok, {holds}")
+    ctx.exit(1 if findings else 0)
 
 
 def main() -> None:

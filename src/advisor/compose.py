@@ -74,6 +74,33 @@ def merge_contributions(backends: Sequence[Backend]) -> Contributions:
     )
 
 
+# Distributions imported under another name than their own (``weaviate-client`` is
+# ``import weaviate``), and what every starter's tests and tools import besides its
+# declared dependencies: a project package with one of these names would shadow it.
+_IMPORT_NAMES = {
+    "weaviate-client": "weaviate",
+    "python-dotenv": "dotenv",
+    "pyyaml": "yaml",
+    "psycopg-binary": "psycopg",
+    "scikit-learn": "sklearn",
+    "pillow": "PIL",
+    "beautifulsoup4": "bs4",
+}
+_ALWAYS_IMPORTED = ("pytest", "_pytest", "pluggy", "pydantic", "pydantic_core", "ruff")
+
+
+def dependency_modules(backends: Sequence[Backend]) -> frozenset[str]:
+    """The top-level modules a project made with ``backends`` imports from its dependencies."""
+    contributions = merge_contributions(backends)
+    modules = set(_ALWAYS_IMPORTED)
+    for requirement in (*contributions.dependencies, *contributions.dev_dependencies):
+        match = _REQUIREMENT.match(requirement)
+        if match is not None:
+            name = re.sub(r"[-_.]+", "-", match["name"]).lower()
+            modules.add(_IMPORT_NAMES.get(name, name.replace("-", "_")))
+    return frozenset(modules)
+
+
 def merge_requirements(requirements: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """One requirement per project (and environment marker), first-seen order.
 

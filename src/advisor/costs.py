@@ -16,11 +16,13 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from itertools import combinations
 from typing import Any, NamedTuple
 
 from .errors import InputError, closest
 from .questionnaire import Answers
+from .requirements import retrieval_keys, unmet
 
 HORIZON_MONTHS = 36
 APPROACHES = ("rag", "fine-tune", "hybrid")
@@ -32,6 +34,40 @@ SELECTIONS = {
     "embedding_model": "embedding_models",
     "vector_database": "vector_databases",
     "open_weights_model": "open_weights_models",
+    "hosted_fine_tune_model": "chat_models",
+    "large_chat_model": "chat_models",
+    "self_hosted_chat_model": "open_weights_models",
+    "self_hosted_vector_database": "vector_databases",
+}
+# A selection a price book may leave out stands for the one it falls back to.
+SELECTION_FALLBACKS = {
+    "hosted_fine_tune_model": "chat_model",
+    "large_chat_model": "chat_model",
+    "self_hosted_chat_model": "open_weights_model",
+    "self_hosted_vector_database": "vector_database",
+}
+# The uncertain inputs that ranges vary (multipliers in range_low / range_high).
+RANGE_INPUTS = ("queries_per_month", "output_tokens", "tokens_per_example", "gpu_hour_usd",
+                "setup_usd")
+# Assumptions added after price books were first written: a book without them means these.
+ASSUMPTION_DEFAULTS: dict[str, Any] = {
+    "payback_horizon_months": 6,
+    "evaluation_usd": 0,
+    "ops_usd_per_month": {"rag": 0, "fine-tune": 0, "hybrid": 0},
+    "cache_hit_rate": 0.8,
+    "long_context_max_tokens": 200_000,
+    "reasoning_tokens": 0,
+    "self_hosted_embedding_tokens_per_second": 20_000,
+    "latency": {
+        "hosted_ttft_ms_low": 300, "hosted_ttft_ms_high": 1000,
+        "hosted_tokens_per_second_low": 100, "hosted_tokens_per_second_high": 200,
+        "small_ttft_ms_low": 20, "small_ttft_ms_high": 100,
+        "small_tokens_per_second_low": 100, "small_tokens_per_second_high": 300,
+        "retrieval_ms_low": 50, "retrieval_ms_high": 300,
+    },
+    "language_token_ratio": {"en": 1.0},
+    "range_low": dict.fromkeys(RANGE_INPUTS, 1.0),
+    "range_high": dict.fromkeys(RANGE_INPUTS, 1.0),
 }
 # Entry fields that describe a price rather than being one; only numbers are overridable.
 META_FIELDS = frozenset(
@@ -70,6 +106,22 @@ ASSUMPTION_HELP = {
     "hybrid_retrains_per_year": "hybrid retraining for behaviour (facts live in the index)",
     "hours_per_month": "hours a GPU that is always on is billed per month",
     "setup_usd": "one-off engineering and evaluation spend per option",
+    "hosted_fine_tune_model": "hosted model the hosted fine-tuning path trains",
+    "large_chat_model": "large hosted model (quality_model: large)",
+    "self_hosted_chat_model": "open-weights model that generates when deployment is "
+    "self-hosted",
+    "self_hosted_vector_database": "vector database when deployment is self-hosted",
+    "payback_horizon_months": "months within which distillation must pay back",
+    "evaluation_usd": "evaluating one training run (the fine-tuning budget floor)",
+    "ops_usd_per_month": "engineering operations per month per option",
+    "cache_hit_rate": "share of a long-context prompt served from the provider's cache",
+    "long_context_max_tokens": "largest corpus put whole in a cached prompt",
+    "reasoning_tokens": "hidden reasoning tokens a reasoning model bills as output",
+    "self_hosted_embedding_tokens_per_second": "embedding throughput of one self-hosted GPU",
+    "latency": "p95 estimate inputs: time to first token, decode speed, retrieval",
+    "language_token_ratio": "tokens per text relative to English, by language",
+    "range_low": "multipliers of uncertain inputs for the low estimate",
+    "range_high": "multipliers of uncertain inputs for the high estimate",
 }
 
 # Counts that only make sense whole; every other numeric assumption takes any number >= 0.
@@ -118,9 +170,13 @@ class PriceSource(NamedTuple):
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PriceBook:
-    """Prices by section and entry, and the assumptions, with overrides applied."""
+    """Prices by section and entry, and the assumptions, with overrides applied.
+
+    Compared and hashed by identity (``eq=False``): a book is built once per run and
+    never changed, so the framework can cache what it computes from one.
+    """
 
     version: str
     sections: Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -141,7 +197,7 @@ class PriceBook:
         }
         assumptions = {
             key: dict(value) if isinstance(value, Mapping) else value
-            for key, value in data["assumptions"].items()
+            for key, value in {**ASSUMPTION_DEFAULTS, **data["assumptions"]}.items()
         }
         overridden: set[str] = set()
         for key, value in (overrides or {}).items():
@@ -154,6 +210,8 @@ class PriceBook:
 
     def entry(self, kind: str) -> tuple[str, Mapping[str, Any]]:
         """The entry a selection assumption (``chat_model``...) points at."""
+        if kind not in self.assumptions and kind in SELECTION_FALLBACKS:
+            return self.entry(SELECTION_FALLBACKS[kind])
         key = self.assumptions[kind]
         return key, self.sections[SELECTIONS[kind]][key]
 
@@ -268,6 +326,11 @@ def _apply_assumption(sections: Mapping[str, Mapping[str, Any]], assumptions: di
 
 # --- the estimate --------------------------------------------------------------------------
 
+# What a cost line is priced with; a self-hosted deployment has no "provider-api" line.
+PRICED_WITH = ("provider-api", "gpu", "vector-database", "engineering")
+BUDGET_BASIS = "upfront: engineering setup + one-off compute (training, embedding)"
+DAYS_PER_MONTH = 30.44
+
 
 class CostItem(NamedTuple):
     """One line of an option's bill, with the arithmetic that produced it."""
@@ -275,14 +338,33 @@ class CostItem(NamedTuple):
     label: str
     usd: float
     basis: str
+    priced_with: str = "provider-api"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "usd": round(self.usd, 4), "basis": self.basis}
+        return {"label": self.label, "usd": round(self.usd, 4), "basis": self.basis,
+                "priced_with": self.priced_with}
+
+
+class Latency(NamedTuple):
+    """An option's p95 estimate in ms: fastest plausible, expected, slowest plausible."""
+
+    low: float
+    expected: float
+    high: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"low": round(self.low), "expected": round(self.expected),
+                "high": round(self.high)}
 
 
 @dataclass(frozen=True)
 class OptionCost:
-    """What one option costs. ``primary`` options are the ones break-even compares."""
+    """What one option costs. ``primary`` options are the ones break-even compares.
+
+    ``unmet`` names the hard requirements of the answers the option cannot meet (it is
+    then never called cheapest); ``horizon_months`` stops early when a model the option
+    depends on retires; ``range_total`` is the low/high total over that horizon.
+    """
 
     name: str
     approach: str
@@ -293,6 +375,16 @@ class OptionCost:
     queries_per_month: int
     budget_usd: float
     assumptions: Mapping[str, Any] = field(default_factory=dict)
+    unmet: tuple[str, ...] = ()
+    latency: Latency | None = None
+    horizon_months: float = HORIZON_MONTHS
+    retires: dt.date | None = None
+    range_total: tuple[float, float] | None = None
+    swing: str | None = None
+
+    @property
+    def meets_requirements(self) -> bool:
+        return not self.unmet
 
     @property
     def upfront(self) -> float:
@@ -311,23 +403,44 @@ class OptionCost:
 
     @property
     def within_budget(self) -> bool:
+        """The budget against the upfront total (:data:`BUDGET_BASIS`)."""
         return self.upfront <= self.budget_usd
+
+    @property
+    def total(self) -> float:
+        """Cumulative cost over the option's own horizon."""
+        return self.cumulative(self.horizon_months)
 
     def cumulative(self, month: float) -> float:
         return self.upfront + self.monthly * month
 
     def to_dict(self) -> dict[str, Any]:
         per_1k = self.per_1k_queries
+        full = self.horizon_months >= HORIZON_MONTHS
         return {
             "name": self.name,
             "approach": self.approach,
             "fine_tune_path": self.fine_tune_path,
             "primary": self.primary,
+            "meets_requirements": self.meets_requirements,
+            "unmet": list(self.unmet),
             "upfront_usd": round(self.upfront, 2),
             "monthly_usd": round(self.monthly, 2),
             "per_1k_queries_usd": None if per_1k is None else round(per_1k, 4),
-            f"total_{HORIZON_MONTHS}_months_usd": round(self.cumulative(HORIZON_MONTHS), 2),
+            f"total_{HORIZON_MONTHS}_months_usd": round(self.total, 2) if full else None,
+            f"range_{HORIZON_MONTHS}_months_usd": (
+                [round(v, 2) for v in self.range_total] if full and self.range_total else None
+            ),
+            "horizon_months": round(self.horizon_months, 2),
+            "total_horizon_usd": round(self.total, 2),
+            "range_horizon_usd": (
+                [round(v, 2) for v in self.range_total] if self.range_total else None
+            ),
+            "moved_most_by": self.swing,
+            "retires": self.retires.isoformat() if self.retires else None,
+            "latency_p95_ms": self.latency.to_dict() if self.latency else None,
             "within_budget": self.within_budget,
+            "budget_basis": BUDGET_BASIS,
             "upfront": [item.to_dict() for item in self.upfront_items],
             "monthly": [item.to_dict() for item in self.monthly_items],
             "assumptions": dict(self.assumptions),
@@ -348,6 +461,7 @@ class BreakEven(NamedTuple):
     at: float | None
     cheaper_before: str | None
     cheaper_after: str | None
+    horizon: float = HORIZON_MONTHS
 
     @property
     def cheaper(self) -> str | None:
@@ -357,10 +471,11 @@ class BreakEven(NamedTuple):
         if self.month is not None:
             return (f"{self.cheaper_after} costs more upfront than {self.cheaper_before} but "
                     f"is cheaper in total from month {self.month}")
+        span = f"{self.horizon:g}" if self.horizon == int(self.horizon) else f"{self.horizon:.1f}"
         if self.cheaper is None:
-            return f"{self.first} and {self.second} cost the same over {HORIZON_MONTHS} months"
+            return f"{self.first} and {self.second} cost the same over {span} months"
         other = self.second if self.cheaper == self.first else self.first
-        return f"{self.cheaper} stays cheaper than {other} for all {HORIZON_MONTHS} months"
+        return f"{self.cheaper} stays cheaper than {other} for all {span} months"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -369,30 +484,41 @@ class BreakEven(NamedTuple):
             "at_month": None if self.at is None else round(self.at, 2),
             "cheaper_before": self.cheaper_before,
             "cheaper_after": self.cheaper_after,
+            "horizon_months": round(self.horizon, 2),
             "summary": self.describe(),
         }
 
 
-def break_even(a: OptionCost, b: OptionCost, horizon: int = HORIZON_MONTHS) -> BreakEven:
-    """The crossing of two straight cumulative-cost lines, within ``horizon`` months."""
+def break_even(a: OptionCost, b: OptionCost, horizon: float | None = None) -> BreakEven:
+    """The crossing of two straight cumulative-cost lines, within ``horizon`` months.
+
+    The horizon defaults to the shorter of the two options' own horizons: a line that
+    ends at a model's retirement is not compared beyond it.
+    """
+    if horizon is None:
+        horizon = min(a.horizon_months, b.horizon_months)
     du, dm = a.upfront - b.upfront, a.monthly - b.monthly
     if du * dm < 0:  # the one dearer upfront is cheaper per month: the lines cross
         at = -du / dm
         if at <= horizon:
             dear, cheap = (a, b) if du > 0 else (b, a)
             return BreakEven(a.name, b.name, max(1, math.ceil(at - 1e-9)), at,
-                             cheap.name, dear.name)
+                             cheap.name, dear.name, horizon)
     end_a, end_b = a.cumulative(horizon), b.cumulative(horizon)
     if math.isclose(end_a, end_b, rel_tol=1e-9, abs_tol=1e-9):
         cheaper = None
     else:
         cheaper = a.name if end_a < end_b else b.name
-    return BreakEven(a.name, b.name, None, None, cheaper, cheaper)
+    return BreakEven(a.name, b.name, None, None, cheaper, cheaper, horizon)
 
 
 @dataclass(frozen=True)
 class CostEstimate:
-    """Every option's cost, the break-evens between the primary ones, and the sources."""
+    """Every option's cost, the break-evens between the primary ones, and the sources.
+
+    Break-even compares only primary options that meet the answers' requirements, so an
+    option that cannot do the job is never "cheaper in total".
+    """
 
     options: tuple[OptionCost, ...]
     break_even: tuple[BreakEven, ...]
@@ -403,6 +529,8 @@ class CostEstimate:
     assumptions: Mapping[str, Any]
     overridden: tuple[str, ...]
     horizon_months: int = HORIZON_MONTHS
+    deployment: str = "api"
+    variant: str | None = None
 
     def option(self, name: str) -> OptionCost:
         return next(o for o in self.options if o.name == name)
@@ -422,7 +550,10 @@ class CostEstimate:
             "currency": "USD",
             "horizon_months": self.horizon_months,
             "fine_tune_path": self.fine_tune_path,
+            "deployment": self.deployment,
+            "variant": self.variant,
             "budget_usd": self.budget_usd,
+            "budget_basis": BUDGET_BASIS,
             "price_book_version": self.price_book_version,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "options": {o.name: o.to_dict() for o in self.options},
@@ -432,12 +563,20 @@ class CostEstimate:
         }
 
 
-def resolve_fine_tune_path(book: PriceBook, unavailable: frozenset[str]) -> str:
-    """``auto``: hosted fine-tuning unless its provider accepts no new jobs any more."""
+def resolve_fine_tune_path(book: PriceBook, unavailable: frozenset[str],
+                           deployment: str = "api") -> str:
+    """``auto``: hosted fine-tuning only while its provider takes new teams.
+
+    ``unavailable`` holds the providers closed to new organisations. A team that already
+    has hosted fine-tuning access says so with ``fine_tune_path = "hosted"``. A
+    self-hosted deployment always fine-tunes open weights.
+    """
+    if deployment != "api":
+        return "open-weights"
     wanted = book.assumptions["fine_tune_path"]
     if wanted != "auto":
         return str(wanted)
-    _, chat = book.entry("chat_model")
+    _, chat = book.entry("hosted_fine_tune_model")
     return "open-weights" if chat.get("provider") in unavailable else "hosted"
 
 
@@ -445,38 +584,132 @@ def fine_tune_provider(book: PriceBook, path: str) -> str | None:
     """The provider-status key of a fine-tuning path (None: the team's own GPUs)."""
     if path != "hosted":
         return None
-    return book.entry("chat_model")[1].get("provider")
+    return book.entry("hosted_fine_tune_model")[1].get("provider")
 
 
 def estimate(answers: Answers, book: PriceBook,
-             unavailable: frozenset[str] = frozenset()) -> CostEstimate:
+             unavailable: frozenset[str] = frozenset(), *,
+             variant: str | None = None, today: dt.date | None = None) -> CostEstimate:
     """Price rag, fine-tune and hybrid for ``answers``; also the other fine-tuning path.
 
-    ``unavailable`` holds provider-status keys that accept no new fine-tuning jobs
-    today; with ``fine_tune_path = "auto"`` the open-weights path is primary then.
+    ``unavailable`` holds provider-status keys closed to new organisations; with
+    ``fine_tune_path = "auto"`` the open-weights path is primary then. ``variant`` is the
+    decision's (a long-context variant prices rag without a vector database). ``today``
+    stops the horizon of an option at the retirement of a model it depends on. A
+    self-hosted deployment lists no hosted option.
     """
-    path = resolve_fine_tune_path(book, unavailable)
-    other = next(p for p in FINE_TUNE_PATHS if p != path)
-    model = _Model(answers, book)
-    options = (
-        model.option("rag", None, primary=True),
-        model.option("fine-tune", path, primary=True),
-        model.option("hybrid", path, primary=True),
-        model.option("fine-tune", other, primary=False),
-        model.option("hybrid", other, primary=False),
-    )
-    primary = [o for o in options if o.primary]
-    used = ["chat_model", "embedding_model", "vector_database", "open_weights_model"]
+    path = resolve_fine_tune_path(book, unavailable, answers.deployment)
+    model = _Model(answers, book, variant, today)
+    plan = [("rag", None, True), ("fine-tune", path, True), ("hybrid", path, True)]
+    if not answers.self_hosted:
+        other = next(p for p in FINE_TUNE_PATHS if p != path)
+        plan += [("fine-tune", other, False), ("hybrid", other, False)]
+    options = tuple(model.option(approach, p, primary=primary) for approach, p, primary in plan)
+    fair = [o for o in options if o.primary and o.meets_requirements]
+    used = ["chat_model", "embedding_model", "vector_database", "open_weights_model",
+            "hosted_fine_tune_model", "large_chat_model", "self_hosted_chat_model",
+            "self_hosted_vector_database"]
+    sources: dict[str, PriceSource] = {}
+    for kind in used:
+        source = book.source(kind)
+        sources.setdefault(f"{source.section}/{source.key}", source)
     return CostEstimate(
         options=options,
-        break_even=tuple(break_even(a, b) for a, b in combinations(primary, 2)),
+        break_even=tuple(break_even(a, b) for a, b in combinations(fair, 2)),
         fine_tune_path=path,
         budget_usd=answers.budget_usd,
         price_book_version=book.version,
-        sources=tuple(book.source(kind) for kind in used),
+        sources=tuple(sources.values()),
         assumptions=dict(book.assumptions),
         overridden=tuple(sorted(book.overridden)),
+        deployment=answers.deployment,
+        variant=variant,
     )
+
+
+# --- what the framework reads from the cost model ------------------------------------------
+
+
+class LatencyEstimate(NamedTuple):
+    """The latency figures the framework's latency rule compares with the budget (ms)."""
+
+    output_tokens: float
+    current_best_ms: float
+    small_expected_ms: float
+    small_best_ms: float
+    small_fixed_ms: float  # first token + retrieval, best case
+    small_tokens_per_second: float  # best case
+
+    def tokens_that_fit(self, budget_ms: float) -> float:
+        """Answer length a small model could produce within ``budget_ms`` at best."""
+        return max(0.0, (budget_ms - self.small_fixed_ms) / 1000 * self.small_tokens_per_second)
+
+
+class Economics(NamedTuple):
+    """What the framework's money and latency rules need, computed by the cost model."""
+
+    latency: LatencyEstimate
+    payback_months: float
+    payback_horizon: float
+    fine_tune_floor_usd: float
+    corpus_tokens: float
+    long_context_max_tokens: float
+
+
+def economics(answers: Answers, book: PriceBook) -> Economics:
+    """The figures behind the framework's thresholds, from the same arithmetic as costs.
+
+    They do not depend on the latency budget, the upfront budget or the format, so the
+    framework's flips (which probe those answers many times) reuse one computation.
+    """
+    from dataclasses import replace
+
+    return _economics(replace(answers, latency_ms=1, budget_usd=0.0, format="none"), book)
+
+
+@lru_cache(maxsize=256)
+def _economics(answers: Answers, book: PriceBook) -> Economics:
+    from dataclasses import replace
+
+    model = _Model(answers, book, None, None)
+    retrieval = bool(retrieval_keys(answers))
+    lat = book.assumptions["latency"]
+    out = model.output_tokens
+    extra_best = lat["retrieval_ms_low"] if retrieval else 0.0
+    current = model.latency("rag" if retrieval else "base", None)
+    small = model.latency("fine-tune", "open-weights")
+    small_best = small.low + extra_best
+    path = "hosted" if book.assumptions["fine_tune_path"] == "hosted" else "open-weights"
+    # The floor is a first run on the smallest useful set, however many examples exist.
+    first_run = _Model(replace(answers, examples=0), book, None, None).training_run(path, {})
+    floor = first_run.usd + float(book.assumptions["evaluation_usd"])
+    max_tokens = float(book.assumptions["long_context_max_tokens"])
+    window = model.chat.get("context_window")
+    if window:
+        max_tokens = min(max_tokens, float(window))
+    return Economics(
+        latency=LatencyEstimate(out, current.low, small.expected + extra_best, small_best,
+                                lat["small_ttft_ms_low"] + extra_best,
+                                lat["small_tokens_per_second_high"]),
+        payback_months=(model.distillation_payback(path) if answers.quality_model == "large"
+                        else math.inf),
+        payback_horizon=float(book.assumptions["payback_horizon_months"]),
+        fine_tune_floor_usd=floor,
+        corpus_tokens=model.corpus_tokens,
+        long_context_max_tokens=max_tokens,
+    )
+
+
+def default_book() -> PriceBook:
+    """The shipped price book without overrides (what ``decide(answers)`` prices with)."""
+    return _default_book()
+
+
+@cache
+def _default_book() -> PriceBook:
+    from .advice import load_price_data
+
+    return PriceBook.from_data(load_price_data())
 
 
 def _usd(value: float) -> str:
@@ -494,23 +727,69 @@ def _tokens(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _scaled(answers: Answers, book: PriceBook, factors: Mapping[str, float]
+            ) -> tuple[Answers, PriceBook]:
+    """``answers`` and ``book`` with uncertain inputs multiplied (for the ranges)."""
+    from dataclasses import replace
+
+    assumptions = dict(book.assumptions)
+    sections = book.sections
+    for name, factor in factors.items():
+        if name == "queries_per_month":
+            answers = replace(answers, queries_per_month=round(answers.queries_per_month
+                                                               * factor))
+        elif name == "gpu_hour_usd":
+            sections = {**sections, "open_weights_models": {
+                key: {**entry, "gpu_hour_usd": entry["gpu_hour_usd"] * factor}
+                for key, entry in sections["open_weights_models"].items()}}
+        elif name == "setup_usd":
+            assumptions[name] = {k: v * factor for k, v in assumptions[name].items()}
+        elif isinstance(assumptions.get(name), int | float) and not isinstance(
+                assumptions.get(name), bool):
+            assumptions[name] = assumptions[name] * factor
+    return answers, PriceBook(book.version, sections, assumptions, book.overridden)
+
+
 class _Model:
     """The arithmetic for one set of answers; each method returns labelled cost items."""
 
-    def __init__(self, answers: Answers, book: PriceBook) -> None:
+    def __init__(self, answers: Answers, book: PriceBook, variant: str | None,
+                 today: dt.date | None) -> None:
         self.a = answers
         self.book = book
         self.s = book.assumptions
+        self.variant = variant
+        self.today = today
         self.chat_key, self.chat = book.entry("chat_model")
+        self.ft_key, self.ft = book.entry("hosted_fine_tune_model")
+        self.large_key, self.large = book.entry("large_chat_model")
+        if answers.quality_model == "large":  # like for like: only the large model will do
+            self.chat_key, self.chat = self.large_key, self.large
         self.embed_key, self.embed = book.entry("embedding_model")
-        self.vdb_key, self.vdb = book.entry("vector_database")
+        if answers.self_hosted:
+            self.vdb_key, self.vdb = book.entry("self_hosted_vector_database")
+        else:
+            self.vdb_key, self.vdb = book.entry("vector_database")
         self.ow_key, self.ow = book.entry("open_weights_model")
+        self.sh_key, self.sh = book.entry("self_hosted_chat_model")
+        self.ratio = float(self.s["language_token_ratio"].get(answers.language, 1.0))
 
-    # -- shared quantities
+    # -- shared quantities (text tokens scale with the language's token ratio)
+
+    def _text(self, key: str) -> float:
+        return float(self.s[key]) * self.ratio
+
+    @property
+    def output_tokens(self) -> float:
+        return self._text("output_tokens")
 
     @property
     def corpus_tokens(self) -> float:
-        return self.a.documents * self.s["tokens_per_document"]
+        return self.a.documents * self._text("tokens_per_document")
+
+    @property
+    def long_context(self) -> bool:
+        return bool(self.variant and self.variant.startswith("long-context"))
 
     @property
     def context_tokens(self) -> float:
@@ -534,54 +813,164 @@ class _Model:
 
     # -- options
 
-    def option(self, approach: str, path: str | None, *, primary: bool) -> OptionCost:
+    def option(self, approach: str, path: str | None, *, primary: bool,
+               ranged: bool = True) -> OptionCost:
         upfront: list[CostItem] = []
         monthly: list[CostItem] = []
         used: dict[str, Any] = {}
         retrieval = approach in ("rag", "hybrid") and self.a.documents > 0
-        if retrieval:
+        vector_db = retrieval and not (approach == "rag" and self.long_context)
+        if vector_db:
             upfront.append(self._embed_corpus(used))
         if approach != "rag":
-            run = self._training_run(path, used)
+            run = self.training_run(path, used)
             upfront.append(run)
             retrains = self._retrains_per_month(approach, used)
             if retrains > 0:
                 monthly.append(CostItem(
                     "retraining", run.usd * retrains,
-                    f"{retrains:.3g} runs/month x {_usd(run.usd)}"))
+                    f"{retrains:.3g} runs/month x {_usd(run.usd)}", run.priced_with))
         setup = float(self.s["setup_usd"][approach])
         used[f"setup_usd.{approach}"] = setup
         if setup:
-            upfront.append(CostItem("setup", setup, "setup_usd assumption"))
+            upfront.append(CostItem("engineering setup", setup,
+                                    f"setup_usd.{approach} assumption", "engineering"))
+        ops = float(self.s["ops_usd_per_month"][approach])
+        used[f"ops_usd_per_month.{approach}"] = ops
+        if ops:
+            monthly.append(CostItem("engineering operations", ops,
+                                    f"ops_usd_per_month.{approach} assumption", "engineering"))
         monthly.extend(self._inference(approach, path, used))
-        if retrieval:
+        if vector_db:
             monthly.extend(self._retrieval(used))
         name = approach if primary or path is None else f"{approach} ({path})"
-        return OptionCost(name, approach, path if approach != "rag" else None, primary,
-                          tuple(upfront), tuple(monthly), self.a.queries_per_month,
-                          self.a.budget_usd, used)
+        option = OptionCost(
+            name, approach, path if approach != "rag" else None, primary, tuple(upfront),
+            tuple(monthly), self.a.queries_per_month, self.a.budget_usd, used,
+            unmet=unmet(self.a, approach, path if approach != "rag" else None),
+            latency=self.latency(approach, path),
+        )
+        horizon, retires = self._horizon(approach, path)
+        option = replace_option(option, horizon_months=horizon, retires=retires)
+        if ranged:
+            low, high, swing = self._range(approach, path, primary, horizon)
+            option = replace_option(option, range_total=(low, high), swing=swing)
+        return option
+
+    def _horizon(self, approach: str, path: str | None) -> tuple[float, dt.date | None]:
+        """Months until a model the option depends on retires (at most the horizon)."""
+        entries = []
+        if approach == "rag" and not self.a.self_hosted:
+            entries.append(self.chat)
+        if approach != "rag" and path == "hosted":
+            entries.append(self.ft)
+        dates = [_as_date(e.get("retires")) for e in entries if e.get("retires")]
+        retires = min((d for d in dates if d is not None), default=None)
+        if retires is None or self.today is None:
+            return float(HORIZON_MONTHS), retires
+        months = max(0.0, (retires - self.today).days / DAYS_PER_MONTH)
+        return min(float(HORIZON_MONTHS), months), retires
+
+    def _range(self, approach: str, path: str | None, primary: bool, horizon: float
+               ) -> tuple[float, float, str | None]:
+        """Low/high totals from the uncertain inputs' ranges, and the one that moves most."""
+        lows, highs = self.s["range_low"], self.s["range_high"]
+
+        def total(factors: Mapping[str, float]) -> float:
+            answers, book = _scaled(self.a, self.book, factors)
+            model = _Model(answers, book, self.variant, self.today)
+            return model.option(approach, path, primary=primary, ranged=False).cumulative(
+                horizon)
+
+        low, high = total(lows), total(highs)
+        if not primary:  # alternatives get a range; what moves it most is the primaries'
+            return min(low, high), max(low, high), None
+        swings = {name: abs(total({name: highs[name]}) - total({name: lows.get(name, 1.0)}))
+                  for name in highs}
+        moved = max(swings, key=lambda n: swings[n], default=None)
+        if moved is not None and swings[moved] == 0:
+            moved = None
+        return min(low, high), max(low, high), moved
+
+    def latency(self, approach: str, path: str | None) -> Latency:
+        """p95 estimate: time to first token + output tokens / decode speed + retrieval.
+
+        ``base`` and ``rag`` answer with the chat model (hosted, or the self-hosted
+        model), fine-tuned options with a small model (the team's own, or a hosted
+        fine-tune). Reasoning models add hidden reasoning tokens to the expected case.
+        """
+        lat = self.s["latency"]
+        out = self.output_tokens
+        small = approach in ("fine-tune", "hybrid")
+        own_gpu = (small and path == "open-weights") or self.a.self_hosted
+        prefix = "small" if own_gpu else "hosted"
+        ttft_low, ttft_high = lat[f"{prefix}_ttft_ms_low"], lat[f"{prefix}_ttft_ms_high"]
+        tps_low = lat[f"{prefix}_tokens_per_second_low"]
+        tps_high = lat[f"{prefix}_tokens_per_second_high"]
+        thinking = 0.0
+        if not own_gpu and not small and self.chat.get("reasoning"):
+            thinking = float(self.s["reasoning_tokens"])
+        retrieval = approach in ("rag", "hybrid") and self.a.documents > 0 and not (
+            approach == "rag" and self.long_context)
+        r_low = lat["retrieval_ms_low"] if retrieval else 0.0
+        r_high = lat["retrieval_ms_high"] if retrieval else 0.0
+        low = ttft_low + out / tps_high * 1000 + r_low
+        expected = ((ttft_low + ttft_high) / 2 + (out + thinking) / ((tps_low + tps_high) / 2)
+                    * 1000 + (r_low + r_high) / 2)
+        high = ttft_high + (out + thinking) / tps_low * 1000 + r_high
+        return Latency(low, expected, high)
+
+    def distillation_payback(self, path: str) -> float:
+        """Months for a distilled small model to pay back training, evaluation, setup.
+
+        The saving is the large model's monthly inference less the fine-tuned small
+        model's (and its retraining); ``inf`` when there is no saving.
+        """
+        used: dict[str, Any] = {}
+        large = sum(i.usd for i in self._hosted_items(self.large_key, self.large, False,
+                                                      self._prompt("rag-base"), used))
+        small = sum(i.usd for i in self._inference("fine-tune", path, used))
+        run = self.training_run(path, used)
+        retrain = run.usd * self._retrains_per_month("fine-tune", used)
+        saving = large - small - retrain
+        if saving <= 0:
+            return math.inf
+        upfront = run.usd + float(self.s["setup_usd"]["fine-tune"]) + float(
+            self.s["evaluation_usd"])
+        return upfront / saving
 
     def _embed_corpus(self, used: dict[str, Any]) -> CostItem:
         used["tokens_per_document"] = self.s["tokens_per_document"]
+        if self.a.self_hosted:
+            return self._embedding_gpu("embed the corpus", self.corpus_tokens)
         used["embedding_model"] = self.embed_key
         price = self.embed["per_1m"]
         return CostItem(
             "embed the corpus", self.corpus_tokens / 1e6 * price,
-            f"{self.a.documents:,} documents x {self.s['tokens_per_document']:,g} tokens = "
+            f"{self.a.documents:,} documents x {self._text('tokens_per_document'):,g} tokens = "
             f"{_tokens(self.corpus_tokens)} tokens x {_usd(price)}/1M ({self.embed_key})")
 
-    def _training_run(self, path: str | None, used: dict[str, Any]) -> CostItem:
+    def _embedding_gpu(self, label: str, tokens: float) -> CostItem:
+        """Embeddings on the self-hosted serving GPU: busy hours only (it is already on)."""
+        rate = float(self.s["self_hosted_embedding_tokens_per_second"])
+        hours = tokens / (rate * 3600)
+        return CostItem(label, hours * self.sh["gpu_hour_usd"],
+                        f"{_tokens(tokens)} tokens at {rate:,g} tokens/s = {hours:,.2f} "
+                        f"GPU-hours x {_usd(self.sh['gpu_hour_usd'])}/h ({self.sh_key})", "gpu")
+
+    def training_run(self, path: str | None, used: dict[str, Any]) -> CostItem:
         examples, epochs = self.training_examples, self.epochs
-        billed = examples * self.s["tokens_per_example"] * epochs
+        per_example = self._text("tokens_per_example")
+        billed = examples * per_example * epochs
         used.update(tokens_per_example=self.s["tokens_per_example"], epochs=epochs,
                     training_examples=examples)
-        counted = (f"{examples:,} examples x {self.s['tokens_per_example']:,g} tokens x "
+        counted = (f"{examples:,} examples x {per_example:,g} tokens x "
                    f"{epochs} epochs = {_tokens(billed)} tokens")
         if path == "hosted":
-            used["chat_model"] = self.chat_key
-            price = self.chat["training_per_1m"]
+            used["hosted_fine_tune_model"] = self.ft_key
+            price = self.ft["training_per_1m"]
             return CostItem("training run", billed / 1e6 * price,
-                            f"{counted} x {_usd(price)}/1M ({self.chat_key})")
+                            f"{counted} x {_usd(price)}/1M ({self.ft_key})")
         used["open_weights_model"] = self.ow_key
         hours = billed / (self.ow["training_tokens_per_second"] * 3600)
         hours += self.ow["run_overhead_hours"]
@@ -589,7 +978,7 @@ class _Model:
             "training run", hours * self.ow["gpu_hour_usd"],
             f"{counted} at {self.ow['training_tokens_per_second']:,g} tokens/s "
             f"+ {self.ow['run_overhead_hours']:g} h overhead = {hours:,.2f} GPU-hours x "
-            f"{_usd(self.ow['gpu_hour_usd'])}/h ({self.ow_key})")
+            f"{_usd(self.ow['gpu_hour_usd'])}/h ({self.ow_key})", "gpu")
 
     def _retrains_per_month(self, approach: str, used: dict[str, Any]) -> float:
         if approach == "hybrid":
@@ -599,68 +988,114 @@ class _Model:
         used["max_retrains_per_month"] = self.s["max_retrains_per_month"]
         return min(self.changes_per_month, self.s["max_retrains_per_month"])
 
+    def _prompt(self, kind: str) -> float:
+        """Uncached prompt tokens per query: question, instructions, retrieved context."""
+        prompt = self._text("query_tokens")
+        if kind in ("rag", "rag-base"):
+            prompt += self.s["instruction_tokens"]
+        if kind == "hybrid" or (kind == "rag" and not self.long_context):
+            prompt += self.context_tokens
+        return prompt
+
     def _inference(self, approach: str, path: str | None, used: dict[str, Any]) -> list[CostItem]:
         q = self.a.queries_per_month
-        context = self.context_tokens if approach != "fine-tune" else 0
-        prompt = self.s["query_tokens"] + context
-        if approach == "rag":
-            prompt += self.s["instruction_tokens"]
-            used["instruction_tokens"] = self.s["instruction_tokens"]
-        output = self.s["output_tokens"]
-        used.update(query_tokens=self.s["query_tokens"], output_tokens=output)
-        if context:
+        used.update(query_tokens=self.s["query_tokens"], output_tokens=self.s["output_tokens"])
+        if self.context_tokens and approach != "fine-tune":
             used.update(retrieval_k=self.s["retrieval_k"], chunk_tokens=self.s["chunk_tokens"])
+        if approach == "rag":
+            used["instruction_tokens"] = self.s["instruction_tokens"]
         if path == "open-weights":
-            return [self._serving(q * output, used)]
-        fine_tuned = approach != "rag"
-        used["chat_model"] = self.chat_key
-        p_in = self.chat["fine_tuned_input_per_1m" if fine_tuned else "input_per_1m"]
-        p_out = self.chat["fine_tuned_output_per_1m" if fine_tuned else "output_per_1m"]
-        kind = "fine-tuned" if fine_tuned else "base"
-        return [
-            CostItem("model input", q * prompt / 1e6 * p_in,
-                     f"{q:,} queries x {prompt:,g} tokens x {_usd(p_in)}/1M ({kind} "
-                     f"{self.chat_key})"),
-            CostItem("model output", q * output / 1e6 * p_out,
-                     f"{q:,} queries x {output:,g} tokens x {_usd(p_out)}/1M ({kind} "
-                     f"{self.chat_key})"),
-        ]
+            return [self._serving(q * self.output_tokens, self.ow_key, self.ow, used)]
+        if self.a.self_hosted:
+            return [self._serving(q * self.output_tokens, self.sh_key, self.sh, used)]
+        if approach == "rag":
+            used["chat_model"] = self.chat_key
+            return self._hosted_items(self.chat_key, self.chat, False, self._prompt("rag"),
+                                      used)
+        used["hosted_fine_tune_model"] = self.ft_key
+        return self._hosted_items(self.ft_key, self.ft, True, self._prompt(approach), used)
 
-    def _serving(self, generated: float, used: dict[str, Any]) -> CostItem:
-        ow = self.ow
-        used["open_weights_model"] = self.ow_key
+    def _hosted_items(self, key: str, entry: Mapping[str, Any], fine_tuned: bool,
+                      prompt: float, used: dict[str, Any]) -> list[CostItem]:
+        q = self.a.queries_per_month
+        p_in = entry["fine_tuned_input_per_1m" if fine_tuned else "input_per_1m"]
+        p_out = entry["fine_tuned_output_per_1m" if fine_tuned else "output_per_1m"]
+        kind = "fine-tuned" if fine_tuned else "base"
+        out = self.output_tokens
+        thinking = ""
+        if entry.get("reasoning") and not fine_tuned and self.s["reasoning_tokens"]:
+            out += float(self.s["reasoning_tokens"])
+            thinking = f" incl. {self.s['reasoning_tokens']:,g} reasoning"
+            used["reasoning_tokens"] = self.s["reasoning_tokens"]
+        items = [
+            CostItem("model input", q * prompt / 1e6 * p_in,
+                     f"{q:,} queries x {prompt:,g} tokens x {_usd(p_in)}/1M ({kind} {key})"),
+            CostItem("model output", q * out / 1e6 * p_out,
+                     f"{q:,} queries x {out:,g} tokens{thinking} x {_usd(p_out)}/1M "
+                     f"({kind} {key})"),
+        ]
+        if self.long_context and not fine_tuned and self.a.documents > 0:
+            items.append(self._cached_corpus(key, entry, used))
+        return items
+
+    def _cached_corpus(self, key: str, entry: Mapping[str, Any],
+                       used: dict[str, Any]) -> CostItem:
+        """The whole corpus in every prompt: cache hits at the cached-input price."""
+        q = self.a.queries_per_month
+        hit = float(self.s["cache_hit_rate"])
+        cached = entry.get("cached_input_per_1m", entry["input_per_1m"])
+        per_1m = hit * cached + (1 - hit) * entry["input_per_1m"]
+        used.update(cache_hit_rate=hit, tokens_per_document=self.s["tokens_per_document"])
+        return CostItem(
+            "corpus in the prompt (cached)", q * self.corpus_tokens / 1e6 * per_1m,
+            f"{q:,} queries x {_tokens(self.corpus_tokens)} corpus tokens x ({hit:g} cached x "
+            f"{_usd(cached)} + {1 - hit:g} x {_usd(entry['input_per_1m'])})/1M ({key})")
+
+    def _serving(self, generated: float, key: str, ow: Mapping[str, Any],
+                 used: dict[str, Any]) -> CostItem:
         used["hours_per_month"] = self.s["hours_per_month"]
+        used[f"serving:{key}"] = ow.get("serving_min_gpus")
         busy = generated / (ow["serving_output_tokens_per_second"] * 3600)
         floor = ow["serving_min_gpus"] * self.s["hours_per_month"]
         hours = max(busy, floor)
         why = (f"{ow['serving_min_gpus']:g} GPU always on x {self.s['hours_per_month']:g} h"
                if floor >= busy else
                f"{_tokens(generated)} output tokens at "
-               f"{ow['serving_output_tokens_per_second']:,g} tokens/s = {hours:,.1f} h")
+               f"{ow['serving_output_tokens_per_second']:,g} tokens/s = {hours:,.1f} h"
+               f"{' (scale to zero)' if not ow['serving_min_gpus'] else ''}")
         return CostItem("model serving", hours * ow["gpu_hour_usd"],
-                        f"{why} x {_usd(ow['gpu_hour_usd'])}/h ({self.ow_key}, {ow['gpu']})")
+                        f"{why} x {_usd(ow['gpu_hour_usd'])}/h ({key}, {ow['gpu']})", "gpu")
 
     def _retrieval(self, used: dict[str, Any]) -> list[CostItem]:
         q = self.a.queries_per_month
-        price = self.embed["per_1m"]
         share = self.s["share_changed_per_period"]
         changes = self.changes_per_month
         used.update(share_changed_per_period=share, changes_per_month=changes,
                     vector_database=self.vdb_key)
-        per_document = math.ceil(self.s["tokens_per_document"] / self.s["chunk_tokens"])
+        per_document = math.ceil(self._text("tokens_per_document") / self.s["chunk_tokens"])
         chunks = self.a.documents * per_document
         dimensions = chunks * self.embed["dimensions"]
         storage = dimensions / 1e6 * self.vdb["per_1m_dimensions_month"]
         hosting = max(self.vdb["monthly_minimum_usd"], storage)
         reembedded = self.corpus_tokens * share * changes
+        query_tokens = q * self._text("query_tokens")
+        vdb = CostItem("vector database", hosting,
+                       f"{chunks:,} chunks x {self.embed['dimensions']:,g} dimensions = "
+                       f"{_tokens(dimensions)} dimensions x "
+                       f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M, at least "
+                       f"{_usd(self.vdb['monthly_minimum_usd'])} ({self.vdb_key})",
+                       "vector-database")
+        if self.a.self_hosted:
+            items = [self._embedding_gpu("query embeddings", query_tokens), vdb]
+            if reembedded > 0:
+                items.append(self._embedding_gpu("re-embedding changes", reembedded))
+            return items
+        price = self.embed["per_1m"]
         items = [
-            CostItem("query embeddings", q * self.s["query_tokens"] / 1e6 * price,
-                     f"{q:,} queries x {self.s['query_tokens']:,g} tokens x {_usd(price)}/1M"),
-            CostItem("vector database", hosting,
-                     f"{chunks:,} chunks x {self.embed['dimensions']:,g} dimensions = "
-                     f"{_tokens(dimensions)} dimensions x "
-                     f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M, at least "
-                     f"{_usd(self.vdb['monthly_minimum_usd'])} ({self.vdb_key})"),
+            CostItem("query embeddings", query_tokens / 1e6 * price,
+                     f"{q:,} queries x {self._text('query_tokens'):,g} tokens x "
+                     f"{_usd(price)}/1M"),
+            vdb,
         ]
         if reembedded > 0:
             items.append(CostItem(
@@ -669,3 +1104,8 @@ class _Model:
                 f"{self.a.volatility} periods/month x {_usd(price)}/1M"))
         return items
 
+
+def replace_option(option: OptionCost, **changes: Any) -> OptionCost:
+    from dataclasses import replace
+
+    return replace(option, **changes)

@@ -4,8 +4,10 @@ Backend plugins register checks through the ``register_doctor_checks`` hook. Eac
 reads the effective settings and returns a status (ok / warn / fail / skipped), one line
 saying why and a fix hint. The doctor runs them in registration order and never lets one
 take the run down: a check that raises is reported as a ``fail`` of that check, not as a
-traceback. Whatever a check says passes through :func:`redact` before it is shown, so a
-key a server echoes back (or a plugin mistakenly formats into a message) is never printed.
+traceback, and so is one still running after ``ADVISOR_CHECK_TIMEOUT`` seconds (30 by
+default, for each check on its own). Whatever a check says passes through :func:`redact`
+before it is shown, so a key a server echoes back (or a plugin mistakenly formats into a
+message) is never printed.
 
 Run inside a generated project (or with ``--project DIR``), the doctor also reads that
 project's ``.env`` and recorded ``deployment``, and says which settings files it used.
@@ -26,6 +28,12 @@ from typing import Any
 from .checks import Check, CheckResult
 from .errors import InputError
 from .plugins import get_plugins
+from .timeouts import (
+    CHECK_TIMEOUT_ENV,
+    DEFAULT_CHECK_TIMEOUT_S,
+    call_with_timeout,
+    timeout_from_env,
+)
 
 STATUSES = ("ok", "warn", "fail", "skipped")
 LABELS = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
@@ -110,28 +118,39 @@ def run_checks(checks: Sequence[Check], settings: Any) -> Report:
 
 
 def _run_one(check: Check, settings: Any) -> CheckResult:
+    """One check, with its own deadline (``ADVISOR_CHECK_TIMEOUT``): a hung check fails
+    alone, and the next one still gets its full time."""
+    seconds = timeout_from_env(CHECK_TIMEOUT_ENV, DEFAULT_CHECK_TIMEOUT_S)
     # Provider clients print and warn on their own (weaviate prints failed pings); that
     # text would break --format json and is repeated, better worded, in the result.
     stray = io.StringIO()
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(stray):
-            warnings.simplefilter("ignore")
-            result = check.run(settings)
-    except InputError:
-        raise
-    except ModuleNotFoundError as exc:
+    with warnings.catch_warnings(), contextlib.redirect_stdout(stray):
+        warnings.simplefilter("ignore")
+        outcome = call_with_timeout(lambda: check.run(settings), seconds, f"doctor {check.name}")
+    if outcome.timed_out:
         return CheckResult(
             "fail",
-            f"the check needs the Python package {exc.name!r}, which is not installed",
-            f"pip install {_distribution(exc.name or '')} (in the environment advisor runs in)",
+            f"the check did not finish within {seconds:g} s",
+            f"check the service it reaches, or raise {CHECK_TIMEOUT_ENV} (seconds)",
         )
-    except Exception as exc:
+    if isinstance(outcome.error, InputError):
+        raise outcome.error
+    if isinstance(outcome.error, ModuleNotFoundError):
+        missing = outcome.error.name or ""
+        return CheckResult(
+            "fail",
+            f"the check needs the Python package {missing!r}, which is not installed",
+            f"pip install {_distribution(missing)} (in the environment advisor runs in)",
+        )
+    if outcome.error is not None:
+        exc = outcome.error
         first = (str(exc).strip().splitlines() or [""])[0]
         return CheckResult(
             "fail",
             f"the check itself failed: {type(exc).__name__}: {first}".rstrip(": "),
             "report this to the plugin's authors (`advisor plugins` names it)",
         )
+    result = outcome.value
     if not isinstance(result, CheckResult) or result.status not in STATUSES:
         return CheckResult(
             "fail",

@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .questionnaire import CORE_QUESTIONS, FORMATS, VOLATILITY, Answers
+from .questionnaire import CORE_QUESTIONS, FORMATS, QUALITY_MODELS, VOLATILITY, Answers
+from .requirements import FAST_CHANGING, retrieval_keys
 
-FRAMEWORK_VERSION = "1.0"
+if TYPE_CHECKING:
+    from .costs import Economics, PriceBook
+
+FRAMEWORK_VERSION = "2.0"
 
 Recommendation = Literal["rag", "fine-tune", "hybrid"]
 RECOMMENDATIONS: tuple[Recommendation, ...] = ("rag", "fine-tune", "hybrid")
 
-# Thresholds, each from a published source (see docs/framework.md).
-FAST_CHANGING = frozenset({"monthly", "weekly", "daily", "realtime"})
-TIGHT_LATENCY_MS = 300  # no room for embedding + search + a long prompt
+# Thresholds; docs/framework.md gives each one's source, or marks it as this project's
+# own heuristic. The money and latency thresholds come from the cost model (Economics).
 MIN_EXAMPLES = 50  # OpenAI's suggested starting point
-CLEAR_PAYOFF_EXAMPLES = 100  # 100-500 is where fine-tuning clearly pays
-MIN_BUDGET_USD = 50  # floor for one training run
-DOMAIN_QA_EXAMPLES = 1_000  # Balaguer et al.: SFT added accuracy on top of RAG
-DOMAIN_QA_BUDGET_USD = 25_000
-SMALL_CORPUS_DOCUMENTS = 50  # may fit in one cached long-context prompt
+CLEAR_PAYOFF_EXAMPLES = 100  # 100-500 is where fine-tuning clearly pays (Vertex AI guidance)
+DOMAIN_QA_EXAMPLES = 1_000  # heuristic, after Balaguer et al. (SFT on top of RAG)
+DOMAIN_QA_BUDGET_USD = 25_000  # heuristic: a budget that covers that curation
+DISTILL_PROMPTS = 1_000  # heuristic: real prompts a teacher model answers for distillation
 STABLE = frozenset({"static", "yearly"})
 
 
@@ -135,10 +137,14 @@ class _Verdict:
     variant: str | None
 
 
-def decide(answers: Answers) -> Decision:
-    """Apply the principles to ``answers``; add confidence and flips by re-running them."""
-    verdict = _apply_principles(answers)
-    flips = find_flips(answers, verdict.recommendation)
+def decide(answers: Answers, book: PriceBook | None = None) -> Decision:
+    """Apply the principles to ``answers``; add confidence and flips by re-running them.
+
+    ``book`` is the price book whose assumptions give the money and latency thresholds
+    (the shipped one by default), so the framework and the cost model never disagree.
+    """
+    verdict = _apply_principles(answers, _economics(answers, book))
+    flips = find_flips(answers, verdict.recommendation, book)
     return Decision(
         recommendation=verdict.recommendation,
         confidence=_confidence(flips, verdict.tensions),
@@ -152,12 +158,18 @@ def decide(answers: Answers) -> Decision:
     )
 
 
-def recommend(answers: Answers) -> Recommendation:
+def recommend(answers: Answers, book: PriceBook | None = None) -> Recommendation:
     """Just the recommendation: what flips and property tests re-run."""
-    return _apply_principles(answers).recommendation
+    return _apply_principles(answers, _economics(answers, book)).recommendation
 
 
-def _apply_principles(a: Answers) -> _Verdict:
+def _economics(answers: Answers, book: PriceBook | None) -> Economics:
+    from .costs import default_book, economics
+
+    return economics(answers, book or default_book())
+
+
+def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
     reasons: list[Reason] = []
     warnings: list[DecisionWarning] = []
     tensions = 0
@@ -193,7 +205,7 @@ def _apply_principles(a: Answers) -> _Verdict:
                 2,
             )
         )
-    retrieval_needed = bool(reasons)
+    retrieval_needed = bool(retrieval_keys(a))
 
     # Principle 3: reasons to fine-tune.
     ft_reasons: list[Reason] = []
@@ -207,12 +219,28 @@ def _apply_principles(a: Answers) -> _Verdict:
                 3,
             )
         )
-    if a.latency_ms <= TIGHT_LATENCY_MS:
+    latency = econ.latency
+    if latency.current_best_ms > a.latency_ms >= latency.small_expected_ms:
         ft_reasons.append(
             Reason(
                 "latency_ms",
-                f"A p95 budget of {a.latency_ms} ms leaves no room for embedding, search and a "
-                "long prompt: a small fine-tuned model answers within it.",
+                f"A p95 budget of {a.latency_ms:,} ms: the current model takes at least "
+                f"{latency.current_best_ms:,.0f} ms for {latency.output_tokens:,.0f}-token "
+                f"answers, a small model fine-tuned for the task about "
+                f"{latency.small_expected_ms:,.0f} ms (estimates from the cost model).",
+                "fine-tune",
+                3,
+            )
+        )
+    distilling = a.quality_model == "large" and econ.payback_months <= econ.payback_horizon
+    if distilling:
+        ft_reasons.append(
+            Reason(
+                "quality_model",
+                f"Only a large model meets the quality bar today, and at {a.queries_per_month:,} "
+                "queries a month a small model fine-tuned on its answers (distillation) pays "
+                f"back its training, evaluation and engineering in {econ.payback_months:.1f} "
+                f"months (horizon {econ.payback_horizon:g}).",
                 "fine-tune",
                 3,
             )
@@ -242,13 +270,16 @@ def _apply_principles(a: Answers) -> _Verdict:
             )
         )
 
-    # Principle 4: is fine-tuning feasible?
+    # Principle 4: is fine-tuning feasible? Distillation data comes from a teacher model
+    # answering real prompts, so with a large model to distil, prompts count too.
     missing: list[str] = []
-    if a.examples < MIN_EXAMPLES:
+    prompts = a.queries_per_month if a.quality_model == "large" else 0
+    if a.examples < MIN_EXAMPLES and prompts < DISTILL_PROMPTS:
         missing.append(f"only {a.examples} curated examples (at least {MIN_EXAMPLES} needed)")
-    if a.budget_usd < MIN_BUDGET_USD:
+    if a.budget_usd < econ.fine_tune_floor_usd:
         missing.append(
-            f"an upfront budget of ${a.budget_usd:,.0f} (at least ${MIN_BUDGET_USD} for training)"
+            f"an upfront budget of ${a.budget_usd:,.0f} (at least "
+            f"${econ.fine_tune_floor_usd:,.0f} for one training run and its evaluation)"
         )
     feasible = not missing
 
@@ -266,7 +297,7 @@ def _apply_principles(a: Answers) -> _Verdict:
                     5,
                 )
             )
-        if a.examples < CLEAR_PAYOFF_EXAMPLES:
+        if a.examples < CLEAR_PAYOFF_EXAMPLES and not distilling:
             warnings.append(
                 DecisionWarning(
                     "examples",
@@ -283,8 +314,8 @@ def _apply_principles(a: Answers) -> _Verdict:
                 Reason(
                     "format",
                     "RAG first: nothing in the answers needs a change of the model's behaviour "
-                    "(no strict format, no tight latency budget), so start with prompting and "
-                    "retrieval.",
+                    "(no strict format, no latency budget only a smaller model meets, no large "
+                    "model to distil), so start with prompting and retrieval.",
                     "rag-first",
                     1,
                 )
@@ -311,28 +342,61 @@ def _apply_principles(a: Answers) -> _Verdict:
             )
 
     # Principle 7: conflicts and cheaper shapes of the same answer.
-    if retrieval_needed and a.latency_ms <= TIGHT_LATENCY_MS:
+    if a.latency_ms < latency.small_best_ms:
         tensions += 1
         warnings.append(
             DecisionWarning(
                 "latency_ms",
-                f"Retrieval is needed but the p95 budget is {a.latency_ms} ms: keep retrieval to "
-                "a fast ANN lookup without reranking, or renegotiate the latency budget.",
+                f"No option fits a p95 of {a.latency_ms:,} ms: even a small self-hosted model "
+                f"needs about {latency.small_best_ms:,.0f} ms for "
+                f"{latency.output_tokens:,.0f}-token answers. Shorter answers (about "
+                f"{latency.tokens_that_fit(a.latency_ms):,.0f} tokens would fit), no reranking, "
+                "or a larger "
+                "latency budget.",
+            )
+        )
+    elif retrieval_needed and a.latency_ms < latency.current_best_ms:
+        tensions += 1
+        warnings.append(
+            DecisionWarning(
+                "latency_ms",
+                f"Retrieval is needed but the p95 budget is {a.latency_ms:,} ms: keep retrieval "
+                "to a fast ANN lookup without reranking, shorten the answers, or renegotiate "
+                "the latency budget.",
             )
         )
     variant = None
     if (
         recommendation == "rag"
-        and 0 < a.documents <= SMALL_CORPUS_DOCUMENTS
+        and a.documents > 0
         and a.volatility in STABLE
-        and not a.citations
+        and econ.corpus_tokens <= econ.long_context_max_tokens
     ):
         variant = "long-context, no vector DB needed"
+        cited = " (provider citation features cite documents in the prompt)" if a.citations else ""
         warnings.append(
             DecisionWarning(
                 "documents",
-                f"{a.documents} {a.volatility} documents may fit in one cached long-context "
-                "prompt: try that before running a vector database.",
+                f"{a.documents:,} {a.volatility} documents (about {econ.corpus_tokens:,.0f} "
+                f"tokens) fit in one cached long-context prompt{cited}: try that before "
+                "running a vector database.",
+            )
+        )
+    if a.self_hosted:
+        offline = (
+            " Air-gapped: install the model weights, tokenizer files and the vector "
+            "database ahead; nothing may download at run time."
+            if a.deployment == "air-gapped"
+            else ""
+        )
+        warnings.append(
+            DecisionWarning(
+                "deployment",
+                f"Deployment {a.deployment}: no third-party model API may see the data, so "
+                "fine-tuning is open-weights (LoRA on your GPUs), generation and embeddings are "
+                "self-hosted models behind an OpenAI-compatible server (e.g. vLLM) and the "
+                "vector database runs on your servers. Plan for GPU serving, a model registry "
+                f"and an embedding model.{offline}",
             )
         )
     if recommendation != "rag" and a.volatility in FAST_CHANGING:
@@ -356,44 +420,56 @@ def _apply_principles(a: Answers) -> _Verdict:
 
 _WANTS = {
     "format": "a strict format",
-    "latency_ms": "a tight latency budget",
+    "latency_ms": "a latency budget only a smaller model meets",
     "examples": "plenty of domain Q&A",
+    "quality_model": "a large model to distil at volume",
 }
 
 
 # --- flips -------------------------------------------------------------------------------
 
 _INTEGER_KEYS = {q.key: q for q in CORE_QUESTIONS if q.kind in ("int", "number")}
-_ORDERED = {"volatility": VOLATILITY, "format": FORMATS}
+_ORDERED = {"volatility": VOLATILITY, "format": FORMATS, "quality_model": QUALITY_MODELS}
 
 
-def find_flips(answers: Answers, current: Recommendation | None = None) -> tuple[Flip, ...]:
+def find_flips(
+    answers: Answers, current: Recommendation | None = None, book: PriceBook | None = None
+) -> tuple[Flip, ...]:
     """Every key's smallest change (in each direction) that changes the recommendation.
 
     Found by re-running the principles on neighbouring answers, not by reading thresholds
     off the code, so a flip stays true when a principle changes. Sorted nearest first.
     """
-    current = current or recommend(answers)
+    from .costs import default_book
+
+    book = book or default_book()
+    current = current or recommend(answers, book)
     flips: list[Flip] = []
     for key, choices in _ORDERED.items():
-        flips.extend(_choice_flips(answers, current, key, choices))
-    outcome = recommend(replace(answers, citations=not answers.citations))
+        flips.extend(_choice_flips(answers, current, key, choices, book))
+    outcome = recommend(replace(answers, citations=not answers.citations), book)
     if outcome != current:
         flips.append(Flip("citations", answers.citations, not answers.citations, outcome, 0.5))
     for key, question in _INTEGER_KEYS.items():
-        flips.extend(_numeric_flips(answers, current, key, question.minimum, question.maximum))
+        flips.extend(
+            _numeric_flips(answers, current, key, question.minimum, question.maximum, book)
+        )
     return tuple(sorted(flips, key=lambda f: (f.distance, f.key)))
 
 
 def _choice_flips(
-    answers: Answers, current: Recommendation, key: str, choices: tuple[str, ...]
+    answers: Answers,
+    current: Recommendation,
+    key: str,
+    choices: tuple[str, ...],
+    book: PriceBook,
 ) -> list[Flip]:
     here = choices.index(getattr(answers, key))
     found: list[Flip] = []
     for step in (-1, 1):
         index = here + step
         while 0 <= index < len(choices):
-            outcome = recommend(replace(answers, **{key: choices[index]}))
+            outcome = recommend(replace(answers, **{key: choices[index]}), book)
             if outcome != current:
                 distance = abs(index - here) / (len(choices) - 1)
                 found.append(Flip(key, choices[here], choices[index], outcome, distance))
@@ -408,6 +484,7 @@ def _numeric_flips(
     key: str,
     minimum: float | None,
     maximum: float | None,
+    book: PriceBook,
 ) -> list[Flip]:
     """Probe outwards geometrically, then bisect to the exact whole-number boundary."""
     start = getattr(answers, key)
@@ -418,10 +495,10 @@ def _numeric_flips(
         previous = int(start) if direction < 0 else math.ceil(start)
         probe = _next_probe(previous, direction)
         while low <= probe <= high:
-            outcome = recommend(replace(answers, **{key: _typed(key, probe)}))
+            outcome = recommend(replace(answers, **{key: _typed(key, probe)}), book)
             if outcome != current:
-                edge = _bisect(answers, current, key, previous, probe)
-                outcome = recommend(replace(answers, **{key: _typed(key, edge)}))
+                edge = _bisect(answers, current, key, previous, probe, book)
+                outcome = recommend(replace(answers, **{key: _typed(key, edge)}), book)
                 found.append(
                     Flip(key, start, _typed(key, edge), outcome, _log_distance(start, edge))
                 )
@@ -437,11 +514,13 @@ def _next_probe(value: int, direction: int) -> int:
     return min(value - 1, value // 2)
 
 
-def _bisect(answers: Answers, current: Recommendation, key: str, same: int, other: int) -> int:
+def _bisect(
+    answers: Answers, current: Recommendation, key: str, same: int, other: int, book: PriceBook
+) -> int:
     """Nearest whole number to ``same`` (between the two) where the outcome differs."""
     while abs(other - same) > 1:
         middle = (same + other) // 2
-        if recommend(replace(answers, **{key: _typed(key, middle)})) == current:
+        if recommend(replace(answers, **{key: _typed(key, middle)}), book) == current:
             same = middle
         else:
             other = middle

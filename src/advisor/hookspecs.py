@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
     from .backends import Backend
     from .checks import Check
-    from .questionnaire import Question
+    from .plugin_costs import CostOption
+    from .questionnaire import Answers, Question
 
 hookspec = pluggy.HookspecMarker("advisor")
 
@@ -75,4 +76,18 @@ def register_doctor_checks(register: Callable[[Check], None]) -> None:
     Registering must be cheap; the work happens in ``Check.run(settings)``, which
     returns a :class:`~advisor.api.CheckResult` and must never raise for an unreachable
     service (return ``fail`` naming the endpoint) nor print a secret.
+    """
+
+
+@hookspec
+def register_cost_options(register: Callable[[CostOption], None], answers: Answers) -> None:
+    """Price an option of this plugin's beside rag, fine-tune and hybrid.
+
+    Called by ``advisor decide`` (and wherever a decision is priced) when a third-party
+    plugin is installed. Arguments: ``register``, a function taking one
+    :class:`~advisor.api.CostOption`; ``answers``, the validated answers (``documents``,
+    ``queries_per_month``, ``budget_usd``...). Returns nothing. The option appears in
+    the costs table, the chart and the price sources; it never changes the
+    recommendation. Every price needs a source with a date (or ``assumption=True``); a
+    name already used, a negative or infinite amount is refused.
     """

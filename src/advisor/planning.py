@@ -25,6 +25,7 @@ from typing import Any
 
 from .advice import build_advice, load_cost_overrides
 from .backends import Backend
+from .compose import dependency_modules
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
 from .framework import Decision, decide
@@ -44,8 +45,14 @@ class ProjectNames:
     package: str
 
 
-def project_names(name: str, option: str = "--name") -> ProjectNames:
-    """Derive slug and package from a project name (docs/scaffold.md), or refuse it."""
+def project_names(
+    name: str, option: str = "--name", dependencies: frozenset[str] = frozenset()
+) -> ProjectNames:
+    """Derive slug and package from a project name (docs/scaffold.md), or refuse it.
+
+    ``dependencies`` are the modules the project imports from its dependencies: a package
+    named like one (``pytest``, ``click``) would shadow it in the project's own tests.
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     package = slug.replace("-", "_")
     if not name.isprintable() or len(name) > 64 or not slug or not slug[0].isalpha():
@@ -54,6 +61,11 @@ def project_names(name: str, option: str = "--name") -> ProjectNames:
         raise InputError(
             f"{option} {name!r}: its package {package!r} would shadow Python's own "
             f"{package!r} module (allowed: {_NAME_HELP}, not a standard-library name)"
+        )
+    if package in dependencies:
+        raise InputError(
+            f"{option} {name!r}: its package {package!r} would shadow the project's dependency "
+            f"{package!r} (allowed: {_NAME_HELP}, not the name of a dependency)"
         )
     return ProjectNames(name, slug, package)
 
@@ -154,6 +166,15 @@ def plan_scaffold(
 
     approaches = decision.approaches if decision is not None else ()
     backends = choose_backends(available, approaches, names, source=where)
+    if decision is not None and costs is not None:
+        path = fine_tune_path_of(backends, request.today)
+        if path is not None and path != costs.fine_tune_path:
+            # docs/decision.md prices the fine-tuning path this project is built with.
+            overrides = {**overrides, "fine_tune_path": path}
+            repriced = build_advice(decision.answers, today=request.today, overrides=overrides)
+            costs = repriced.costs
+            if request.decision_file is None:
+                decision = repriced.decision
     chosen = ", ".join(b.name for b in backends)
     if decision is None:
         echo(f"No decision -> backends: {chosen}")
@@ -181,13 +202,15 @@ def plan_scaffold(
     for key in sorted(set(provided) - core_keys - chosen_keys):
         note(f"{source}: {key!r} is a question of a backend not chosen; ignored")
 
+    taken = dependency_modules(backends)
     if request.name is not None:
-        project = project_names(request.name)
+        project = project_names(request.name, dependencies=taken)
     elif record is not None:
-        project = project_names(record.project_name, f"--answers-from {request.record_file}: name")
+        where = f"--answers-from {request.record_file}: name"
+        project = project_names(record.project_name, where, taken)
     else:
         folder = Path(os.path.abspath(request.target)).name
-        project = project_names(folder, "target folder name (or give --name)")
+        project = project_names(folder, "target folder name (or give --name)", taken)
     return (
         Blueprint(
             target=request.target,
@@ -251,6 +274,26 @@ def _want_questions() -> bool:
         err=True,
     )
     return answer
+
+
+def fine_tune_path_of(backends: Sequence[Backend], today: dt.date) -> str | None:
+    """The fine-tuning path the chosen backends build, to price it in docs/decision.md.
+
+    ``hosted`` when a fine-tuning backend trains through a provider that still takes
+    jobs; ``open-weights`` otherwise; None without a fine-tuning backend.
+    """
+    from .providers import load_providers
+
+    tuners = [b for b in backends if "fine-tune" in b.approaches]
+    if not tuners:
+        return None
+    statuses = load_providers()
+    open_ = [
+        b
+        for b in tuners
+        if b.provider and not (b.provider in statuses and statuses[b.provider].closed(today))
+    ]
+    return "hosted" if open_ else "open-weights"
 
 
 def _advice(

@@ -11,13 +11,23 @@ Every ``register_*`` hook is called one implementation at a time, each with its 
 ``register`` callback, so an exception in one plugin discards only what that plugin
 registered in that call. A name two plugins both claim (backend, question key, command,
 entry point) is an error naming both distributions, and neither is used: which one
-would win otherwise depends on install order, which nobody chooses on purpose.
+would win otherwise depends on install order, which nobody chooses on purpose. The one
+exception is advisor's own built-in plugins: a third-party plugin cannot displace one by
+using its name (only ``ADVISOR_LOAD_PLUGINS``, leaving the built-in out, frees the name).
+
+What plugins register is vetted (:mod:`advisor.vetting`) before it is used; every hook
+runs with a deadline (:mod:`advisor.timeouts`), so a hung plugin is reported, not waited
+for; and nothing a plugin raises at import or in a hook, ``KeyboardInterrupt``
+included, stops advisor, unless the user really pressed Ctrl-C.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -26,15 +36,26 @@ import click
 import pluggy
 
 from . import hookspecs
-from .backends import Backend
+from .backends import Backend, Backends
 from .checks import Check
 from .entrypoints import EntryPoint, entry_points
 from .errors import PluginError, closest
+from .plugin_names import (
+    GROUP,
+    LOAD_ENV,
+    is_builtin,
+    normalise,
+    selected,
+    wanted_plugins,
+)
 from .questionnaire import CORE_QUESTIONS, Question
+from .timeouts import DEFAULT_HOOK_TIMEOUT_S, HOOK_TIMEOUT_ENV, call_with_timeout, timeout_from_env
+from .vetting import backend_problems, question_problems
 
-GROUP = "advisor"
-LOAD_ENV = "ADVISOR_LOAD_PLUGINS"
 STRICT_ENV = "ADVISOR_STRICT_PLUGINS"
+# `advisor plugins` flags a plugin whose import takes longer: every command that loads
+# plugins (`--help` included) pays for it.
+SLOW_IMPORT_S = 0.25
 
 T = TypeVar("T")
 
@@ -53,6 +74,19 @@ class PluginInfo:
     commands: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    builtin: bool = False
+    import_seconds: float | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """Advice that is not an error (a slow import), for ``advisor plugins``."""
+        if self.import_seconds is not None and self.import_seconds > SLOW_IMPORT_S:
+            return [
+                f"importing {self.module} took {self.import_seconds:.2f} s (over "
+                f"{SLOW_IMPORT_S} s), which every command that loads plugins pays, --help "
+                "included: import heavy libraries inside the functions that use them"
+            ]
+        return []
 
     @property
     def label(self) -> str:
@@ -75,20 +109,25 @@ class PluginInfo:
             "commands": self.commands,
             "checks": self.checks,
             "errors": self.errors,
+            "builtin": self.builtin,
+            "import_ms": None if self.import_seconds is None else round(self.import_seconds * 1e3),
+            "notes": self.notes,
         }
 
 
 class Plugins:
     """A plugin manager plus what happened while loading and calling plugins.
 
-    ``strict`` overrides ``ADVISOR_STRICT_PLUGINS`` (the test helpers set it).
+    ``strict`` overrides ``ADVISOR_STRICT_PLUGINS``; ``strict_source`` is what the
+    strict error names as the reason (the test helpers set both).
     """
 
-    def __init__(self, strict: bool | None = None) -> None:
+    def __init__(self, strict: bool | None = None, strict_source: str = "strict=True") -> None:
         self.pm = pluggy.PluginManager(GROUP)
         self.pm.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
         self._strict = strict
+        self._strict_source = strict_source
         self._cache: dict[str, Any] = {}
         self._backend_owner: dict[str, str] = {}
 
@@ -111,31 +150,54 @@ class Plugins:
         for ep in entry_points(GROUP):
             by_name.setdefault(ep.name, []).append(ep)
         if wanted is not None:
-            known = {_normalise(n) for n in by_name}
-            known |= {_normalise(_dist(ep)[0]) for eps in by_name.values() for ep in eps}
+            known = {normalise(n) for n in by_name}
+            known |= {normalise(_dist(ep)[0]) for eps in by_name.values() for ep in eps}
             for missing in sorted(wanted - known):
                 self.warn(
                     f"{LOAD_ENV} names {missing!r}, which is not an installed plugin "
                     f"(installed: {', '.join(sorted(by_name)) or 'none'})"
                 )
+        from . import api  # noqa: F401  (imported once here, so no plugin's import time pays for it)
+
         for name, found in by_name.items():
             # Naming a distribution picks its entry point even if another one shares the name.
-            eps = [ep for ep in found if wanted is None or _selected(ep, wanted)]
+            eps = [ep for ep in found if wanted is None or selected(ep, wanted)]
             if not eps or name in self.info:
                 continue
+            builtin = [ep for ep in eps if is_builtin(ep)]
+            if builtin and len(eps) > 1:
+                for impostor in (ep for ep in eps if ep not in builtin):
+                    self._refuse_impostor(impostor)
+                eps = builtin
             dist, version = _dist(eps[0])
-            info = PluginInfo(name, dist, version, eps[0].value)
+            info = PluginInfo(name, dist, version, eps[0].value, builtin=bool(builtin))
             self.info[name] = info
             if len(eps) > 1:
                 dists = " and ".join(sorted(" ".join(_dist(ep)).strip() for ep in eps))
                 self.fail(name, f"plugin name is claimed by both {dists}; neither is loaded")
                 continue
+            started = time.perf_counter()
             try:
-                plugin = eps[0].load()
-            except (Exception, SystemExit) as exc:  # a broken plugin must not take the CLI down
+                with _noticing_ctrl_c() as pressed:
+                    plugin = eps[0].load()
+            except BaseException as exc:  # a broken plugin must not take the CLI down...
+                if pressed and isinstance(exc, KeyboardInterrupt):
+                    raise  # ...but a real Ctrl-C while it loads still stops advisor
                 self.fail(name, f"failed to load: {_describe(exc)}")
                 continue
+            info.import_seconds = time.perf_counter() - started
             self.add(plugin, name, info)
+
+    def _refuse_impostor(self, ep: EntryPoint) -> None:
+        """An entry point that uses a built-in plugin's name: reported, never loaded."""
+        dist, version = _dist(ep)
+        key = f"{ep.name} [{dist}]"
+        self.info[key] = PluginInfo(ep.name, dist, version, ep.value)
+        self.fail(
+            key,
+            f"entry point name {ep.name!r} is a built-in advisor plugin's; this one is not "
+            f"loaded (to replace the built-in, set {LOAD_ENV} to leave it out)",
+        )
 
     def add(self, plugin: object, name: str, info: PluginInfo | None = None) -> bool:
         """Register ``plugin`` (a module or object with hookimpls) under ``name``.
@@ -179,45 +241,65 @@ class Plugins:
     def warn(self, text: str) -> None:
         """Print a one-line warning, or stop with exit code 1 when strict."""
         if self.strict:
-            raise PluginError(f"{text} ({STRICT_ENV} is set)")
+            why = f"{STRICT_ENV} is set" if self._strict is None else self._strict_source
+            raise PluginError(f"{text} ({why})")
         click.echo(f"Warning: {text}", err=True)
 
     def fail(self, name: str, message: str) -> None:
-        """Record a plugin failure for ``advisor plugins``; warn once, or stop when strict."""
+        """Record a plugin failure for ``advisor plugins``; warn once, or stop when strict.
+
+        Strict mode stops every time the failure happens, not only the first: a plugin
+        test that runs two commands must fail on the second as on the first.
+        """
         info = self.info.setdefault(name, PluginInfo(name, name, "", ""))
-        if message in info.errors:
-            return
-        info.errors.append(message)
-        self.warn(f"plugin {info.label}: {message}")
+        repeated = message in info.errors
+        if not repeated:
+            info.errors.append(message)
+        if not repeated or self.strict:
+            self.warn(f"plugin {info.label}: {message}")
 
     # --- calling hooks -----------------------------------------------------------------
 
     def _invoke(self, impl: pluggy.HookImpl, hook: str, **kwargs: Any) -> bool:
-        """Call one hookimpl with the arguments it asks for; report what it raises."""
-        try:
-            impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-        except (Exception, SystemExit) as exc:
-            self.fail(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
+        """Call one hookimpl with the arguments it asks for, with a deadline.
+
+        Whatever it raises (``KeyboardInterrupt`` and ``SystemExit`` included) or a call
+        still running after ``ADVISOR_HOOK_TIMEOUT`` seconds is reported as a failure of
+        that plugin; False tells the caller to discard what the call registered.
+        """
+        seconds = timeout_from_env(HOOK_TIMEOUT_ENV, DEFAULT_HOOK_TIMEOUT_S)
+        arguments = {arg: kwargs[arg] for arg in impl.argnames}
+        outcome = call_with_timeout(
+            lambda: impl.function(**arguments), seconds, f"advisor {hook} {impl.plugin_name}"
+        )
+        if outcome.timed_out:
+            self.fail(
+                impl.plugin_name,
+                f"hook {hook} did not finish within {seconds:g} s ({HOOK_TIMEOUT_ENV}); "
+                "what it registered is not used",
+            )
+            return False
+        if outcome.error is not None:
+            self.fail(impl.plugin_name, f"hook {hook} raised {_describe(outcome.error)}")
             return False
         return True
 
-    def collect(self, hook: str, kind: type[T] | None = None) -> Iterator[tuple[str, T]]:
+    def collect(
+        self, hook: str, kind: type[T] | None = None, **arguments: Any
+    ) -> Iterator[tuple[str, T]]:
         """Call a ``register(...)`` hook; yield ``(plugin name, registered item)``.
 
         With ``kind``, ``register`` refuses anything else (a ``TypeError`` raised inside
-        the plugin's hook, so the report points at the plugin).
+        the plugin's hook, so the report points at the plugin). ``arguments`` are the
+        hook's other arguments (``answers`` for ``register_cost_options``).
         """
         items: list[tuple[str, Any]] = []
         for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
-            registered: list[Any] = []
-
-            def register(item: Any, _into: list[Any] = registered) -> None:
-                if kind is not None and not isinstance(item, kind):
-                    raise TypeError(f"register() takes a {kind.__name__}, got {item!r}")
-                _into.append(item)
-
-            if self._invoke(impl, hook, register=register):
-                items.extend((impl.plugin_name, item) for item in registered)
+            register = _Registrar(kind)
+            succeeded = self._invoke(impl, hook, register=register, **arguments)
+            register.close()  # a hook thread that lingers past its deadline adds nothing
+            if succeeded:
+                items.extend((impl.plugin_name, item) for item in register.items)
         return iter(items)
 
     def _claim(
@@ -225,49 +307,84 @@ class Plugins:
         what: str,
         items: Iterable[tuple[str, str, T]],
         reserved: Iterable[str] = (),
-    ) -> dict[str, tuple[str, T]]:
+    ) -> tuple[dict[str, tuple[str, T]], dict[str, str]]:
         """Resolve ``(plugin, name, item)`` claims to ``name -> (plugin, item)``.
 
-        A reserved name (the core's own) or a name claimed twice is reported and dropped.
+        A reserved name (the core's own) or a name claimed twice is reported and dropped;
+        a name a built-in plugin claims stays the built-in's. Also returns why each
+        dropped name was dropped, for the error of a command that asks for it.
         """
         taken = set(reserved)
         claims: dict[str, list[tuple[str, T]]] = {}
         for plugin, name, item in items:
             claims.setdefault(name, []).append((plugin, item))
         resolved: dict[str, tuple[str, T]] = {}
+        refused: dict[str, str] = {}
         for name, owners in claims.items():
+            builtin = [(p, item) for p, item in owners if self._is_builtin(p)]
+            if len(builtin) == 1 and len(owners) > 1:
+                owner = builtin[0][0]
+                for plugin in dict.fromkeys(p for p, _ in owners if p != owner):
+                    self.fail(
+                        plugin,
+                        f"{what} {name!r} is the built-in plugin {owner!r}'s; the plugin's is "
+                        "not used",
+                    )
+                owners = builtin
             plugins = [plugin for plugin, _ in owners]
             if name in taken:
+                refused[name] = f"{what} {name!r} is advisor's own"
                 for plugin in dict.fromkeys(plugins):
                     self.fail(plugin, f"{what} {name!r} is advisor's own; the plugin's is not used")
             elif len(set(plugins)) > 1:
                 both = " and ".join(sorted(self.distribution(p) for p in set(plugins)))
+                refused[name] = f"{what} {name!r} is registered by both {both}; neither is used"
                 for plugin in dict.fromkeys(plugins):
-                    self.fail(
-                        plugin, f"{what} {name!r} is registered by both {both}; neither is used"
-                    )
+                    self.fail(plugin, refused[name])
             elif len(plugins) > 1:
+                refused[name] = f"{what} {name!r} is registered twice by {plugins[0]!r}"
                 self.fail(plugins[0], f"{what} {name!r} is registered twice; neither is used")
             else:
                 resolved[name] = owners[0]
-        return resolved
+        return resolved, refused
+
+    def _is_builtin(self, plugin: str) -> bool:
+        info = self.info.get(plugin)
+        return info is not None and info.builtin
 
     # --- what plugins provide ----------------------------------------------------------
 
-    def backends(self) -> dict[str, Backend]:
-        """Every registered backend by name; a name two plugins claim is dropped."""
+    def backends(self) -> Backends:
+        """Every usable registered backend by name.
+
+        A backend that breaks the rules (:func:`advisor.vetting.backend_problems`) is
+        reported and left out, and so is a name two plugins claim; ``.refused`` says why
+        each left-out name is missing.
+        """
         if "backends" not in self._cache:
-            claims = [
-                (plugin, backend.name, backend)
-                for plugin, backend in self.collect("register_backends", Backend)
-            ]
-            resolved = self._claim("backend name", claims)
+            claims: list[tuple[str, str, Backend]] = []
+            invalid: dict[str, str] = {}
+            for plugin, backend in self.collect("register_backends", Backend):
+                problems = backend_problems(backend)
+                for problem in problems:
+                    self.fail(plugin, f"backend {backend.name!r}: {problem}")
+                if problems:
+                    invalid[str(backend.name)] = (
+                        f"backend {backend.name!r} of plugin {self.info[plugin].label} is not "
+                        f"usable: {problems[0]}"
+                    )
+                else:
+                    claims.append((plugin, backend.name, backend))
+            resolved, refused = self._claim("backend name", claims)
             for info in self.info.values():
                 info.backends = []
             for plugin, backend in resolved.values():
                 self.info[plugin].backends.append(backend)
             self._backend_owner = {name: plugin for name, (plugin, _) in resolved.items()}
-            self._cache["backends"] = {name: b for name, (_, b) in resolved.items()}
+            self._cache["backends"] = Backends(
+                {name: b for name, (_, b) in resolved.items()},
+                refused={**invalid, **refused},
+            )
         return self._cache["backends"]
 
     def backend_owner(self, name: str) -> PluginInfo:
@@ -278,9 +395,16 @@ class Plugins:
     def questions(self) -> list[Question]:
         """Questions plugins add; keys must not collide with the core's or each other."""
         if "questions" not in self._cache:
-            claims = [(p, q.key, q) for p, q in self.collect("register_questions", Question)]
             core = [q.key for q in CORE_QUESTIONS]
-            resolved = self._claim("question key", claims, reserved=core)
+            claims = []
+            for plugin, question in self.collect("register_questions", Question):
+                # A core key is refused below, by _claim, with the message it always had.
+                problems = [] if question.key in core else question_problems(question)
+                for problem in problems:
+                    self.fail(plugin, f"question {problem}")
+                if not problems:
+                    claims.append((plugin, question.key, question))
+            resolved, _ = self._claim("question key", claims, reserved=core)
             for info in self.info.values():
                 info.questions = []
             for key, (plugin, _) in resolved.items():
@@ -300,7 +424,7 @@ class Plugins:
                 group = click.Group(name="advisor")
                 if self._invoke(impl, "register_commands", cli=group):
                     claims.extend((impl.plugin_name, n, c) for n, c in group.commands.items())
-            resolved = self._claim("command", claims, reserved=reserved)
+            resolved, _ = self._claim("command", claims, reserved=reserved)
             for info in self.info.values():
                 info.commands = []
             for name, (plugin, _) in resolved.items():
@@ -330,25 +454,51 @@ def hook_names() -> list[str]:
     return sorted(n for n, f in vars(hookspecs).items() if hasattr(f, f"{GROUP}_spec"))
 
 
-def wanted_plugins() -> set[str] | None:
-    """``ADVISOR_LOAD_PLUGINS`` as normalised names; None when unset (load everything)."""
-    raw = os.environ.get(LOAD_ENV)
-    if raw is None:
-        return None
-    return {_normalise(part) for part in raw.split(",") if part.strip()}
-
-
-def _normalise(name: str) -> str:
-    """Compare names the way pip does: case-insensitive, ``-``, ``_`` and ``.`` alike."""
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
-
-
 def _dist(ep: EntryPoint) -> tuple[str, str]:
     return ep.dist, ep.version
 
 
-def _selected(ep: EntryPoint, wanted: set[str]) -> bool:
-    return _normalise(ep.name) in wanted or _normalise(_dist(ep)[0]) in wanted
+@contextlib.contextmanager
+def _noticing_ctrl_c() -> Iterator[list[int]]:
+    """Note a real SIGINT during the block (the list is non-empty then), and still raise.
+
+    Lets a plugin's own ``raise KeyboardInterrupt`` at import be told from the user's
+    Ctrl-C. Only the main thread can set handlers; elsewhere nothing is noticed.
+    """
+    pressed: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield pressed
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        pressed.append(signum)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Registrar:
+    """The ``register`` callback one hook call gets: checks the type, refuses late calls."""
+
+    def __init__(self, kind: type | None) -> None:
+        self.kind = kind
+        self.items: list[Any] = []
+        self.closed = False
+
+    def __call__(self, item: Any) -> None:
+        if self.closed:
+            raise RuntimeError("register() called after the hook returned or timed out")
+        if self.kind is not None and not isinstance(item, self.kind):
+            raise TypeError(f"register() takes a {self.kind.__name__}, got {item!r}")
+        self.items.append(item)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def _unknown_hooks(pm: pluggy.PluginManager, callers: list[pluggy.HookCaller]) -> str:

@@ -29,6 +29,8 @@ class ProviderStatus:
     events: tuple[ProviderEvent, ...]
     alternative: str | None = None
     note: str = ""
+    kind: str = ""
+    offers: str = ""
 
     def notice(self, today: dt.date) -> str:
         """One paragraph: what has happened, what will, the alternative and the source."""
@@ -48,6 +50,10 @@ class ProviderStatus:
         """True once every dated restriction is in force (no new work possible)."""
         return bool(self.events) and all(e.date <= today for e in self.events)
 
+    def closed_to_new(self, today: dt.date) -> bool:
+        """True once any dated restriction is in force: a new team cannot start."""
+        return any(e.date <= today for e in self.events)
+
 
 @cache
 def load_providers() -> dict[str, ProviderStatus]:
@@ -66,6 +72,8 @@ def load_providers() -> dict[str, ProviderStatus]:
             events=tuple(ProviderEvent(e["date"], e["text"]) for e in entry.get("events", [])),
             alternative=entry.get("alternative"),
             note=entry.get("note", ""),
+            kind=entry.get("kind", ""),
+            offers=entry.get("offers", ""),
         )
         for key, entry in raw.items()
     }
@@ -79,3 +87,15 @@ def notice(key: str | None, today: dt.date | None = None) -> str | None:
     if status is None:
         return None
     return status.notice(today or dt.date.today())
+
+
+def hosted_fine_tuning_alternatives(today: dt.date) -> str:
+    """Hosted fine-tuning providers still open (``kind: hosted-fine-tuning``), by name.
+
+    What each offers, to whom, and its source are in ``data/providers.yaml``.
+    """
+    return ", ".join(
+        status.name
+        for status in load_providers().values()
+        if status.kind == "hosted-fine-tuning" and not status.closed(today)
+    )

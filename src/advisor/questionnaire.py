@@ -45,6 +45,8 @@ class Question:
     lets a number be typed with its unit (``$2,000`` for ``usd``; ``0.5 s`` for ``ms``);
     ``hints`` maps a common wrong word to the choice it most likely means (``json`` ->
     ``schema``), so the error can point at it and say why.
+    An ``advanced`` question whose default is None (``target_score``) is left out of the
+    answers when not given, so records and saved answers only hold it when someone set it.
     """
 
     key: str
@@ -57,6 +59,9 @@ class Question:
     choice_help: Mapping[str, str] = field(default_factory=dict)
     unit: Unit | None = None
     hints: Mapping[str, str] = field(default_factory=dict)
+    # Optional answers that change something only for some teams: a first run without an
+    # answers file does not prompt for them (give them in the file or with --set).
+    advanced: bool = False
 
     @property
     def required(self) -> bool:
@@ -89,6 +94,7 @@ class Question:
             "maximum": self.maximum,
             "allowed": self.allowed(),
             "help": self.help,
+            "advanced": self.advanced,
         }
 
 
@@ -98,6 +104,9 @@ def _fmt(number: float) -> str:
 
 VOLATILITY = ("static", "yearly", "monthly", "weekly", "daily", "realtime")
 FORMATS = ("none", "light", "schema", "strict")
+QUALITY_MODELS = ("unknown", "small", "large")
+DEPLOYMENTS = ("api", "self-hosted", "air-gapped")
+LANGUAGES = ("en", "ko")
 
 CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -158,12 +167,67 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         default=0,
         minimum=0,
     ),
+    # Optional answers (defaults keep every answers file without them meaning what it did).
+    Question(
+        "quality_model",
+        "choice",
+        "Which model class meets your quality bar in prompting trials today?",
+        choices=QUALITY_MODELS,
+        default="unknown",
+        advanced=True,
+        choice_help={
+            "unknown": "not tried yet",
+            "small": "a small, cheap model is good enough",
+            "large": "only a large model is; a small one fine-tuned on its answers may be",
+        },
+    ),
+    Question(
+        "deployment",
+        "choice",
+        "Where may the data go?",
+        choices=DEPLOYMENTS,
+        default="api",
+        advanced=True,
+        choice_help={
+            "api": "to model providers' APIs",
+            "self-hosted": "nowhere outside our own infrastructure: open-weights models and "
+            "the vector database run on our servers",
+            "air-gapped": "self-hosted, and nothing is downloaded at run time",
+        },
+    ),
+    Question(
+        "language",
+        "choice",
+        "Language of the documents and questions (changes token counts).",
+        choices=LANGUAGES,
+        default="en",
+        advanced=True,
+    ),
 )
+
+
+# Optional answers the framework does not read (so they are not CORE_QUESTIONS, whose numbers
+# it probes for flips): never prompted, absent unless given.
+TARGET_SCORE = Question(
+    "target_score",
+    "number",
+    "The evaluation score (0-1) the system must reach; `decide --evidence` says whether any "
+    "eligible system does.",
+    default=None,
+    minimum=0,
+    maximum=1,
+    advanced=True,
+)
+OPTIONAL_QUESTIONS: tuple[Question, ...] = (TARGET_SCORE,)
 
 
 @dataclass(frozen=True)
 class Answers:
-    """The eight core answers, validated. The framework reads nothing else."""
+    """The eight core answers and the optional ones, validated.
+
+    The optional ones (``quality_model``, ``deployment``, ``language``) have defaults that
+    mean what answers files without them always meant.
+    """
 
     volatility: str
     format: str
@@ -173,6 +237,14 @@ class Answers:
     citations: bool = False
     queries_per_month: int = 10_000
     documents: int = 0
+    quality_model: str = "unknown"
+    deployment: str = "api"
+    language: str = "en"
+
+    @property
+    def self_hosted(self) -> bool:
+        """True when no third-party model API may see the data."""
+        return self.deployment != "api"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -495,7 +567,8 @@ def collect(
     answers file expects; otherwise only required questions that are still missing are.
     Every problem is reported at once, one line each: unknown keys, refused values and,
     without input, every missing required answer. A value that was read leniently
-    (``Weekly``, ``$2,000``) is echoed back as it was understood, on stderr.
+    (``Weekly``, ``$2,000``) is echoed back as it was understood, on stderr. Advanced
+    questions are never asked; those without a default stay out of the result unless given.
     """
     questions = tuple(questions)
     problems = unknown_keys(provided, questions, source)
@@ -511,11 +584,11 @@ def collect(
                 problems.append(exc)
                 continue
             _echo_normalised(question, raw, values[question.key], source)
-        elif interactive and (ask_all or question.required):
+        elif interactive and ((ask_all and not question.advanced) or question.required):
             to_ask.append(question)
         elif question.required:
             missing.append(question.key)
-        else:
+        elif not (question.advanced and question.default is None):
             values[question.key] = question.default
     if missing:
         problems.append(
@@ -530,7 +603,7 @@ def collect(
         from .prompting import ask
 
         values.update(ask(to_ask))
-    return {q.key: values[q.key] for q in questions}
+    return {q.key: values[q.key] for q in questions if q.key in values}
 
 
 def _echo_normalised(question: Question, raw: Any, value: Any, source: str) -> None:

@@ -25,6 +25,7 @@ import click
 import jinja2
 
 from .errors import InputError, ScaffoldError
+from .links import refusal
 from .templating import starter_environment
 
 # Bytes read to tell a binary file from a text template.
@@ -169,11 +170,9 @@ def _template_files(source: Source) -> Iterable[str]:
         files = [f for f in files if not f.endswith((".pyc", ".pyo"))]
         here = Path(folder)
         for entry in [*dirs, *files]:
-            if source.sandboxed and (here / entry).is_symlink():
-                raise source.error(
-                    f"{(here / entry).relative_to(source.template_dir).as_posix()} is a "
-                    "symbolic link; a --templates dir may not link outside itself"
-                )
+            if (here / entry).is_symlink():  # every source, a plugin's too (advisor.links)
+                link = (here / entry).relative_to(source.template_dir).as_posix()
+                raise source.error(refusal(link))
         names.extend((here / f).relative_to(source.template_dir).as_posix() for f in files)
     return sorted(names)
 

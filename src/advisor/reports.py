@@ -9,7 +9,10 @@ the cost sections.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -19,6 +22,7 @@ from .questionnaire import CORE_QUESTIONS
 if TYPE_CHECKING:
 
     from .costs import CostEstimate, OptionCost
+    from .evidence import Assessment
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -29,11 +33,219 @@ ALTERNATIVES = {
 }
 
 
-def to_dict(decision: Decision, costs: CostEstimate | None = None) -> dict[str, Any]:
+# Prices older than this should be checked again before the record is relied on: cloud
+# model prices have changed within months (an advisor heuristic, docs/costs.md).
+PRICE_RECHECK_DAYS = 180
+STATUS = "proposed"
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A dated fact that may change the decision: a provider event or a retirement."""
+
+    date: dt.date
+    text: str
+    source: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"date": self.date.isoformat(), "text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """What makes a report a decision record: who, when, what was not chosen, when to revisit.
+
+    Every format renders the same instance, so the text, JSON, Markdown and HTML records
+    carry the same id, date, deciders, reasons and revisit dates.
+    """
+
+    id: str
+    date: dt.date | None
+    status: str
+    deciders: tuple[str, ...]
+    not_chosen: tuple[tuple[str, str], ...]
+    consequences: tuple[str, ...]
+    events: tuple[DatedEvent, ...]
+    prices_as_of: dt.date | None
+    price_age_days: int | None
+    recheck_prices_by: dt.date | None
+    revisit_by: dt.date | None
+
+    @property
+    def prices_overdue(self) -> bool:
+        """The oldest price is past its re-check date already on the record's date."""
+        return bool(self.date and self.recheck_prices_by and self.recheck_prices_by <= self.date)
+
+    def past(self, event: DatedEvent) -> bool:
+        return self.date is not None and event.date <= self.date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": _iso(self.date),
+            "status": self.status,
+            "deciders": list(self.deciders),
+            "not_chosen": [{"option": name, "reason": why} for name, why in self.not_chosen],
+            "consequences": list(self.consequences),
+            "revisit": {
+                "by": _iso(self.revisit_by),
+                "events": [e.to_dict() for e in self.events],
+                "prices_as_of": _iso(self.prices_as_of),
+                "price_age_days": self.price_age_days,
+                "recheck_prices_by": _iso(self.recheck_prices_by),
+                "prices_overdue": self.prices_overdue,
+            },
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def record_info(decision: Decision, costs: CostEstimate | None = None, *,
+                today: dt.date | None = None, deciders: tuple[str, ...] = ()) -> RecordInfo:
+    """The record's metadata, computed once for every format.
+
+    The id is the date and a digest of the answers and the recommendation: the same
+    decision made on the same day gets the same id (a scaffold renders reproducibly).
+    """
+    digest = hashlib.sha256(json.dumps(
+        {"answers": decision.answers.to_dict(), "recommendation": decision.recommendation,
+         "variant": decision.variant, "framework": decision.framework_version},
+        sort_keys=True, default=str).encode()).hexdigest()[:6]
+    record_id = f"adr-{today:%Y%m%d}-{digest}" if today else f"adr-{digest}"
+    events = _dated_events(costs) if costs is not None else ()
+    as_of = costs.as_of if costs is not None else None
+    age = (today - as_of).days if today and as_of else None
+    recheck = as_of + dt.timedelta(days=PRICE_RECHECK_DAYS) if as_of else None
+    ahead = [e.date for e in events if today is None or e.date > today]
+    if recheck is not None and (today is None or recheck > today):
+        ahead.append(recheck)
+    return RecordInfo(
+        id=record_id,
+        date=today,
+        status=STATUS,
+        deciders=tuple(deciders),
+        not_chosen=tuple(not_chosen(decision, costs)),
+        consequences=tuple(consequences(decision, costs)),
+        events=events,
+        prices_as_of=as_of,
+        price_age_days=age,
+        recheck_prices_by=recheck,
+        revisit_by=min(ahead) if ahead else None,
+    )
+
+
+def _dated_events(costs: CostEstimate) -> tuple[DatedEvent, ...]:
+    """Provider events of the providers the priced options use, and model retirements."""
+    from .advice import load_price_data
+    from .providers import load_providers
+
+    data = load_price_data()
+    used = {data.get(s.section, {}).get(s.key, {}).get("provider") for s in costs.sources}
+    events = [
+        DatedEvent(event.date, f"{status.name}: {event.text}", status.source)
+        for key, status in load_providers().items() if key in used
+        for event in status.events
+    ]
+    retiring = {entry.get("retires"): s.source for s in costs.sources
+                if (entry := data.get(s.section, {}).get(s.key, {})).get("retires")}
+    for option in costs.options:
+        if option.retires is not None:
+            events.append(DatedEvent(option.retires, f"the {option.name} option's model "
+                                     "retires: its costs stop there",
+                                     retiring.get(option.retires, "data/prices.yaml")))
+    return tuple(sorted(set(events), key=lambda e: (e.date, e.text)))
+
+
+def not_chosen(decision: Decision, costs: CostEstimate | None) -> list[tuple[str, str]]:
+    """Each option not recommended, with why: the framework's reason, then its costs."""
+    out = []
+    for name in ALTERNATIVES:
+        if name == decision.recommendation:
+            continue
+        why = _framework_reason(name, decision)
+        if costs is not None:
+            why += _cost_reason(costs.option(name), decision, costs)
+        out.append((name, why))
+    for option in costs.options if costs is not None else ():
+        if not option.primary:
+            why = (f"the {option.fine_tune_path} fine-tuning path, priced for comparison; "
+                   f"this team's path is {costs.fine_tune_path}")
+            out.append((option.name, why + _cost_reason(option, decision, costs)))
+    return out
+
+
+def _framework_reason(name: str, decision: Decision) -> str:
+    if name == "fine-tune" and decision.retrieval_needed:
+        return "the answers need retrieval (see the reasons above)"
+    if name == "fine-tune":
+        return "no reason to fine-tune is both present and feasible"
+    if name == "rag":
+        return "retrieval alone leaves the behaviour gap above unaddressed"
+    if name == "hybrid" and not decision.fine_tune_feasible:
+        return "fine-tuning is not feasible yet"
+    if name == "hybrid" and decision.recommendation == "fine-tune":
+        return "nothing here needs retrieval"
+    return "no reason to fine-tune is present, and RAG comes first"
+
+
+def _cost_reason(option: OptionCost, decision: Decision, costs: CostEstimate) -> str:
+    parts = []
+    if option.unmet:
+        parts.append(f"it does not meet: {', '.join(option.unmet)}")
+    chosen = costs.option(decision.recommendation)
+    months = option.horizon_months
+    span = f"{months:g}" if months == int(months) else f"{months:.1f}"
+    if option.retires is not None and months < costs.horizon_months:
+        parts.append(f"its model retires on {option.retires.isoformat()}")
+    compare = "more than" if option.cumulative(months) > chosen.cumulative(months) else \
+        "less than"
+    parts.append(f"{money(option.cumulative(months), cents=False)} over {span} months, "
+                 f"{compare} {chosen.name}'s {money(chosen.cumulative(months), cents=False)}")
+    return "; " + "; ".join(parts)
+
+
+def consequences(decision: Decision, costs: CostEstimate | None) -> list[str]:
+    """What the team commits to by following the recommendation."""
+    out = ["Build the evaluation set first, before any prompt, index or training run: it is "
+           "how the team will know the choice worked."]
+    if "rag" in decision.approaches:
+        out.append("Retrieval adds per-query cost (embeddings, search, longer prompts) and "
+                   "latency; keeping the index current takes minutes per change.")
+    if "fine-tune" in decision.approaches:
+        out.append("Fine-tuning costs more upfront and must be redone when the training data "
+                   "changes; curated examples become a maintained asset.")
+    if costs is not None:
+        option = costs.option(decision.recommendation)
+        spread = ""
+        if option.range_total:
+            low, high = option.range_total
+            spread = (f" (range {money(low, cents=False)}-{money(high, cents=False)}"
+                      f"{f', moved most by {option.swing}' if option.swing else ''})")
+        out.append(f"Budget for {money(option.upfront, cents=False)} upfront and "
+                   f"{money(option.monthly, cents=False)} a month: "
+                   f"{money(option.total, cents=False)} over "
+                   f"{option.horizon_months:g} months{spread}.")
+        if option.retires is not None:
+            out.append(f"The {option.name} option depends on a model that retires on "
+                       f"{option.retires.isoformat()}: plan the migration before then.")
+    return out
+
+
+def to_dict(decision: Decision, costs: CostEstimate | None = None,
+            evidence: Assessment | None = None, *,
+            record: RecordInfo | None = None) -> dict[str, Any]:
     data = decision.to_dict()
     if costs is not None:
         data["costs"] = costs.to_dict()
         data["break_even"] = [b.to_dict() for b in costs.break_even]
+    if evidence is not None:
+        data["evidence"] = evidence.to_dict()
+        if evidence.verdict == "changes":
+            data["questionnaire_recommendation"] = evidence.questionnaire
+    if record is not None:
+        data["record"] = record.to_dict()
     data["advisor_version"] = __version__
     return data
 
@@ -45,20 +257,33 @@ def render(
     costs: CostEstimate | None = None,
     today: dt.date | None = None,
     chart_href: str | None = None,
+    evidence: Assessment | None = None,
+    deciders: tuple[str, ...] = (),
 ) -> str:
-    """The report in ``fmt``. ``chart_href``: Markdown links the chart there, not inline."""
+    """The report in ``fmt``. ``chart_href``: Markdown links the chart there, not inline.
+
+    ``evidence``: what measured results said (:func:`advisor.evidence.assess`); every
+    format shows it in a "Measured" section, or, without it, how many items to measure.
+    """
+    record = record_info(decision, costs, today=today, deciders=deciders)
     if fmt == "json":
-        return json.dumps(to_dict(decision, costs), indent=2, ensure_ascii=False) + "\n"
+        data = to_dict(decision, costs, evidence, record=record)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return render_markdown(decision, costs, chart_href=chart_href)
+        return render_markdown(decision, costs, chart_href=chart_href, evidence=evidence,
+                               record=record)
     if fmt == "html":
-        return render_html(decision, costs, today=today)
-    return render_text(decision, costs)
+        return render_html(decision, costs, evidence=evidence, record=record)
+    return render_text(decision, costs, evidence, record=record)
 
 
-def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
+def render_text(decision: Decision, costs: CostEstimate | None = None,
+                evidence: Assessment | None = None, *,
+                record: RecordInfo | None = None) -> str:
+    record = record or record_info(decision, costs)
     lines = [
         f"Recommendation: {decision.label}  (confidence {decision.confidence:.2f})",
+        f"Record {record.id}: {_record_line(record)}",
         "",
         "Why:",
     ]
@@ -66,6 +291,7 @@ def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
     if decision.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  ! [{w.key}] {w.text}" for w in decision.warnings]
+    lines += ["", *_text_measured(measured(evidence))]
     lines += ["", "What would change it:"]
     if decision.flips:
         lines += [
@@ -74,14 +300,39 @@ def render_text(decision: Decision, costs: CostEstimate | None = None) -> str:
         ]
     else:
         lines.append("  - no single change of one answer changes this recommendation")
+    lines += ["", "Not chosen:"]
+    lines += [f"  - {name}: {why}" for name, why in record.not_chosen]
     if costs is not None:
         lines += ["", *_text_costs(decision, costs)]
+    if record.revisit_by is not None or record.prices_overdue:
+        by = f" by {record.revisit_by.isoformat()}" if record.revisit_by else ""
+        lines += ["", f"Revisit{by}: {_revisit_line(record)}"]
     lines += ["", "Whatever you build: write the evaluation set first."]
     return "\n".join(lines) + "\n"
 
 
+def _record_line(record: RecordInfo) -> str:
+    date = record.date.isoformat() if record.date else "undated"
+    deciders = ", ".join(record.deciders) or "not recorded (--decider NAME)"
+    return f"{record.status}, {date}, deciders: {deciders}"
+
+
+def _revisit_line(record: RecordInfo) -> str:
+    """The dated reasons to decide again in one line: the soonest, how many more, prices."""
+    ahead = [e for e in record.events if not record.past(e)]
+    parts = [f"{e.date.isoformat()} {e.text}" for e in ahead[:1]]
+    if len(ahead) > 1:
+        parts.append(f"{len(ahead) - 1} more dated event(s) in the Markdown or HTML record")
+    if record.recheck_prices_by is not None:
+        when = "now" if record.prices_overdue else record.recheck_prices_by.isoformat()
+        parts.append(f"re-check prices {when} (oldest as of {_iso(record.prices_as_of)})")
+    return "; ".join(parts)
+
+
 def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     """The cost comparison in a dozen lines: one row per option, then the break-evens."""
+    from .costs import BUDGET_BASIS
+
     rows = cost_rows(decision, costs)
     width = max(len(row["name"]) for row in rows) + 2
     total = f"{costs.horizon_months} months"
@@ -91,13 +342,127 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     ]
     for row in rows:
         mark = "*" if row["recommended"] else " "
-        note = "  over budget" if not row["within_budget"] else ""
+        option = costs.option(row["name"])
+        flags = ["over budget"] if not row["within_budget"] else []
+        if option.unmet:
+            flags.append(f"does not meet: {', '.join(option.unmet)}")
+        if option.retires is not None and option.horizon_months < costs.horizon_months:
+            flags.append(f"ends {option.retires.isoformat()}")
+        note = f"  {'; '.join(flags)}" if flags else ""
         lines.append(
             f"  {mark} {row['name']:<{width}}{row['upfront']:>12}{row['monthly']:>12}"
             f"{row['per_1k']:>10}{row['total']:>12}{note}"
         )
+        if row["recommended"] and row["notes"]:
+            lines.append(f"      {row['notes']}")
     lines += [f"  - {b.describe()}" for b in costs.break_even]
-    lines.append("  Assumptions and sources: --format html or --format markdown.")
+    lines.append(f"  Budget vs {BUDGET_BASIS}. Assumptions and sources: --format html "
+                 "or --format markdown.")
+    return lines
+
+
+# --- the Measured section ----------------------------------------------------------------
+
+
+def measured(evidence: Assessment | None) -> dict[str, Any]:
+    """The "Measured" section's content, formatted once for every report format.
+
+    Without evidence it holds the power estimate: how many evaluation items tell the
+    minimum gain apart, so the team knows how big to make the set before measuring.
+    """
+    from .stats import MIN_GAIN, items_needed
+
+    if evidence is None:
+        return {"present": False, "min_gain": MIN_GAIN, "items_needed": items_needed(MIN_GAIN)}
+    questionnaire, final = evidence.questionnaire, evidence.recommendation
+    summary = {
+        "supports": f"The measurements support {final}.",
+        "changes": f"The measurements change the questionnaire's {questionnaire} to {final}.",
+        "inconclusive": f"The measurements cannot settle it: the questionnaire's "
+        f"{questionnaire} stands.",
+    }[evidence.verdict]
+    rows = []
+    for m in evidence.systems:
+        r = m.result
+        if not m.eligible:
+            status = "excluded"
+        elif r.system == evidence.chosen:
+            status = "chosen"
+        elif r.system == "base":
+            status = "reference (not an option)"
+        else:
+            status = "eligible"
+        rows.append(
+            {
+                "system": r.system,
+                "chosen": r.system == evidence.chosen,
+                "eligible": m.eligible,
+                "score": f"{r.score:.3f}",
+                "interval": f"{m.low:.3f}-{m.high:.3f}",
+                "items": f"{r.items:,}" + (" (per item)" if r.item_scores else ""),
+                "errors": r.errors,
+                "latency": "-" if r.latency_p95_ms is None else f"{r.latency_p95_ms:,.0f} ms",
+                "cost": "-" if r.cost_per_1k_usd is None else money(r.cost_per_1k_usd),
+                "format": "-" if r.format_valid_rate is None else f"{r.format_valid_rate:.1%}",
+                "status": status,
+            }
+        )
+    return {
+        "present": True,
+        "verdict": evidence.verdict,
+        "summary": summary,
+        "eval_set": evidence.eval_set,
+        "scorer": evidence.scorer,
+        "sources": ", ".join(evidence.sources),
+        "rows": rows,
+        "reasons": list(evidence.reasons),
+        "min_gain": evidence.min_gain,
+        "items_needed": evidence.items_needed,
+        "power": _power_sentence(evidence),
+        "target_score": evidence.target_score,
+        "target_met": evidence.target_met,
+    }
+
+
+def _power_sentence(evidence: Assessment) -> str:
+    if evidence.items_needed is None or evidence.verdict == "inconclusive":
+        return ""  # an inconclusive verdict's reasons already say how many items settle it
+    measured = max((m.result.items for m in evidence.systems), default=0)
+    return (
+        f"Power: about {evidence.items_needed:,} items per system detect a "
+        f"{evidence.min_gain:.2f} gain at 95% with 80% power (this run: {measured:,})."
+    )
+
+
+def _text_measured(view: dict[str, Any]) -> list[str]:
+    if not view["present"]:
+        return [
+            "Measured: nothing yet.",
+            f"  To tell a {view['min_gain']:.2f} score gain apart at 95% with 80% power, plan "
+            f"about {view['items_needed']:,} evaluation items",
+            "  per system (the worst case: right/wrong scores near 0.5; per-item scores on the "
+            "same items",
+            "  usually need fewer). Then run the starter's `evaluate` and decide again with",
+            "  `advisor decide --evidence evals/results.json` (docs/evidence.md).",
+        ]
+    lines = [
+        f"Measured (eval set {view['eval_set']}, scorer {view['scorer']}; {view['sources']}):",
+        f"  {view['summary']}",
+    ]
+    header = ("system", "score", "95% interval", "items", "p95", "per 1k q", "format valid")
+    table = [header] + [
+        (r["system"], r["score"], r["interval"], r["items"], r["latency"], r["cost"], r["format"])
+        for r in view["rows"]
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for index, row in enumerate(table):
+        mark = " " if index == 0 or not view["rows"][index - 1]["chosen"] else "*"
+        cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        status = "" if index == 0 else f"  {view['rows'][index - 1]['status']}"
+        lines.append(f"  {mark} {cells}{status}".rstrip())
+    lines += [f"  - {reason}" for reason in view["reasons"]]
+    if view["power"]:
+        lines.append(f"  {view['power']}")
     return lines
 
 
@@ -109,6 +474,8 @@ def cost_rows(decision: Decision, costs: CostEstimate) -> list[dict[str, Any]]:
 def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]:
     per_1k = option.per_1k_queries
     return {
+        "meets_requirements": option.meets_requirements,
+        "notes": option_notes(option),
         "name": option.name,
         "approach": option.approach,
         "primary": option.primary,
@@ -116,11 +483,35 @@ def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]
         "upfront": money(option.upfront),
         "monthly": money(option.monthly),
         "per_1k": "-" if per_1k is None else money(per_1k),
-        "total": money(option.cumulative(horizon), cents=False),
+        "total": money(option.total, cents=False),
         "within_budget": option.within_budget,
         "items": [("upfront", i) for i in option.upfront_items]
         + [("monthly", i) for i in option.monthly_items],
     }
+
+
+def option_notes(option: OptionCost) -> str:
+    """What a reviewer must know beside an option's numbers, in one line."""
+    notes = []
+    if option.unmet:
+        notes.append(f"does not meet: {', '.join(option.unmet)}")
+    if option.retires is not None and option.horizon_months < option_horizon_full():
+        notes.append(f"ends {option.retires.isoformat()} (model retires; "
+                     f"{option.horizon_months:.1f} months priced)")
+    if option.range_total:
+        low, high = option.range_total
+        moved = f", moved most by {option.swing}" if option.swing else ""
+        notes.append(f"range {money(low, cents=False)}-{money(high, cents=False)}{moved}")
+    if option.latency:
+        notes.append(f"p95 about {option.latency.expected:,.0f} ms "
+                     f"({option.latency.low:,.0f}-{option.latency.high:,.0f})")
+    return "; ".join(notes)
+
+
+def option_horizon_full() -> int:
+    from .costs import HORIZON_MONTHS
+
+    return HORIZON_MONTHS
 
 
 def money(value: float, *, cents: bool = True) -> str:
@@ -153,52 +544,102 @@ def assumption_rows(costs: CostEstimate) -> list[tuple[str, str, bool, str]]:
     return rows
 
 
-def _context(decision: Decision, costs: CostEstimate | None) -> dict[str, Any]:
+def _context(decision: Decision, costs: CostEstimate | None, record: RecordInfo,
+             evidence: Assessment | None = None) -> dict[str, Any]:
     return {
+        "measured": measured(evidence),
         "decision": decision,
+        "record": record,
         "questions": CORE_QUESTIONS,
         "answers": decision.answers.to_dict(),
-        "alternatives": {k: v for k, v in ALTERNATIVES.items() if k != decision.recommendation},
+        "alternatives": ALTERNATIVES,
         "advisor_version": __version__,
         "show": _show,
         "costs": costs,
         "rows": cost_rows(decision, costs) if costs else [],
         "assumptions": assumption_rows(costs) if costs else [],
         "price_dates": _dates(costs) if costs else "",
+        "budget_basis": _budget_basis(),
         "money": money,
+        "crossing": _crossing,
+        "recheck_days": PRICE_RECHECK_DAYS,
     }
 
 
+def _crossing(crossing: Any) -> str:
+    """`` (cumulative costs cross at month 7.2)`` for a break-even worth marking, else ''."""
+    from .charts import meaningful
+
+    if not meaningful(crossing):
+        return ""
+    return f" (cumulative costs cross at month {crossing.at:.1f})"
+
+
+def _budget_basis() -> str:
+    from .costs import BUDGET_BASIS
+
+    return BUDGET_BASIS
+
+
+URL = re.compile(r"https?://[^\s<>()\[\]\"']+[^\s<>()\[\]\"'.,;:]")
+
+
+def markdown_links(text: str) -> str:
+    """Addresses in ``text`` as Markdown autolinks (``<https://...>``)."""
+    return URL.sub(lambda m: f"<{m.group(0)}>", text)
+
+
+def html_links(text: str) -> Any:
+    """``text`` escaped, its addresses as links (``<a href>``); safe to put in a page."""
+    from markupsafe import Markup, escape
+
+    out, last = [], 0
+    for match in URL.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        url = escape(match.group(0))
+        out.append(Markup(f'<a href="{url}">{url}</a>'))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def render_markdown(
-    decision: Decision, costs: CostEstimate | None = None, *, chart_href: str | None = None
+    decision: Decision, costs: CostEstimate | None = None, *, chart_href: str | None = None,
+    today: dt.date | None = None, record: RecordInfo | None = None,
+    evidence: Assessment | None = None,
 ) -> str:
     from .templating import report_environment
 
+    record = record or record_info(decision, costs, today=today)
     chart = ""
     if costs is not None and chart_href is None:
-        chart = chart_svg(costs)
+        chart = chart_svg(costs, decision)
     template = report_environment().get_template("decision.md.j2")
-    return template.render(**_context(decision, costs), chart_href=chart_href, chart_svg=chart)
+    return template.render(**_context(decision, costs, record, evidence),
+                           chart_href=chart_href, chart_svg=chart, link=markdown_links)
 
 
 def render_html(
-    decision: Decision, costs: CostEstimate | None = None, *, today: dt.date | None = None
+    decision: Decision, costs: CostEstimate | None = None, *, today: dt.date | None = None,
+    record: RecordInfo | None = None, evidence: Assessment | None = None,
 ) -> str:
     """One self-contained page for an architecture review: styles and chart inline."""
     from markupsafe import Markup
 
     from .templating import report_environment
 
-    chart = Markup(chart_svg(costs)) if costs is not None else ""
+    record = record or record_info(decision, costs, today=today)
+    chart = Markup(chart_svg(costs, decision)) if costs is not None else ""
     return report_environment(html=True).get_template("decision.html.j2").render(
-        **_context(decision, costs), chart_svg=chart, today=today
+        **_context(decision, costs, record, evidence), chart_svg=chart, link=html_links
     )
 
 
-def chart_svg(costs: CostEstimate) -> str:
+def chart_svg(costs: CostEstimate, decision: Decision | None = None) -> str:
+    """The cumulative-cost chart, the recommended option emphasised when ``decision`` is given."""
     from .charts import cumulative_cost_chart
 
-    return cumulative_cost_chart(costs)
+    return cumulative_cost_chart(costs, decision.recommendation if decision else None)
 
 
 def _show(value: Any) -> str:

@@ -14,6 +14,7 @@ without a decision gets, in its place, the command that records one.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import shlex
 import tempfile
@@ -25,13 +26,22 @@ from typing import Any
 from . import __version__
 from .api import templates_path
 from .backends import Backend, ScaffoldContext
+from .backup import back_up, discard
 from .compose import Contributions, merge_contributions
+from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
 from .placement import Policy, Step, commit, plan_writes
 from .planning import Blueprint
 from .plugins import get_plugins
 from .questionnaire import CORE_QUESTIONS
-from .record import BackendVersion, Record, decision_summary
+from .record import (
+    BackendVersion,
+    Record,
+    decision_summary,
+    pending_provider_events,
+    provider_event_dates,
+    seal_record,
+)
 from .render import RenderedFile, Source, check_no_secrets, render_fragment, render_sources
 from .reports import chart_svg, render_markdown, to_dict
 from .selection import approaches_of, provider_notices
@@ -46,17 +56,33 @@ class Outcome:
 
     steps: tuple[Step, ...]
     next_steps: tuple[str, ...]
+    backup: Path | None = None
 
 
-def scaffold(blueprint: Blueprint, policy: Policy, *, dry_run: bool = False) -> Outcome:
-    """Render the project into a temporary folder, then (unless ``dry_run``) commit it."""
+def scaffold(
+    blueprint: Blueprint, policy: Policy, *, dry_run: bool = False, backup: bool = True
+) -> Outcome:
+    """Render the project into a temporary folder, then (unless ``dry_run``) commit it.
+
+    With ``backup`` (the default), every file an ``overwrite`` step replaces is first
+    copied under ``.advisor/backups/`` in the target (:mod:`advisor.backup`).
+    """
+    saved = None
     with tempfile.TemporaryDirectory(prefix="advisor-scaffold-") as staging:
         files, starter = render_project(blueprint, Path(staging))
         check_no_secrets(files.values(), secret_values(blueprint.backends))
         steps = plan_writes(blueprint.target, files, policy)
+        replaced = [step.path for step in steps if step.action == "overwrite"]
         if not dry_run:
-            commit(blueprint.target, steps)
-    return Outcome(tuple(steps), tuple(starter["next_steps"]))
+            if backup and replaced:
+                saved = back_up(blueprint.target, replaced, dt.datetime.now(dt.UTC))
+            try:
+                commit(blueprint.target, steps)
+            except BaseException:
+                if saved is not None:
+                    discard(saved)
+                raise
+    return Outcome(tuple(steps), tuple(starter["next_steps"]), saved)
 
 
 def base_context(blueprint: Blueprint) -> dict[str, Any]:
@@ -109,7 +135,9 @@ def render_project(
     every = [skeleton, *(s for _, sources in backend_sources for s in sources)]
     if team is not None:
         every.append(team)
-    return render_sources(every, staging), starter
+    files = render_sources(every, staging)
+    seal_record({path: rendered.staged for path, rendered in files.items()})
+    return files, starter
 
 
 def _extra_context(backend: Backend, blueprint: Blueprint) -> Mapping[str, Any]:
@@ -179,6 +207,43 @@ def starter_variables(
         "next_steps": [*setup, *backend_steps, f"{blueprint.names.slug} evaluate"],
         **decision_record(blueprint),
         "record": make_record(blueprint).to_yaml(),
+        "price_book": starter_price_book(blueprint),
+    }
+
+
+def starter_price_book(blueprint: Blueprint) -> dict[str, Any]:
+    """The per-token prices the starter's ``evaluate`` turns reported usage into cost with
+    (``evals/prices.json``): the price book's chat and embedding models, with the project's
+    ``[costs]`` overrides, each entry with its ``as_of`` and ``source``."""
+    from .advice import load_price_data
+    from .costs import PriceBook
+
+    book = PriceBook.from_data(load_price_data(), blueprint.cost_overrides)
+    keep = (
+        "input_per_1m",
+        "output_per_1m",
+        "fine_tuned_input_per_1m",
+        "fine_tuned_output_per_1m",
+        "per_1m",
+        "as_of",
+        "source",
+    )
+
+    def entries(section: str) -> dict[str, dict[str, Any]]:
+        return {
+            name: {
+                key: str(entry[key]) if key == "as_of" else entry[key]
+                for key in keep
+                if key in entry
+            }
+            for name, entry in sorted(book.sections[section].items())
+        }
+
+    return {
+        "version": book.version,
+        "currency": "USD",
+        "chat_models": entries("chat_models"),
+        "embedding_models": entries("embedding_models"),
     }
 
 
@@ -202,9 +267,10 @@ def decision_record(blueprint: Blueprint) -> dict[str, Any]:
     costs = blueprint.costs
     return {
         "decision_record": render_markdown(
-            blueprint.decision, costs, chart_href=COST_CHART if costs else None
+            blueprint.decision, costs, chart_href=COST_CHART if costs else None,
+            today=blueprint.today,
         ),
-        "cost_chart": chart_svg(costs) if costs else "",
+        "cost_chart": chart_svg(costs, blueprint.decision) if costs else "",
         "missing_answers": [],
         "decide_command": "",
     }
@@ -251,7 +317,29 @@ def make_record(blueprint: Blueprint) -> Record:
         decision=decision_summary(decision_dict(blueprint)),
         templates=str(blueprint.templates) if blueprint.templates else None,
         costs=dict(blueprint.cost_overrides),
+        providers=pending_provider_events(provider_event_dates(), blueprint.today),
+        prices=price_book_entry(blueprint.costs),
     )
+
+
+def price_book_entry(costs: CostEstimate | None) -> dict[str, str] | None:
+    """The price book the options were priced with: its version, its date, its oldest price.
+
+    The book's date is its version (``2026.11.24``, bumped whenever a number changes);
+    ``advisor check`` measures the book's age from it.
+    """
+    if costs is None:
+        return None
+    try:
+        issued = dt.datetime.strptime(costs.price_book_version, "%Y.%m.%d").date()
+    except ValueError:
+        issued = costs.as_of
+    if issued is None:
+        return None
+    entry = {"version": costs.price_book_version, "as_of": issued.isoformat()}
+    if costs.as_of is not None:
+        entry["oldest_price"] = costs.as_of.isoformat()
+    return entry
 
 
 def backend_versions(backends: tuple[Backend, ...]) -> tuple[BackendVersion, ...]:
@@ -280,6 +368,9 @@ def report_lines(outcome: Outcome, target: Path, dry_run: bool) -> list[str]:
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
     verb = "Dry run, nothing written: would write" if dry_run else "Wrote"
     lines.append(f"{verb} {target}: {summary}.")
+    if outcome.backup is not None:
+        replaced = sum(step.action == "overwrite" for step in outcome.steps)
+        lines.append(f"Backed up the {replaced} replaced file(s) to {outcome.backup}")
     return lines
 
 

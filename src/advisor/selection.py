@@ -69,6 +69,9 @@ def default_backend(available: Mapping[str, Backend], approach: str) -> Backend:
 
 
 def _lookup(available: Mapping[str, Backend], name: str, source: str) -> Backend:
+    refused = getattr(available, "refused", {})  # advisor.backends.Backends knows why
+    if name not in available and name in refused:
+        raise InputError(f"{source} {name!r}: {refused[name]}")
     if name not in available:
         known = ", ".join(sorted(available)) or "none installed"
         raise InputError(f"{source} {name!r}: unknown backend (available: {known})")

@@ -46,7 +46,7 @@ def plugin_registered(
     instead of a warning, so a broken plugin fails its test. Yields the manager
     (``.backends()``, ``.questions()``, ``.commands()``, ``.checks()``, ``.info``).
     """
-    manager = _plugins.Plugins(strict=strict)
+    manager = _plugins.Plugins(strict=strict, strict_source="plugin_registered is strict")
     previous = _plugins.use(manager)
     try:
         if entry_points:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,18 +42,19 @@ def test_advisor_plugins_lists_it():
     assert entry["errors"] == []
 
 
-def test_installed_entry_point_is_found(monkeypatch):
-    """Runs against the installed distribution (pip install -e examples/advisor-pgvector)."""
-    from advisor import plugins
+def test_installed_entry_point_is_found():
+    """Runs the installed `advisor` in a fresh process (pip install -e examples/advisor-pgvector).
 
-    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "advisor-pgvector")
-    monkeypatch.setenv("ADVISOR_STRICT_PLUGINS", "1")
-    plugins.reset()
-    try:
-        result = invoke(["plugins", "--format", "json"])
-    finally:
-        plugins.reset()
+    Only public interfaces: the console script and the documented environment variables.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISOR_")}
+    env.update(ADVISOR_LOAD_PLUGINS="advisor-pgvector", ADVISOR_STRICT_PLUGINS="1")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "advisor"), "plugins", "--format", "json"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
 
+    assert result.returncode == 0, result.stderr
     [entry] = json.loads(result.stdout)
     assert (entry["name"], entry["distribution"]) == ("pgvector", "advisor-pgvector")
     assert entry["version"] == "0.1.0"

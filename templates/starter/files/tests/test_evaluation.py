@@ -16,6 +16,7 @@ from {{ package }}.evaluation import (
     EvaluationError,
     Prediction,
     contains,
+    evidence,
     exact_match,
     f1,
     format_table,
@@ -25,7 +26,7 @@ from {{ package }}.evaluation import (
     retrieval_hit,
     run,
     tokens,
-    write_results,
+    write_evidence,
 )
 
 EVAL_SET = Path(__file__).parents[1] / "evals" / "eval.jsonl"
@@ -155,21 +156,22 @@ def test_retrieval_hit_compares_file_names():
     assert retrieval_hit(item, Prediction("x")) is None
 
 
-def test_table_and_json_results(tmp_path):
+def test_table_and_evidence_file(tmp_path):
     report = run({"perfect": perfect, "clueless": clueless}, ITEMS, scorer="contains")
     table = format_table(report).splitlines()
     assert table[0].split() == [
-        "system", "items", "exact", "contains", "hit", "rate", "errors", "p95", "ms"
+        "system", "items", "exact", "contains", "hit", "rate", "errors", "p95", "ms", "$/1k"
     ]
     assert table[1].split()[:5] == ["perfect", "3", "1.00", "1.00", "1.00"]
     assert table[2].split()[:5] == ["clueless", "3", "0.00", "0.00", "-"]
-    out = tmp_path / "results.json"
-    write_results(report, out)
+    out = tmp_path / "evals" / "results.json"
+    write_evidence(evidence(report, "sample"), out)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["scorer"] == "contains"
     assert [s["system"] for s in data["systems"]] == ["perfect", "clueless"]
     assert "미만" in out.read_text(encoding="utf-8")
     assert {item["id"] for item in data["items"]} == {"dm", "ko", "flu"}
+    assert [p.name for p in out.parent.iterdir()] == ["results.json"], "no partial file left"
 
 
 def fake_module(monkeypatch, name: str, systems: dict) -> str:
@@ -200,6 +202,7 @@ def test_evaluate_prints_the_table_and_writes_results(monkeypatch, tmp_path):
     )
     out = tmp_path / "out.json"
     result = invoke("evaluate", "--eval-set", str(eval_set), "--output", str(out))
+    assert "Results (advisor.evidence/1): " in result.output
     assert result.exit_code == 0, result.output
     assert "perfect" in result.output and "clueless" in result.output
     assert len(json.loads(out.read_text(encoding="utf-8"))["items"]) == 6

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import {{ package }}
+import {{ package }} as project_package
 from {{ package }}.cli import main
 
 # Libraries a command may use once it runs, never to start the CLI (top-level names).
@@ -58,7 +58,7 @@ INVOCATIONS = [("--help",)] + [(name, "--help") for name in sorted(main.commands
 @pytest.mark.parametrize("args", INVOCATIONS, ids=" ".join)
 def test_help_loads_no_heavy_library(args: tuple[str, ...], tmp_path: Path):
     out = tmp_path / "loaded.json"
-    source_root = str(Path({{ package }}.__file__).resolve().parents[1])
+    source_root = str(Path(project_package.__file__).resolve().parents[1])
     path = os.environ.get("PYTHONPATH")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source_root, path]))}
     # This interpreter on this package, with fixed arguments: no untrusted input.

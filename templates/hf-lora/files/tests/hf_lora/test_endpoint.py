@@ -1,4 +1,4 @@
-"""``base`` and ``lora`` through an OpenAI-compatible server, as with vLLM.
+"""``base`` and ``fine-tuned`` through an OpenAI-compatible server, as with vLLM.
 
 The local server of ``conftest.py`` (127.0.0.1, the chat-completions protocol) records
 what it was asked; the real ``openai`` client talks to it through ``HF_LORA_SERVER_URL``.
@@ -26,10 +26,10 @@ def settings_for(server: ChatServer, **values: Any) -> HfLoraSettings:
     )
 
 
-def test_base_and_lora_ask_the_server_for_their_own_model(server: ChatServer):
+def test_base_and_fine_tuned_ask_the_server_for_their_own_model(server: ChatServer):
     found = systems(settings_for(server, served_adapter="guidelines-lora"))
     assert found["base"]("What is stage 1?") == Prediction("answer from Org/Base-Instruct")
-    assert found["lora"]("What is stage 1?") == Prediction("answer from guidelines-lora")
+    assert found["fine-tuned"]("What is stage 1?") == Prediction("answer from guidelines-lora")
     asked = [r["body"] for r in server.requests]
     assert [b["model"] for b in asked] == ["Org/Base-Instruct", "guidelines-lora"]
     assert asked[0]["messages"] == [
@@ -47,7 +47,7 @@ def test_served_base_model_name_overrides_the_hub_id(server: ChatServer):
 
 def test_api_key_is_sent_as_a_bearer_token_and_not_shown(server: ChatServer):
     settings = settings_for(server, server_api_key="sk-local-test")
-    systems(settings)["lora"]("q")
+    systems(settings)["fine-tuned"]("q")
     assert server.requests[0]["auth"] == "Bearer sk-local-test"
     assert "sk-local-test" not in repr(settings)
 

@@ -61,36 +61,83 @@ def main() -> None:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("results.json"),
+    default=Path("evals/results.json"),
     show_default=True,
-    help="Where the per-item results go, as JSON.",
+    help="Where the results go, in advisor's evidence format (advisor.evidence/1).",
 )
-def evaluate(system_names: tuple[str, ...], scorer: str, eval_set: Path, output: Path) -> None:
-    """Run every system on every question and compare them side by side."""
+@click.option(
+    "--prices",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("evals/prices.json"),
+    show_default=True,
+    help="USD per 1M tokens by model, for the cost per 1k questions.",
+)
+@click.option(
+    "--concurrency",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    envvar="EVAL_CONCURRENCY",
+    help="Questions asked at once (env EVAL_CONCURRENCY); lower it for a tight rate limit.",
+)
+def evaluate(
+    system_names: tuple[str, ...],
+    scorer: str,
+    eval_set: Path,
+    output: Path,
+    prices: Path,
+    concurrency: int,
+) -> None:
+    """Run every system on every question and compare them side by side.
+
+    Exits 1 when a system failed on every question (a wrong key, no index yet), after
+    printing the first error of each system that had any.
+    """
     try:
         items = evaluation.load_eval_set(eval_set)
+        price_book = evaluation.load_price_book(prices)
         systems = evaluation.load_systems(EVAL_SYSTEM_MODULES, __package__)
     except evaluation.EvaluationError as exc:
         raise click.UsageError(str(exc)) from None
-    if not systems:
-        raise click.ClickException(
-            "no system to evaluate: the configured backends offer none yet "
-            "(check .env; see README.md)"
-        )
-    unknown = [name for name in system_names if name not in systems]
-    if unknown:
-        raise click.UsageError(
-            f"--system {unknown[0]!r}: unknown system (available: {', '.join(systems)})"
-        )
-    if system_names:
-        systems = {name: systems[name] for name in dict.fromkeys(system_names)}
-    report = evaluation.run(systems, items, scorer=scorer)
-    click.echo(evaluation.format_table(report))
     try:
-        evaluation.write_results(report, output)
+        if not systems:
+            raise click.ClickException(
+                "no system to evaluate: the configured backends offer none yet "
+                "(check .env; see README.md)"
+            )
+        unknown = [name for name in system_names if name not in systems]
+        if unknown:
+            raise click.UsageError(
+                f"--system {unknown[0]!r}: unknown system (available: {', '.join(systems)})"
+            )
+        chosen = {name: systems[name] for name in dict.fromkeys(system_names)} or systems
+        report = evaluation.run(
+            chosen,
+            items,
+            scorer=scorer,
+            concurrency=concurrency,
+            answer_format=evaluation.load_answer_format(),
+            prices=price_book,
+            progress=evaluation.Progress(len(chosen) * len(items)),
+        )
+    finally:
+        evaluation.close_systems(systems)
+    click.echo(evaluation.format_table(report))
+    for line in evaluation.problems(report):
+        click.echo(line, err=True)
+    if price_book is None:
+        click.echo(f"cost per 1k unknown: no price book at {prices}", err=True)
+    document = evaluation.evidence(report, eval_set.stem, price_book)
+    try:
+        evaluation.write_evidence(document, output)
     except OSError as exc:
         raise click.ClickException(f"--output {output}: cannot write: {exc.strerror}") from None
-    click.echo(f"Per-item results: {output}", err=True)
+    click.echo(f"Results ({evaluation.EVIDENCE_SCHEMA}): {output}", err=True)
+    failed = report.failed_systems()
+    if failed:
+        names = ", ".join(s.system for s in failed)
+        raise click.ClickException(f"every question failed for {names} (see the errors above)")
 
 
 for _module in COMMAND_MODULES:

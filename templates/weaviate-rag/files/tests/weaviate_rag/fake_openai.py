@@ -4,7 +4,8 @@ It serves ``POST /v1/embeddings`` and ``POST /v1/chat/completions`` with the API
 shapes (including base64-encoded embeddings, which the client asks for by default) and
 records every request, so tests can assert what was sent. Embeddings are a hashed bag of
 words: texts that share words get similar vectors, which is enough for retrieval tests to
-mean something. The default chat answer quotes the source line closest to the question.
+mean something. The default chat answer quotes the source line closest to the question;
+asked for structured outputs, the server puts it in an object of the requested schema.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class FakeOpenAI:
     server: HTTPServer
     answer: Callable[[list[dict[str, Any]]], str] = extractive_answer
     requests: list[Recorded] = field(default_factory=list)
+    structured_outputs: bool = True  # False: a server that ignores ``response_format``
 
     @property
     def base_url(self) -> str:
@@ -92,7 +94,10 @@ class FakeOpenAI:
         if request.path == "/v1/embeddings":
             return _json(_embeddings(body))
         if request.path == "/v1/chat/completions":
-            return _json(_completion(body, self.answer(body["messages"])))
+            text = self.answer(body["messages"])
+            if self.structured_outputs:
+                text = _structured(body.get("response_format"), text)
+            return _json(_completion(body, text))
         return _json({"error": {"message": f"no route {request.path}"}}, 404)
 
 
@@ -139,6 +144,18 @@ def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
+
+
+def _structured(response_format: dict[str, Any] | None, text: str) -> str:
+    """With structured outputs asked for (``response_format`` of type ``json_schema``), the
+    answer as an object of that schema: ``text`` in its string fields, a plain value of
+    the declared type in the others. Otherwise ``text`` itself."""
+    if not response_format or response_format.get("type") != "json_schema":
+        return text
+    plain = {"string": text, "boolean": True, "number": 0, "integer": 0, "array": []}
+    properties = response_format["json_schema"]["schema"].get("properties", {})
+    answer = {name: plain.get(field.get("type")) for name, field in properties.items()}
+    return json.dumps(answer, ensure_ascii=False)
 
 
 def _json(payload: dict[str, Any], status: int = 200) -> Response:

@@ -44,6 +44,7 @@ def test_rag_system_retrieves_the_expected_source_for_every_eval_question(
         assert set(item["sources"]) <= set(prediction.sources), item["id"]
         assert prediction.answer
     assert len(openai_server.chat_requests()) == len(items), "one connection, one call each"
+    found["rag"].close()  # what `evaluate` does when it is done
 
 
 def test_without_a_key_the_system_is_left_out_with_a_note(

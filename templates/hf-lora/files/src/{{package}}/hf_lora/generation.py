@@ -4,14 +4,19 @@
 peft; the base answers with the adapter switched off, so comparing the two costs one
 model's memory. :class:`EndpointModel` asks an OpenAI-compatible server (vLLM serving the
 base model with the adapter as a LoRA module) through the ``openai`` client and its base
-URL, so the same evaluation runs against a deployment.
+URL, so the same evaluation runs against a deployment, asking for structured outputs when
+the project has an answer schema (in-process generation is held to it only by
+``evaluate``'s check).
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+
+from ..evaluation import record_usage, response_format
 
 
 def chat_messages(system_prompt: str, question: str) -> list[dict[str, str]]:
@@ -105,17 +110,35 @@ class EndpointModel:
         self.system_prompt = system_prompt
         self.max_new_tokens = max_new_tokens
         self._client: Any = None
+        self._lock = threading.Lock()
 
     def answer(self, question: str) -> str:
-        if self._client is None:
-            from openai import OpenAI
+        """The answer; JSON in the answer schema when the project has one
+        (``answer_schema.py``): the request asks for structured outputs, which vLLM
+        enforces with guided decoding."""
+        schema = response_format()
+        extra: dict[str, Any] = {} if schema is None else {"response_format": schema}
+        with self._lock:
+            if self._client is None:
+                from openai import OpenAI
 
-            # vLLM without --api-key accepts any key, but the client insists on one.
-            self._client = OpenAI(base_url=self.base_url, api_key=self.api_key or "not-needed")
+                # vLLM without --api-key accepts any key, but the client insists on one.
+                self._client = OpenAI(
+                    base_url=self.base_url, api_key=self.api_key or "not-needed"
+                )
         response = self._client.chat.completions.create(
             model=self.model,
             messages=chat_messages(self.system_prompt, question),
             temperature=0,
             max_tokens=self.max_new_tokens,
+            **extra,
         )
+        record_usage(response.model or self.model, response.usage)
         return (response.choices[0].message.content or "").strip()
+
+    def close(self) -> None:
+        """Close the client (and its connections), if one was made."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None

@@ -1,15 +1,17 @@
-"""The systems the starter's ``evaluate`` command compares: ``base`` and ``lora``.
+"""The systems the starter's ``evaluate`` command compares: ``base`` and ``fine-tuned``.
 
 With ``HF_LORA_SERVER_URL`` set, both are names on that OpenAI-compatible server (the
-base model's and the adapter's, ``HF_LORA_SERVED_ADAPTER``). Otherwise they run
-in-process and share one loaded model; ``lora`` is left out until ``train`` has saved an
-adapter, as the evaluation contract asks (fewer systems, never an error).
+base model's and the adapter's, ``HF_LORA_SERVED_ADAPTER``), asked concurrently, each
+through a client ``evaluate`` closes. Otherwise they run in-process, one question at a
+time, and share one loaded model; ``fine-tuned`` is left out until ``train`` has saved an
+adapter, as the evaluation contract asks (fewer systems, never an error). The names are
+the ones advisor's evidence format knows (``advisor decide --evidence``).
 """
 
 from __future__ import annotations
 
 from ..chatdata.settings import load_settings
-from ..evaluation import Prediction, System
+from ..evaluation import Prediction, System, serial
 from .generation import EndpointModel, LocalModels
 from .settings import HfLoraSettings
 
@@ -29,19 +31,27 @@ def systems(settings: HfLoraSettings | None = None) -> dict[str, System]:
                 settings.server_url or "", key, model, settings.system_prompt,
                 settings.max_new_tokens,
             )
-            return lambda question: Prediction(client.answer(question))
+
+            def ask(question: str) -> Prediction:
+                return Prediction(client.answer(question))
+
+            ask.close = client.close  # type: ignore[attr-defined]
+            return ask
 
         return {
             "base": endpoint(settings.server_base_model),
-            "lora": endpoint(settings.served_adapter),
+            "fine-tuned": endpoint(settings.served_adapter),
         }
     adapter = settings.adapter_dir if has_adapter(settings) else None
     models = LocalModels(
         settings.base_model, adapter, settings.system_prompt, settings.max_new_tokens
     )
+    # One model in this process: it answers one question at a time.
     found: dict[str, System] = {
-        "base": lambda question: Prediction(models.answer(question, adapter=False))
+        "base": serial(lambda question: Prediction(models.answer(question, adapter=False)))
     }
     if adapter is not None:
-        found["lora"] = lambda question: Prediction(models.answer(question, adapter=True))
+        found["fine-tuned"] = serial(
+            lambda question: Prediction(models.answer(question, adapter=True))
+        )
     return found

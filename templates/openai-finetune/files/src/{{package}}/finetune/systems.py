@@ -1,8 +1,9 @@
 """The systems ``evaluate`` compares: the base model and the fine-tuned one.
 
-Both are asked with the training data's system prompt. Without an API key there is
-nothing to ask, and without a fine-tuned model there is only the base model; either way
-``systems()`` says so on stderr and returns what it can, never raising.
+Both are asked with the training data's system prompt, through one client that
+``evaluate`` closes when it is done. Without an API key there is nothing to ask, and
+without a fine-tuned model there is only the base model; either way ``systems()`` says so
+on stderr and returns what it can, never raising.
 """
 
 from __future__ import annotations
@@ -40,4 +41,5 @@ def _system(client: OpenAI, model: str, system_prompt: str) -> System:
     def run(question: str) -> Prediction:
         return Prediction(answer=ask(client, model, system_prompt, question))
 
+    run.close = client.close  # type: ignore[attr-defined]
     return run

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import {{ package }}
+import {{ package }} as project_package
 from {{ package }}.chatdata.defaults import BASE_MODEL, EPOCHS, may_be_configured, model_and_epochs
 from {{ package }}.chatdata.settings import DataSettings
 
@@ -53,7 +53,7 @@ def test_validate_loads_pydantic_settings_only_when_a_setting_is_given(
 ):
     if dotenv is not None:
         (tmp_path / ".env").write_text(dotenv, "utf-8")
-    source_root = str(Path({{ package }}.__file__).resolve().parents[1])
+    source_root = str(Path(project_package.__file__).resolve().parents[1])
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("FINETUNE_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [source_root, env.get("PYTHONPATH")]))
     data = PROJECT / "data" / "train.jsonl"

@@ -13,7 +13,9 @@ strings, which keeps it fast on large corpora; sizes are in characters.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Cut points in order of preference: (separator, how much of it stays in the chunk).
@@ -44,9 +46,18 @@ class Chunk:
 
 
 def split_text(
-    text: str, chunk_size: int, chunk_overlap: int = 0, *, markdown: bool = False
+    text: str,
+    chunk_size: int,
+    chunk_overlap: int = 0,
+    *,
+    markdown: bool = False,
+    breaks: Sequence[int] = (),
 ) -> list[Chunk]:
-    """Split ``text`` into chunks of at most ``chunk_size`` characters."""
+    """Split ``text`` into chunks of at most ``chunk_size`` characters.
+
+    No chunk spans an offset in ``breaks`` (sorted; a PDF's page starts), so every chunk
+    comes from one page and cites it.
+    """
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     if not 0 <= chunk_overlap < chunk_size:
@@ -55,7 +66,7 @@ def split_text(
         )
     chunks: list[Chunk] = []
     sections = markdown_sections(text) if markdown else [(0, len(text), "")]
-    for start, end, heading in sections:
+    for start, end, heading in _cut_at(sections, breaks):
         _split_span(text, start, end, heading, chunk_size, chunk_overlap, chunks)
     return chunks
 
@@ -98,6 +109,23 @@ def markdown_sections(text: str) -> list[tuple[int, int, str]]:
         if _NON_SPACE.search(text, body, end):
             sections.append((body, end, heading))
     return sections
+
+
+def _cut_at(
+    sections: list[tuple[int, int, str]], breaks: Sequence[int]
+) -> list[tuple[int, int, str]]:
+    """``sections`` cut at every offset in ``breaks`` that falls inside one."""
+    if not breaks:
+        return sections
+    cut: list[tuple[int, int, str]] = []
+    for start, end, heading in sections:
+        for offset in breaks[bisect.bisect_right(breaks, start):]:
+            if offset >= end:
+                break
+            cut.append((start, offset, heading))
+            start = offset
+        cut.append((start, end, heading))
+    return cut
 
 
 def _heading_title(rest: str) -> str:

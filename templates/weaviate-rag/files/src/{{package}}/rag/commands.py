@@ -33,8 +33,11 @@ def register(cli: click.Group) -> None:
 def ingest_command(paths: tuple[Path, ...], force: bool) -> None:
     """Load Markdown, text and PDF files (or folders of them) into Weaviate.
 
-    Unchanged files are skipped; a changed file's chunks are replaced.
+    Unchanged files are skipped; a changed file's chunks are replaced. Files without text
+    and files that cannot be read are named and skipped, the others still imported; the
+    exit code is 2 when a file could not be read, 1 when no file had any text.
     """
+    from .documents import DocumentError
     from .pipeline import ingest
     from .settings import load_settings
     from .store import describe_location
@@ -47,6 +50,12 @@ def ingest_command(paths: tuple[Path, ...], force: bool) -> None:
     )
     report = ingest(list(paths), settings, force=force)
     click.echo(report.summary())
+    for source in report.without_text:
+        scan = source.lower().endswith(".pdf")
+        hint = " (a scanned PDF? run OCR first, e.g. `ocrmypdf IN.pdf OUT.pdf`)" if scan else ""
+        click.echo(f"  warning: {source}: no text to index{hint}", err=True)
+    for reason in report.unreadable:
+        click.echo(f"  unreadable: {reason}", err=True)
     if report.failed_count:
         for line in report.failures:
             click.echo(f"  failed: {line}", err=True)
@@ -54,6 +63,10 @@ def ingest_command(paths: tuple[Path, ...], force: bool) -> None:
         if hidden > 0:
             click.echo(f"  ... and {hidden} more", err=True)
         raise click.ClickException(f"{report.failed_count} chunk(s) were not imported")
+    if report.unreadable:
+        raise DocumentError(f"{len(report.unreadable)} file(s) could not be read")
+    if report.indexed == 0 and report.unchanged == 0:
+        raise click.ClickException("no text found in the given files; nothing was indexed")
 
 
 @click.command("ask")

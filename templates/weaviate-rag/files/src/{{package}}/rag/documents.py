@@ -7,7 +7,9 @@ anywhere in the text can still say which page it came from.
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,11 @@ class Document:
     @property
     def file_name(self) -> str:
         return Path(self.source).name
+
+    @property
+    def page_breaks(self) -> tuple[int, ...]:
+        """Where pages 2, 3, ... begin: no chunk may span one (a chunk cites one page)."""
+        return self.page_starts[1:]
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, or None for documents without pages."""
@@ -115,10 +122,11 @@ def _load_pdf(path: Path) -> Document:
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            raise DocumentError(f"{path}: encrypted PDF; decrypt it first")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with _quiet("pypdf"):
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                raise DocumentError(f"{path}: encrypted PDF; decrypt it first")
+            pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
     except (PdfReadError, OSError, ValueError) as exc:
@@ -132,3 +140,16 @@ def _load_pdf(path: Path) -> Document:
         parts.append(cleaned)
         offset += len(cleaned) + len(PAGE_SEPARATOR)
     return Document(source_name(path), PAGE_SEPARATOR.join(parts), tuple(starts))
+
+
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Hold back a library's log warnings ("invalid pdf header", "EOF marker not found"):
+    a file pypdf cannot read gets one line of our own, not its diagnostics first."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR + 10)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

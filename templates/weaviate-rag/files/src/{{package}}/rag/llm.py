@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import SecretStr
 
+from ..evaluation import record_usage
+
 if TYPE_CHECKING:
     from openai import OpenAI
 
@@ -75,19 +77,30 @@ def embed(client: OpenAI, model: str, texts: Sequence[str]) -> list[list[float]]
             response = client.embeddings.create(model=model, input=batch)
         except openai.OpenAIError as exc:
             raise ModelError(f"embedding with {model} failed: {_describe(exc)}") from None
+        record_usage(model, response.usage, kind="embedding")
         ordered = sorted(response.data, key=lambda item: item.index)
         vectors.extend(list(item.embedding) for item in ordered)
     return vectors
 
 
-def chat(client: OpenAI, model: str, messages: list[dict[str, Any]]) -> str:
-    """One chat completion; the answer text."""
+def chat(
+    client: OpenAI,
+    model: str,
+    messages: list[dict[str, Any]],
+    response_format: dict[str, Any] | None = None,
+) -> str:
+    """One chat completion; the answer text. ``response_format`` asks for structured
+    outputs (a JSON schema the API holds the answer to)."""
     import openai
 
+    extra: dict[str, Any] = {} if response_format is None else {"response_format": response_format}
     try:
-        response = client.chat.completions.create(model=model, messages=messages, temperature=0)
+        response = client.chat.completions.create(
+            model=model, messages=messages, temperature=0, **extra
+        )
     except openai.OpenAIError as exc:
         raise ModelError(f"chat completion with {model} failed: {_describe(exc)}") from None
+    record_usage(response.model or model, response.usage)
     return (response.choices[0].message.content or "").strip()
 
 

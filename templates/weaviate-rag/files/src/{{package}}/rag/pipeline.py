@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..evaluation import response_format
 from .chunking import split_text
-from .documents import Document, find_documents, load_document
+from .documents import Document, DocumentError, find_documents, load_document
 from .llm import ChatTarget, chat, chat_client, configured_chat, embed, make_client
 from .prompting import Hit, build_messages
 from .store import (
@@ -41,6 +43,9 @@ if TYPE_CHECKING:
     from .settings import RagSettings
 
 MAX_REPORTED_FAILURES = 10
+# Part of every chunk's fingerprint: a change in how documents are cut re-imports them once.
+# 2: a PDF's chunks end at page breaks, so each cites the page its text is on.
+CHUNKING_VERSION = "2"
 
 
 def chunk_uuid(collection: str, source: str, index: int) -> str:
@@ -52,6 +57,7 @@ def fingerprint(document: Document, settings: RagSettings) -> str:
     """Changes when the file's text or anything that shapes its chunks or vectors changes."""
     digest = hashlib.sha256()
     for part in (
+        CHUNKING_VERSION,
         document.text,
         str(settings.chunk_size),
         str(settings.chunk_overlap),
@@ -67,7 +73,11 @@ def chunk_objects(document: Document, settings: RagSettings) -> list[ChunkObject
     """The objects one document becomes (without vectors)."""
     stamp = fingerprint(document, settings)
     chunks = split_text(
-        document.text, settings.chunk_size, settings.chunk_overlap, markdown=document.markdown
+        document.text,
+        settings.chunk_size,
+        settings.chunk_overlap,
+        markdown=document.markdown,
+        breaks=document.page_breaks,
     )
     objects = []
     for index, chunk in enumerate(chunks):
@@ -103,12 +113,24 @@ class IngestReport:
     deleted: int = 0
     failures: list[str] = field(default_factory=list)
     failed_count: int = 0
+    without_text: list[str] = field(default_factory=list)  # sources
+    unreadable: list[str] = field(default_factory=list)  # one-line reasons
+
+    @property
+    def indexed(self) -> int:
+        """Files whose chunks were written in this run."""
+        return self.files - self.unchanged - len(self.without_text) - len(self.unreadable)
 
     def summary(self) -> str:
-        changed = self.files - self.unchanged
+        skipped = "".join(
+            f", {len(names)} {what}"
+            for names, what in ((self.without_text, "without text"),
+                                (self.unreadable, "unreadable"))
+            if names
+        )
         text = (
-            f"{self.files} file(s): {changed} indexed, {self.unchanged} unchanged; "
-            f"{self.chunks} chunk(s) written, {self.deleted} stale chunk(s) deleted"
+            f"{self.files} file(s): {self.indexed} indexed, {self.unchanged} unchanged"
+            f"{skipped}; {self.chunks} chunk(s) written, {self.deleted} stale chunk(s) deleted"
         )
         if self.failed_count:
             text += f"; {self.failed_count} chunk(s) FAILED"
@@ -141,15 +163,33 @@ def _ingest_files(
     written: dict[str, tuple[str, int]] = {}  # uuid -> (source, chunk number)
     new_counts: dict[str, int] = {}
     stderr = sys.stderr
+    started = time.monotonic()
+
+    def show(path: Path | None) -> str:
+        return _progress_note(path, report.chunks, time.monotonic() - started)
+
     with (
         click.progressbar(
-            files, label="Ingesting", file=stderr, item_show_func=_show_path
+            files,
+            # on a terminal only: a pipe or a CI log gets the summary, not a bar
+            label="Ingesting" if stderr.isatty() else None,
+            file=stderr,
+            show_pos=True,
+            item_show_func=show,
         ) as progress,
         collection.batch.dynamic() as batch,
     ):
         for path in progress:
-            document = load_document(path)
+            try:
+                document = load_document(path)
+            except DocumentError as exc:  # reported at the end; the other files go on
+                report.unreadable.append(exc.message)
+                continue
             objects = chunk_objects(document, settings)
+            if not objects:  # an empty file, a scanned PDF: nothing to search
+                report.without_text.append(document.source)
+                new_counts[document.source] = 0  # chunks from an earlier text are stale
+                continue
             if not force and _unchanged(collection, document.source, objects):
                 report.unchanged += 1
                 continue
@@ -173,14 +213,16 @@ def _ingest_files(
     return report
 
 
-def _show_path(path: Path | None) -> str:
-    return path.name if path is not None else ""
+def _progress_note(path: Path | None, chunks: int, seconds: float) -> str:
+    """The text beside the progress bar: the file being read, chunks so far and their rate."""
+    if path is None:
+        return ""
+    rate = f", {chunks / seconds:,.0f} chunks/s" if seconds > 0 and chunks else ""
+    return f"{path.name} ({chunks:,} chunks{rate})"
 
 
 def _unchanged(collection: Collection, source: str, objects: list[ChunkObject]) -> bool:
     """All of the file's chunks are stored with the current fingerprint, and no more."""
-    if not objects:
-        return not stored_fingerprints(collection, source, 1)
     current = objects[0].properties["fingerprint"]
     found = stored_fingerprints(collection, source, len(objects) + 1)
     return len(found) == len(objects) and all(stamp == current for stamp in found)
@@ -208,10 +250,12 @@ class Answerer:
     def __init__(self, settings: RagSettings, *, chat: ChatTarget | None = None) -> None:
         self.settings = settings
         self.chat = chat or configured_chat(settings)
-        self.openai = make_client(settings)
-        self.chat_openai = chat_client(self.chat, settings.openai_timeout_s)
         self._resources = ExitStack()
         try:
+            self.openai = make_client(settings)
+            self._resources.callback(self.openai.close)
+            self.chat_openai = chat_client(self.chat, settings.openai_timeout_s)
+            self._resources.callback(self.chat_openai.close)
             client = self._resources.enter_context(connect(settings))
             self.collection = open_collection(client, settings, create=False)
         except BaseException:
@@ -229,9 +273,15 @@ class Answerer:
         return search(self.collection, settings, question, vector)
 
     def answer(self, question: str) -> tuple[str, list[Hit]]:
+        """The answer to ``question`` and the chunks it was drawn from."""
         hits = self.retrieve(question)
-        text = chat(self.chat_openai, self.chat.model, build_messages(question, hits))
-        return text, hits
+        return self.generate(question, hits), hits
+
+    def generate(self, question: str, hits: list[Hit]) -> str:
+        """The chat model's answer from ``hits``; JSON in the answer schema, held to it by
+        structured outputs, when the project has one (``answer_schema.py``)."""
+        messages = build_messages(question, hits)
+        return chat(self.chat_openai, self.chat.model, messages, response_format())
 
     def close(self) -> None:
         self._resources.close()

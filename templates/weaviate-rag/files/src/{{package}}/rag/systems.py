@@ -7,21 +7,21 @@ fine-tuned model, so `evaluate` shows what retrieval and fine-tuning each add (`
 `fine-tuned`, without retrieval, come from the fine-tuning side). A system whose model does
 not exist yet is left out with a note. Predictions carry the retrieved file names, from
 which the runner computes the retrieval hit rate. Each system holds one Weaviate connection
-for every question, closed when the process exits.
+and its model clients for every question; `evaluate` closes them when it is done.
 """
 {% else %}
 """Evaluation systems for the shared `evaluate` command: `rag`.
 
 `rag` retrieves with the configured search and answers with ``RAG_CHAT_MODEL``; its
 prediction's ``sources`` are the retrieved file names, from which the runner computes the
-retrieval hit rate. One Weaviate connection serves every question and is closed when the
-process exits.
+retrieval hit rate. One Weaviate connection serves every question; `evaluate` closes it,
+and the model clients, when it is done.
 """
 {% endif %}
 
 from __future__ import annotations
 
-import atexit
+import threading
 
 import click
 
@@ -66,18 +66,38 @@ def systems() -> dict[str, System]:
 
 
 def rag_system(settings: RagSettings, *, chat: ChatTarget | None = None) -> System:
-    """A system answering with retrieval; the connection opens on the first question."""
+    """A system answering with retrieval; the connection opens on the first question.
+
+    ``evaluate`` asks many questions at once: they share one connection, and the
+    retrieval step takes turns (Weaviate's synchronous client makes no promise about
+    threads), while the chat calls, the slow part, run side by side. A connection that
+    cannot be opened (no collection yet, Weaviate down) fails every later question at once
+    with the same error.
+    """
     from .pipeline import Answerer
 
     answerer: Answerer | None = None
+    unreachable: Exception | None = None  # why the connection could not be opened
+    turn = threading.Lock()
 
     def predict(question: str) -> Prediction:
-        nonlocal answerer
-        if answerer is None:
-            answerer = Answerer(settings, chat=chat)
-            atexit.register(answerer.close)
-        answer, hits = answerer.answer(question)
-        return Prediction(answer=answer, sources=source_files(hits))
+        nonlocal answerer, unreachable
+        with turn:
+            if unreachable is not None:  # `rag` before `ingest`: say so once per question,
+                raise unreachable  # without waiting on Weaviate again for each
+            if answerer is None:
+                try:
+                    answerer = Answerer(settings, chat=chat)
+                except Exception as exc:
+                    unreachable = exc
+                    raise
+            hits = answerer.retrieve(question)
+        return Prediction(answer=answerer.generate(question, hits), sources=source_files(hits))
 
+    def close() -> None:
+        with turn:
+            if answerer is not None:
+                answerer.close()
+
+    predict.close = close  # type: ignore[attr-defined]
     return predict
-

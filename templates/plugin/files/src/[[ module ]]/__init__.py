@@ -1,0 +1,1 @@
+"""[[ distribution ]]: the `[[ backend ]]` backend for advisor (hooks in :mod:`.plugin`)."""

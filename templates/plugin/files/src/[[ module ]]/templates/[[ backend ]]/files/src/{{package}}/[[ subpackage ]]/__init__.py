@@ -1,0 +1,1 @@
+"""The [[ backend ]] backend: keyword retrieval over ``data/corpus``."""
