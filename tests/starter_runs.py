@@ -4,6 +4,11 @@ The starter's tests run in this interpreter with the starter's ``src/`` on the p
 ``[test]`` extra installs the built-in backends' dependencies, so no fresh virtual
 environment (a minute or more) is needed. Settings the starters read are left out of the
 environment, so a developer's own keys never reach a run, nor change its outcome.
+
+Nested runs are timed by progress, not by the wall clock: on a busy machine a starter's
+suite can take many minutes and still be healthy. :func:`run_watched` stops a run only
+when it has printed nothing for ``idle_s`` seconds (pytest prints a dot per test, pip a
+line per step), scaled by how loaded the machine is, and after a generous overall limit.
 """
 
 from __future__ import annotations
@@ -12,10 +17,88 @@ import os
 import subprocess
 import sys
 import sysconfig
+import threading
+import time
 import venv
+from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 STARTER_SETTINGS = ("OPENAI_", "FINETUNE_", "RAG_", "WEAVIATE_", "HF_LORA_", "ADVISOR_")
+# A nested run that prints nothing for this long (times the load factor) is stuck.
+IDLE_S = 300
+# Whatever its progress, no nested run may take longer than this (times the load factor).
+LIMIT_S = 1800
+
+
+def load_factor() -> float:
+    """How many runnable processes share each CPU now (1 on an idle machine, never less)."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:
+        return 1.0
+
+
+def run_watched(
+    args: Sequence[str | Path],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    idle_s: float = IDLE_S,
+    limit_s: float = LIMIT_S,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``args``, capturing its output; stop it only when it makes no progress.
+
+    Raises :class:`subprocess.TimeoutExpired` (with what it printed) when nothing came
+    out for ``idle_s`` x :func:`load_factor` seconds, or after ``limit_s`` x that factor.
+    """
+    command = [str(a) for a in args]
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out: list[bytes] = []
+    err: list[bytes] = []
+    last = [time.monotonic()]
+
+    def pump(stream: IO[bytes], into: list[bytes]) -> None:
+        # os.read returns what is there: pytest's dots count before their line ends.
+        for chunk in iter(lambda: os.read(stream.fileno(), 65536), b""):
+            into.append(chunk)
+            last[0] = time.monotonic()
+
+    readers = [
+        threading.Thread(target=pump, args=(process.stdout, out), daemon=True),
+        threading.Thread(target=pump, args=(process.stderr, err), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    started = time.monotonic()
+    try:
+        while process.poll() is None:
+            time.sleep(0.2)
+            factor = load_factor()
+            now = time.monotonic()
+            stalled = now - last[0] > idle_s * factor
+            if stalled or now - started > limit_s * factor:
+                process.kill()
+                process.wait()
+                for reader in readers:
+                    reader.join(timeout=5)
+                why = f"no output for {idle_s * factor:.0f} s" if stalled else "overall limit"
+                raise subprocess.TimeoutExpired(
+                    command, now - started, output=f"[{why}]\n" + _text(out), stderr=_text(err)
+                )
+        for reader in readers:
+            reader.join(timeout=30)
+    finally:
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    return subprocess.CompletedProcess(command, process.returncode, _text(out), _text(err))
+
+
+def _text(chunks: list[bytes]) -> str:
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def starter_env(project: Path) -> dict[str, str]:
@@ -26,33 +109,23 @@ def starter_env(project: Path) -> dict[str, str]:
 
 
 def run_in_starter(
-    project: Path, *args: str, timeout: int = 300
+    project: Path, *args: str, idle_s: float = IDLE_S
 ) -> subprocess.CompletedProcess[str]:
-    """``python ARGS`` in ``project`` with :func:`starter_env`."""
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=project,
-        env=starter_env(project),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """``python ARGS`` in ``project`` with :func:`starter_env`, timed by progress."""
+    return run_watched([sys.executable, *args], cwd=project, env=starter_env(project),
+                       idle_s=idle_s)
 
 
-def run_starter_tests(project: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+def run_starter_tests(project: Path) -> subprocess.CompletedProcess[str]:
     """The starter's pytest suite, quiet, with skip reasons and no cache written."""
-    return run_in_starter(project, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-                          timeout=timeout)
+    return run_in_starter(project, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider")
 
 
 def ruff_failures(project: Path) -> list[str]:
     """The output of each failing ``ruff check .`` and ``ruff check --select S .``."""
     failures = []
     for args in (["check", "."], ["check", "--select", "S", "."]):
-        lint = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "--no-cache"],
-            cwd=project, capture_output=True, text=True, timeout=120,
-        )
+        lint = run_watched([sys.executable, "-m", "ruff", *args, "--no-cache"], cwd=project)
         if lint.returncode != 0:
             failures.append(f"ruff {' '.join(args)}:\n{lint.stdout}{lint.stderr}")
     return failures
@@ -66,14 +139,9 @@ def offline_env() -> dict[str, str]:
     return env
 
 
-def run_offline(
-    *args: str | Path, cwd: Path, timeout: int = 400
-) -> subprocess.CompletedProcess[str]:
-    """Run ARGS with :func:`offline_env`."""
-    return subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=offline_env(), capture_output=True, text=True,
-        timeout=timeout,
-    )
+def run_offline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ARGS with :func:`offline_env`, timed by progress."""
+    return run_watched(args, cwd=cwd, env=offline_env())
 
 
 def install_in_fresh_venv(project: Path, where: Path) -> Path:

@@ -244,7 +244,7 @@ def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     assert flow == sorted(flow), "the hybrid flow is listed in order"
     assert "train --training-file data/raft/raft.train.jsonl" in readme
 
-    tests = run_starter_tests(project, timeout=900)  # a shared 2-core machine is slow
+    tests = run_starter_tests(project)  # stopped only when it stops making progress
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
     assert " passed" in tests.stdout and " failed" not in tests.stdout
     assert ruff_failures(project) == []
@@ -319,7 +319,7 @@ def test_a_schema_hybrid_answers_in_the_schema_and_writes_evidence(
     scaffold(project, "--set", "format=schema", "--backend", "openai-finetune",
              "--backend", "weaviate-rag")
     assert (project / "src" / "demo" / "answer_schema.py").is_file()
-    run = run_in_starter(project, "-c", SCHEMA_EVIDENCE, timeout=900)
+    run = run_in_starter(project, "-c", SCHEMA_EVIDENCE)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     outcome = json.loads(run.stdout.strip().splitlines()[-1])
 

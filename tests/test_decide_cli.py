@@ -143,10 +143,20 @@ def test_save_answers_round_trips(tmp_path):
         "json",
     )
     second = run("decide", "--answers", str(saved), "--format", "json")
-    assert json.loads(first.output) == json.loads(second.output)
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert f"Next: advisor scaffold DIR --answers {saved}" in first.stderr
 
 
-def test_interactive_flow_asks_every_question_and_re_asks_bad_values():
+@pytest.fixture
+def terminal(monkeypatch):
+    """Make CliRunner's stdin count as a terminal, so prompts are asked (see test_cli_pty)."""
+    monkeypatch.setattr("advisor.questionnaire.can_prompt", lambda: True)
+
+
+def test_interactive_flow_asks_every_question_and_re_asks_bad_values(
+    terminal, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
     typed = (
         "\n".join(
             [
@@ -160,6 +170,7 @@ def test_interactive_flow_asks_every_question_and_re_asks_bad_values():
                 "yes",  # citations (YAML: yes -> true)
                 "",  # queries_per_month: take the default
                 "2000",  # documents
+                "",  # save the answers: take the offered name
             ]
         )
         + "\n"
@@ -168,18 +179,24 @@ def test_interactive_flow_asks_every_question_and_re_asks_bad_values():
     assert result.exit_code == 0, result.output
     assert "did you mean 'strict'" in result.output
     assert "latency_ms: 'fast' is not an integer" in result.output
-    data = json.loads(result.output[result.output.index("{") :])
+    data = json.loads(result.stdout)
     assert data["answers"]["queries_per_month"] == 10000
     assert data["answers"]["citations"] is True
     assert data["recommendation"] == "hybrid"
+    assert "Question 3 of 8: p95 end-to-end latency budget" in result.stderr
+    # The answers are kept for scaffold, and the next step says how to use them.
+    assert yaml.safe_load((tmp_path / "answers.yaml").read_text()) == data["answers"]
+    assert "Next: advisor scaffold DIR --answers answers.yaml" in result.stderr
 
 
-def test_an_answers_file_with_gaps_prompts_only_for_required_keys(tmp_path):
+def test_an_answers_file_with_gaps_prompts_only_for_required_keys(terminal, tmp_path):
     path = write(tmp_path, "volatility: static\nformat: none\nbudget_usd: 100\n")
-    result = run("decide", "--answers", str(path), "--format", "json", input="800\n")
+    result = run("decide", "--answers", str(path), "--format", "json", input="800\n-\n")
     assert result.exit_code == 0, result.output
-    assert "latency_ms" in result.output
-    assert "examples" not in result.output.split("{")[0]
+    assert "Question 1 of 1" in result.stderr
+    assert "latency_ms" in result.stderr
+    assert "examples" not in result.stderr
+    assert "Next:" not in result.stderr  # "-" declined saving the answers
 
 
 # --- bad input: one line, exit 2 ---------------------------------------------------------
@@ -198,7 +215,8 @@ def test_missing_required_answers_are_listed_together(tmp_path):
         ("- a\n- b\n", ["must be a mapping"]),
         ("volatility: 42\n", ["volatility: 42 is not allowed", "static, yearly"]),
         ("volatility: hourly\n", ["volatility: 'hourly' is not allowed"]),
-        ("latency_ms: '300'\n", ["latency_ms: '300' is not an integer", "1 to 600000"]),
+        ("latency_ms: 'fast'\n", ["latency_ms: 'fast' is not an integer", "1 to 600000"]),
+        ("latency_ms: 3 fortnights\n", ["latency_ms: '3 fortnights' is not an integer"]),
         ("latency_ms: 0\n", ["latency_ms: 0 is out of range", "from 1 to 600000"]),
         ("latency_ms: 2.5\n", ["is not an integer"]),
         ("budget_usd: -1\n", ["budget_usd: -1 is out of range", ">= 0"]),

@@ -189,9 +189,10 @@ def test_target_score_outside_zero_to_one_is_refused(answers, results, value):
     assert_one_line_error(result, "target_score", "from 0 to 1")
 
 
-def test_target_score_is_never_prompted(tmp_path):
+def test_target_score_is_never_prompted(tmp_path, monkeypatch):
+    monkeypatch.setattr("advisor.questionnaire.can_prompt", lambda: True)  # as at a terminal
     typed = "\n".join(["yearly", "light", "3000", "20000", "", "", "", "500"]) + "\n"
-    result = run("decide", input=typed)
+    result = run("decide", input=typed + "-\n")  # "-": do not save the answers
     assert result.exit_code == 0, result.output
     assert "target_score" not in result.output
     saved = tmp_path / "saved.yaml"

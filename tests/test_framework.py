@@ -311,13 +311,17 @@ def test_deployment_fixes_the_paths_but_not_the_recommendation(deployment):
     assert not any(w.key == "deployment" for w in decide(make()).warnings)
 
 
-def test_a_first_run_prompts_the_core_questions_only_and_the_optional_ones_keep_defaults():
+def test_a_first_run_prompts_the_core_questions_only_and_the_optional_ones_keep_defaults(
+    monkeypatch,
+):
     from click.testing import CliRunner
 
     from advisor.cli import cli
 
+    monkeypatch.setattr("advisor.questionnaire.can_prompt", lambda: True)  # as at a terminal
     core = ["static", "strict", "2000", "5000", "300", "false", "10000", "0"]
-    result = CliRunner().invoke(cli, ["decide", "--format", "json"], input="\n".join(core) + "\n")
+    typed = "\n".join([*core, "-"]) + "\n"  # "-": do not save the answers
+    result = CliRunner().invoke(cli, ["decide", "--format", "json"], input=typed)
     assert result.exit_code == 0, result.output
     assert "quality_model" not in result.output.split("{", 1)[0]  # never prompted
     data = json.loads(result.output[result.output.index("{"):])

@@ -124,7 +124,10 @@ def test_system_and_prediction_match_what_every_starter_defines():
     [system] = [n for n in tree.body if isinstance(n, ast.Assign)
                 and any(getattr(t, "id", "") == "System" for t in n.targets)]
 
-    assert fields == list(api.Prediction.__dataclass_fields__) == ["answer", "sources"]
+    assert fields == list(api.Prediction.__dataclass_fields__) == ["answer", "sources", "usage"]
+    [usage] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Usage"]
+    usage_fields = [n.target.id for n in usage.body if isinstance(n, ast.AnnAssign)]
+    assert usage_fields == list(api.Usage.__dataclass_fields__)
     assert ast.unparse(system.value) == "Callable[[str], Prediction]"
     assert api.Prediction("x").sources == []
 

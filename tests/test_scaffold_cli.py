@@ -485,7 +485,13 @@ def test_a_question_of_a_backend_not_chosen_is_ignored_with_a_note(backends, tmp
     assert json.loads(json.dumps(record["answers"]))["test_collection"] == "Guidelines"
 
 
-def test_interactive_asks_core_questions_then_the_chosen_backends(backends, tmp_path):
+@pytest.fixture
+def terminal(monkeypatch):
+    """Make CliRunner's stdin count as a terminal, so prompts are asked (see test_cli_pty)."""
+    monkeypatch.setattr("advisor.questionnaire.can_prompt", lambda: True)
+
+
+def test_interactive_asks_core_questions_then_the_chosen_backends(backends, terminal, tmp_path):
     core = ["monthly", "light", "3000", "5000", "", "true", "", "1200"]
     backend = ["Cardio", "", "yes-please", "true"]  # a refused bool is asked again
     result = run_advisor_with_input(tmp_path / "bot", "\n".join(core + backend) + "\n")
@@ -608,7 +614,9 @@ def test_without_named_backends_missing_answers_stay_an_error(backends, tmp_path
 
 
 @pytest.mark.parametrize("again", [["--no-input"], []], ids=["no-input", "interactive"])
-def test_a_project_without_a_decision_is_made_again_byte_for_byte(backends, tmp_path, again):
+def test_a_project_without_a_decision_is_made_again_byte_for_byte(
+    backends, terminal, tmp_path, again
+):
     first = tmp_path / "first"
     result = run_advisor(
         "scaffold", first, "--backend", "test-tune", "--no-input", "--set", "examples=40",
@@ -626,7 +634,7 @@ def test_a_project_without_a_decision_is_made_again_byte_for_byte(backends, tmp_
     }
 
 
-def test_interactive_runs_offer_the_questions_and_can_skip_them(backends, tmp_path):
+def test_interactive_runs_offer_the_questions_and_can_skip_them(backends, terminal, tmp_path):
     result = CliRunner().invoke(
         cli, ["scaffold", str(tmp_path / "skipped"), "--backend", "test-tune"], input="n\n\n"
     )

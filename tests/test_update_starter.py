@@ -89,8 +89,8 @@ def test_a_rag_starter_becomes_the_hybrid_keeping_the_teams_edits(
     )
     replace_once(
         package / "rag" / "commands.py",
-        "    Unchanged files are skipped; a changed file's chunks are replaced.\n",
-        "    Unchanged files are skipped; a changed file's chunks are replaced.\n"
+        '    """Load Markdown, text and PDF files (or folders of them) into Weaviate.\n',
+        '    """Load Markdown, text and PDF files (or folders of them) into Weaviate.\n'
         "    The team re-ingests every night.\n",
     )
     replace_once(

@@ -29,6 +29,7 @@ from advisor.api import (
     templates_path,
 )
 
+from . import checks
 from .models import BY_ID, DEFAULT_MODEL, MODELS
 
 MODEL_QUESTION = Question(
@@ -175,3 +176,8 @@ BACKEND = Backend(
 @hookimpl
 def register_backends(register: Any) -> None:
     register(BACKEND)
+
+
+@hookimpl
+def register_doctor_checks(register: Any) -> None:
+    checks.register_all(register)

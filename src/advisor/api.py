@@ -42,7 +42,7 @@ from .evidence import (
 from .plugin_costs import CostLine, CostOption, CostSource
 from .providers import ProviderEvent, ProviderStatus
 from .questionnaire import REQUIRED, Answers, Question
-from .systems import Prediction, System
+from .systems import Prediction, System, Usage
 
 hookimpl = pluggy.HookimplMarker("advisor")
 
@@ -117,6 +117,7 @@ __all__ = [
     "Status",
     "System",
     "SystemResult",
+    "Usage",
     "hookimpl",
     "loads_evidence",
     "open_weights_training",

@@ -7,6 +7,8 @@ Shell completion is click's: ``eval "$(_ADVISOR_COMPLETE=bash_source advisor)"``
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +72,8 @@ def answers_options(command: Any) -> Any:
         click.option(
             "--no-input",
             is_flag=True,
-            help="Never prompt: use defaults, and fail listing every missing required answer.",
+            help="Never prompt: use defaults, and fail listing every missing required answer "
+            "(the default when stdin is not a terminal).",
         ),
     ]
     for option in reversed(options):
@@ -84,8 +87,12 @@ def gather_answers(
     no_input: bool,
     extra_questions: tuple[Any, ...] = (),
 ) -> dict[str, Any]:
-    """Merge file and ``--set`` answers, validate them, and prompt for what is missing."""
-    from .questionnaire import CORE_QUESTIONS, collect
+    """Merge file and ``--set`` answers, validate them, and prompt for what is missing.
+
+    Prompts only at a terminal: without one, as with ``--no-input``, every missing
+    required answer is listed in one error.
+    """
+    from .questionnaire import CORE_QUESTIONS, can_prompt, collect
 
     provided, source = provided_answers(answers_file, set_values)
     ask_all = answers_file is None and not set_values
@@ -99,7 +106,7 @@ def gather_answers(
         CORE_QUESTIONS + plugin_questions + tuple(extra_questions),
         provided,
         source=source,
-        interactive=not no_input,
+        interactive=not no_input and can_prompt(),
         ask_all=ask_all,
     )
 
@@ -107,20 +114,22 @@ def gather_answers(
 def provided_answers(
     answers_file: Path | None, set_values: tuple[str, ...]
 ) -> tuple[dict[str, Any], str]:
-    """The answers given in a file and ``--set`` (which wins), and where they came from.
+    """The answers given in a file and ``--set`` (which wins), and where each came from.
 
     ``scaffold`` collects in two rounds (core questions, then the chosen backends'), so it
-    needs what was given before validating it.
+    needs what was given before validating it. The source prints as the answers file (or
+    ``--set``) and names ``--set`` for the keys it gave.
     """
-    from .questionnaire import load_answers_file, parse_set_options
+    from .questionnaire import Source, load_answers_file, parse_set_options
 
     provided: dict[str, Any] = {}
-    source = "--set"
+    main = "--set"
     if answers_file is not None:
         provided.update(load_answers_file(answers_file))
-        source = str(answers_file)
-    provided.update(parse_set_options(set_values))
-    return provided, source
+        main = str(answers_file)
+    from_set = parse_set_options(set_values)
+    provided.update(from_set)
+    return provided, Source(main, {key: "--set" for key in from_set})
 
 
 def question_registry() -> list[Any]:
@@ -128,6 +137,15 @@ def question_registry() -> list[Any]:
     from .plugins import get_plugins
 
     return get_plugins().questions()
+
+
+def check_output_folder(output: Path | None) -> None:
+    """Refuse ``-o`` into a missing folder before anything (a chart, a report) is written."""
+    if output is not None and not output.parent.is_dir():
+        raise InputError(
+            f"--output {output}: cannot write: the folder {output.parent} does not exist "
+            "(create it first)"
+        )
 
 
 def write_output(
@@ -144,7 +162,7 @@ def write_output(
     click.echo(f"Wrote {output}{what}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Recommend rag, fine-tune or hybrid, with costs.")
 @answers_options
 @click.option(
     "--format",
@@ -234,6 +252,7 @@ def decide(
     import datetime as dt
 
     from .advice import build_advice, load_cost_overrides
+    from .prompting import prompted
     from .questionnaire import OPTIONAL_QUESTIONS, Answers
     from .reports import chart_svg, render
 
@@ -248,11 +267,18 @@ def decide(
         return
     if (min_gain is not None or format_floor is not None) and not evidence_files:
         raise InputError("--min-gain and --format-floor weigh evidence: give --evidence FILE")
+    check_output_folder(output)
+    if output is not None:
+        from .placement import output_destination
+
+        output_destination(output, through_links=force, option="--output")  # before any write
     evidence = read_evidence(evidence_files) if evidence_files else None
     values = gather_answers(answers_file, set_values, no_input, OPTIONAL_QUESTIONS)
     advice = build_advice(
         Answers.from_mapping(values), today=dt.date.today(), overrides=load_cost_overrides()
     )
+    if save_answers is None and prompted():
+        save_answers = _offer_to_save()
     decision, assessment = advice.decision, None
     if evidence is not None:
         from .evidence import FORMAT_FLOOR, MIN_GAIN, apply, assess
@@ -268,10 +294,6 @@ def decide(
     if save_answers is not None:
         _save_answers(values, save_answers)
     chart_href = None
-    if output is not None:
-        from .placement import output_destination
-
-        output_destination(output, through_links=force, option="--output")  # before any write
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
         shown = f" (the cost chart {output.name} shows)"
@@ -286,7 +308,45 @@ def decide(
         evidence=assessment,
         deciders=deciders,
     )
+    if fmt == "text" and output is None and sys.stdout.isatty():
+        from .prompting import wrap_report
+
+        report = wrap_report(report)
     write_output(report, output, force=force)
+    if save_answers is not None:
+        click.echo(
+            f"Next: advisor scaffold DIR --answers {shlex.quote(str(save_answers))}   "
+            "(makes a starter project for this decision in DIR)",
+            err=True,
+        )
+
+
+def _offer_to_save() -> Path | None:
+    """After an interactive decide: where to keep the answers for ``scaffold`` (or None)."""
+    default = Path("answers.yaml")
+    number = 2
+    while default.exists():
+        default = Path(f"answers-{number}.yaml")
+        number += 1
+
+    def convert(text: Any) -> Path | None:
+        name = str(text).strip()
+        if name.lower() in ("-", "n", "no"):
+            return None
+        path = Path(name).expanduser()
+        if path.exists():
+            raise click.UsageError(f"{path} exists; give another name (or - to skip)")
+        if not path.parent.is_dir():
+            raise click.UsageError(f"the folder {path.parent} does not exist")
+        return path
+
+    chosen: Path | None = click.prompt(
+        "Save these answers for `advisor scaffold`? File name, or - to skip",
+        default=str(default),
+        value_proc=convert,
+        err=True,
+    )
+    return chosen
 
 
 def read_evidence(paths: tuple[Path, ...]) -> Any:
@@ -342,10 +402,18 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
         path.write_text(yaml.safe_dump(values, sort_keys=False, allow_unicode=True), "utf-8")
     except OSError as exc:
         raise InputError(f"--save-answers {path}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"Saved the answers to {path}", err=True)
 
 
-@cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@cli.command(short_help="Print the questionnaire.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts (types, choices, defaults, limits).",
+)
 def questions(fmt: str) -> None:
     """Print the questionnaire: key, type, choices, default and help."""
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
@@ -365,7 +433,7 @@ def questions(fmt: str) -> None:
             click.echo(f"      {choice}: {text}")
 
 
-@cli.command(name="plugins")
+@cli.command(name="plugins", short_help="List plugins and what each registers.")
 @click.option(
     "--format",
     "fmt",
@@ -425,12 +493,12 @@ def _plugins_table(infos: list[Any]) -> str:
     return "\n".join(lines)
 
 
-@cli.group(name="plugin")
+@cli.group(name="plugin", short_help="Write plugins: advisor plugin new NAME.")
 def plugin_group() -> None:
     """Write plugins: `advisor plugin new NAME` starts a publishable one."""
 
 
-@plugin_group.command(name="new")
+@plugin_group.command(name="new", short_help="Create a publishable plugin distribution.")
 @click.argument("name")
 @click.option(
     "--dir",
@@ -454,7 +522,7 @@ def plugin_new(name: str, target: Path | None) -> None:
     click.echo(f"Next: cd {folder} && pip install -e \".[test]\" && pytest", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Check keys, endpoints and services; exit 1 on failure.")
 @click.option(
     "--backend",
     "backends",
@@ -462,24 +530,50 @@ def plugin_new(name: str, target: Path | None) -> None:
     metavar="NAME",
     help="Only this backend's checks (repeatable). Default: every check.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts and CI.",
+)
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Check this generated project: read its .env and recorded deployment "
+    "(default: the project the current folder is in, if any).",
+)
 @click.pass_context
-def doctor(ctx: click.Context, backends: tuple[str, ...], fmt: str) -> None:
-    """Check keys, endpoints and services the backends need; exit 1 if any check fails."""
+def doctor(
+    ctx: click.Context, backends: tuple[str, ...], fmt: str, project: Path | None
+) -> None:
+    """Check keys, endpoints and services the backends need; exit 1 if any check fails.
+
+    With deployment self-hosted or air-gapped (ADVISOR_DEPLOYMENT, advisor.toml, or the
+    project's .advisor.yml), also checks that no endpoint leaves the team's infrastructure.
+    """
     from .doctor import render, run_doctor
 
-    report = run_doctor(backends)
+    report = run_doctor(backends, project)
     click.echo(render(report, fmt), nl=False)
     ctx.exit(report.exit_code)
 
 
-@cli.group()
+@cli.group(short_help="Inspect the settings and where each came from.")
 def config() -> None:
     """Inspect the settings (environment, ./advisor.toml, the user config file)."""
 
 
-@config.command("show")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@config.command("show", short_help="Print the effective settings, secrets masked.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts; secrets are masked in both.",
+)
 def config_show(fmt: str) -> None:
     """Print the effective settings and where each came from; secrets masked."""
     from .settings import load_settings, render_config
@@ -487,7 +581,7 @@ def config_show(fmt: str) -> None:
     click.echo(render_config(load_settings(), fmt), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Make a runnable starter project in TARGET.")
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @answers_options
 @click.option(
@@ -555,7 +649,7 @@ def scaffold(
     from .clock import today
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
-    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS, can_prompt
     from .record import version_notes
     from .scaffold import backend_versions, closing_lines, report_lines
     from .scaffold import scaffold as render_scaffold
@@ -572,8 +666,13 @@ def scaffold(
         provided=provided,
         source=source,
         questions=CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry()),
-        interactive=not no_input,
-        ask_all=answers_file is None and not set_values,
+        interactive=not no_input and can_prompt(),
+        # Only a first run with nothing given asks everything; a file, a saved decision
+        # or a record supplies answers, and backends' questions keep their defaults.
+        ask_all=answers_file is None
+        and not set_values
+        and decision_file is None
+        and record_file is None,
         decision_file=decision_file,
         backend_names=backend_names,
         name=name,
@@ -599,7 +698,7 @@ def scaffold(
             click.echo(line, err=True)
 
 
-@cli.command()
+@cli.command(short_help="Re-render a generated project and merge your edits.")
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--answers",
@@ -686,7 +785,7 @@ def update(
     ctx.exit(1 if plan.conflicts else 0)
 
 
-@cli.command()
+@cli.command(short_help="Exit 1 when a project's decision no longer holds.")
 @click.argument(
     "target", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
 )

@@ -8,6 +8,10 @@ traceback, and so is one still running after ``ADVISOR_CHECK_TIMEOUT`` seconds (
 default, for each check on its own). Whatever a check says passes through :func:`redact`
 before it is shown, so a key a server echoes back (or a plugin mistakenly formats into a
 message) is never printed.
+
+Run inside a generated project (or with ``--project DIR``), the doctor also reads that
+project's ``.env`` and recorded ``deployment``, and says which settings files it used.
+The deployment boundary checks (:mod:`advisor.boundary`) are the core's own.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .checks import Check, CheckResult
@@ -57,6 +62,7 @@ class Finding:
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
+    settings_files: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -72,12 +78,16 @@ class Report:
         return {
             "ok": self.exit_code == 0,
             "counts": self.counts(),
+            "settings_files": list(self.settings_files),
             "checks": [f.to_dict() for f in self.findings],
         }
 
 
 def select(checks: Sequence[Check], backends: Iterable[str]) -> list[Check]:
-    """The checks of the named backends (all checks when none is named)."""
+    """The checks of the named backends (all checks when none is named).
+
+    Core checks (no backend) always run: they are about the team, not a backend.
+    """
     wanted = list(backends)
     if not wanted:
         return list(checks)
@@ -86,7 +96,7 @@ def select(checks: Sequence[Check], backends: Iterable[str]) -> list[Check]:
         if name not in known:
             allowed = ", ".join(known) or "none: no plugin contributes checks"
             raise InputError(f"--backend {name!r}: no checks for that backend (allowed: {allowed})")
-    return [c for c in checks if c.backend in wanted]
+    return [c for c in checks if c.backend is None or c.backend in wanted]
 
 
 def run_checks(checks: Sequence[Check], settings: Any) -> Report:
@@ -125,6 +135,13 @@ def _run_one(check: Check, settings: Any) -> CheckResult:
         )
     if isinstance(outcome.error, InputError):
         raise outcome.error
+    if isinstance(outcome.error, ModuleNotFoundError):
+        missing = outcome.error.name or ""
+        return CheckResult(
+            "fail",
+            f"the check needs the Python package {missing!r}, which is not installed",
+            f"pip install {_distribution(missing)} (in the environment advisor runs in)",
+        )
     if outcome.error is not None:
         exc = outcome.error
         first = (str(exc).strip().splitlines() or [""])[0]
@@ -151,13 +168,34 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return scrub(text, secrets)
 
 
-def run_doctor(backends: Iterable[str] = ()) -> Report:
-    """Load settings, collect and select checks, run them; warn first about an unsafe Jinja."""
-    from .settings import load_settings
+# Import names whose distribution is spelled differently.
+_DISTRIBUTIONS = {"weaviate": "weaviate-client", "yaml": "pyyaml", "grpc": "grpcio"}
 
-    settings = load_settings()
-    report = run_checks(select(get_plugins().checks(), backends), settings)
-    return Report((*outdated_jinja(), *report.findings))
+
+def _distribution(module: str) -> str:
+    top = module.split(".")[0]
+    return _DISTRIBUTIONS.get(top, top)
+
+
+def run_doctor(backends: Iterable[str] = (), project: Path | None = None) -> Report:
+    """Load settings (with the generated project's, if any), select checks, run them."""
+    from .boundary import core_checks
+    from .projectenv import find_project, load_project
+    from .settings import config_files, load_settings
+
+    if project is not None:
+        found = load_project(project)
+    else:
+        root = find_project(Path.cwd())
+        found = load_project(root, "generated project") if root is not None else None
+    settings = load_settings(project=found)
+    checks = select([*core_checks(settings), *get_plugins().checks()], backends)
+    report = run_checks(checks, settings)
+    files = ["environment variables"]
+    if found is not None:
+        files += [str(p) for p in (found.env_path, found.record_path) if p.is_file()]
+    files += [info["path"] for info in config_files().values() if info["exists"]]
+    return Report((*outdated_jinja(), *report.findings), tuple(files))
 
 
 def outdated_jinja(version: str | None = None) -> tuple[Finding, ...]:
@@ -187,6 +225,7 @@ def outdated_jinja(version: str | None = None) -> tuple[Finding, ...]:
     )
 
 
+
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2) + "\n"
@@ -201,6 +240,8 @@ def render_text(report: Report) -> str:
         )
     width = max(len(f.name) for f in report.findings)
     lines = []
+    if report.settings_files:
+        lines += [f"Settings from: {', '.join(report.settings_files)}", ""]
     for f in report.findings:
         lines.append(f"{LABELS[f.status]:<4}  {f.name:<{width}}  {f.summary}")
         if f.fix and f.status in ("warn", "fail"):

@@ -2,11 +2,14 @@
 
 Every error a user can cause by what they typed or handed in is an :class:`InputError`:
 click prints ``Error: <message>`` on stderr and exits with code 2, never a traceback.
+Several problems found at once (three bad values in one answers file) are one
+``InputError`` that prints one ``Error:`` line each, so the user fixes them in one go.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import IO, Any
 
 import click
 
@@ -16,9 +19,24 @@ class InputError(click.ClickException):
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
-        # One line, always: a parser's multi-line message must not break the contract.
+    def __init__(self, message: str, *more: str) -> None:
+        # One line per problem, always: a parser's multi-line message must not break it.
         super().__init__(" ".join(message.split()))
+        self.more = tuple(" ".join(line.split()) for line in more)
+
+    @classmethod
+    def combine(cls, errors: Iterable[InputError]) -> InputError:
+        """One error holding every line of ``errors`` (at least one), in order."""
+        lines = [line for error in errors for line in error.lines]
+        return cls(*lines)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return (self.message, *self.more)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.lines:
+            click.echo(f"Error: {line}", file=file, err=file is None)
 
 
 class PluginError(click.ClickException):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from .errors import InputError, closest
 
 Kind = Literal["choice", "int", "number", "bool", "str"]
+Unit = Literal["usd", "ms"]
 
 
 class _Required:
@@ -39,7 +41,10 @@ class Question:
     """One question: its key in answers files, its type and what it accepts.
 
     ``choices`` are ordered from least to most (the framework's flips and the
-    confidence score read that order). ``minimum``/``maximum`` bound numbers.
+    confidence score read that order). ``minimum``/``maximum`` bound numbers. ``unit``
+    lets a number be typed with its unit (``$2,000`` for ``usd``; ``0.5 s`` for ``ms``);
+    ``hints`` maps a common wrong word to the choice it most likely means (``json`` ->
+    ``schema``), so the error can point at it and say why.
     An ``advanced`` question whose default is None (``target_score``) is left out of the
     answers when not given, so records and saved answers only hold it when someone set it.
     """
@@ -52,6 +57,8 @@ class Question:
     minimum: float | None = None
     maximum: float | None = None
     choice_help: Mapping[str, str] = field(default_factory=dict)
+    unit: Unit | None = None
+    hints: Mapping[str, str] = field(default_factory=dict)
     # Optional answers that change something only for some teams: a first run without an
     # answers file does not prompt for them (give them in the file or with --set).
     advanced: bool = False
@@ -116,10 +123,23 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         choice_help={
             "none": "free text",
             "light": "a preferred style that instructions carry",
-            "schema": "machine-readable structure (e.g. a JSON schema), enforceable "
-            "with structured outputs",
-            "strict": "a house style, tone, vocabulary or conventions that "
-            "instructions do not hold reliably",
+            "schema": "a data format (JSON, a JSON schema, XML) the output must parse as: "
+            "structured outputs enforce it, no fine-tuning needed",
+            "strict": "a house style, tone, vocabulary or conventions that instructions "
+            "do not hold reliably (not a data format: that is schema)",
+        },
+        hints={
+            "json": "schema",
+            "json schema": "schema",
+            "yaml": "schema",
+            "xml": "schema",
+            "structured": "schema",
+            "structure": "schema",
+            "style": "strict",
+            "tone": "strict",
+            "house style": "strict",
+            "free": "none",
+            "text": "none",
         },
     ),
     Question(
@@ -128,8 +148,15 @@ CORE_QUESTIONS: tuple[Question, ...] = (
         "p95 end-to-end latency budget, in milliseconds.",
         minimum=1,
         maximum=600_000,
+        unit="ms",
     ),
-    Question("budget_usd", "number", "Upfront budget for the first version, in USD.", minimum=0),
+    Question(
+        "budget_usd",
+        "number",
+        "Upfront budget for the first version, in USD.",
+        minimum=0,
+        unit="usd",
+    ),
     Question("examples", "int", "Curated input->output examples available.", default=0, minimum=0),
     Question("citations", "bool", "Must answers cite their sources?", default=False),
     Question("queries_per_month", "int", "Expected queries per month.", default=10_000, minimum=0),
@@ -229,13 +256,39 @@ class Answers:
         return cls(**{k: v for k, v in values.items() if k in names})
 
 
+class Source(str):
+    """Where answers came from, per key: prints as the main source (the answers file).
+
+    Answers merge a file and ``--set`` options; a bad value must be blamed on the one
+    that gave it (``--set volatilty=daily`` is a ``--set`` typo, not the file's). A plain
+    ``str`` source works too and stands for every key.
+    """
+
+    per_key: Mapping[str, str]
+
+    def __new__(cls, main: str, per_key: Mapping[str, str] | None = None) -> Source:
+        self = super().__new__(cls, main)
+        self.per_key = dict(per_key or {})
+        return self
+
+
+def source_of(source: str, key: str) -> str:
+    """The source that gave ``key``: its own for a :class:`Source`, else ``source``."""
+    if isinstance(source, Source):
+        return source.per_key.get(key, str(source))
+    return source
+
+
 def coerce(question: Question, value: Any, source: str) -> Any:
     """Return ``value`` as the question's type, or raise a one-line :class:`InputError`.
 
-    Types are strict (a string is not a number) because answers files are read as YAML
-    or JSON, which already carry types; ``--set`` and prompts parse their text as YAML
-    scalars first, so ``--set examples=50`` arrives as the integer 50.
+    Forgiving in the same way whichever way a value came in (file, ``--set``, prompt):
+    choices ignore case and surrounding space; numbers may be text with thousands
+    separators (``2,000``), a currency (``$2,000``, for ``usd`` questions) or a unit
+    (``500ms``, ``0.5 s``, for ``ms`` questions); booleans may be yes/no, y/n, on/off.
+    Anything else is refused with the reason and what is allowed.
     """
+    source = source_of(source, question.key)
 
     def fail(reason: str) -> InputError:
         shown = _show(value)
@@ -245,17 +298,12 @@ def coerce(question: Question, value: Any, source: str) -> Any:
 
     kind = question.kind
     if kind == "choice":
-        if not isinstance(value, str) or value not in question.choices:
-            hint = ""
-            if isinstance(value, str):
-                close = closest(value, question.choices)
-                hint = f"; did you mean {close!r}?" if close else ""
-            raise InputError(
-                f"{source}: {question.key}: {_show(value)} is not allowed "
-                f"(allowed: {question.allowed()}){hint}"
-            )
-        return value
+        return _choice(question, value, source)
     if kind == "bool":
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in _TRUE or word in _FALSE:
+                return word in _TRUE
         if not isinstance(value, bool):
             raise fail("is not a boolean")
         return value
@@ -264,33 +312,137 @@ def coerce(question: Question, value: Any, source: str) -> Any:
             raise fail("is not a non-empty string")
         return value
     noun = "an integer" if kind == "int" else "a number"
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    number = _number_from_text(value, question.unit) if isinstance(value, str) else value
+    if isinstance(number, bool) or not isinstance(number, int | float):
         raise fail(f"is not {noun}")
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(number, float) and not math.isfinite(number):
         raise fail("is not a finite number")
-    if kind == "int" and isinstance(value, float):
-        if not value.is_integer():
+    if kind == "int" and isinstance(number, float):
+        if not number.is_integer():
             raise fail("is not an integer")
-        value = int(value)
-    too_low = question.minimum is not None and value < question.minimum
-    too_high = question.maximum is not None and value > question.maximum
-    if too_low or too_high or abs(value) > 1e15:
+        number = int(number)
+    too_low = question.minimum is not None and number < question.minimum
+    too_high = question.maximum is not None and number > question.maximum
+    if too_low or too_high or abs(number) > 1e15:
         raise fail("is out of range")
-    return value if kind == "int" else float(value)
+    return number if kind == "int" else float(number)
+
+
+_TRUE = frozenset({"true", "yes", "y", "on", "1"})
+_FALSE = frozenset({"false", "no", "n", "off", "0"})
+
+# Longer text is no number anyone typed, and int() of thousands of digits is refused.
+_MAX_NUMBER_TEXT = 40
+_GROUPED = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_UNITS_MS = {
+    "ms": 1,
+    "msec": 1,
+    "millisecond": 1,
+    "milliseconds": 1,
+    "s": 1000,
+    "sec": 1000,
+    "secs": 1000,
+    "second": 1000,
+    "seconds": 1000,
+    "min": 60_000,
+    "minute": 60_000,
+    "minutes": 60_000,
+}
+
+
+def _number_from_text(text: str, unit: Unit | None) -> int | float | None:
+    """A number typed as text (``2,000``, ``$2,000``, ``0.5 s``), or None when it is not one."""
+    text = text.strip().replace("_", "")
+    if not text or len(text) > _MAX_NUMBER_TEXT:
+        return None
+    scale = 1
+    if unit == "usd":
+        upper = text.upper()
+        for mark in ("US$", "$", "USD"):
+            if upper.startswith(mark):
+                text = text[len(mark) :].strip()
+                break
+        else:
+            if upper.endswith("USD"):
+                text = text[:-3].strip()
+    elif unit == "ms":
+        match = re.fullmatch(r"(.*?)\s*([a-zA-Z]+)", text)
+        if match:
+            factor = _UNITS_MS.get(match.group(2).lower())
+            if factor is None:
+                return None
+            text, scale = match.group(1), factor
+    if not _GROUPED.fullmatch(text):
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    else:
+        plain = text.replace(",", "")
+        number = float(plain) if "." in plain else int(plain)
+    return number * scale
+
+
+def _choice(question: Question, value: Any, source: str) -> str:
+    if isinstance(value, str):
+        typed = " ".join(value.split())
+        by_lower = {choice.lower(): choice for choice in question.choices}
+        if typed.lower() in by_lower:
+            return by_lower[typed.lower()]
+    hint = ""
+    if isinstance(value, str):
+        meant = question.hints.get(" ".join(value.split()).lower())
+        if meant is not None:
+            hint = f"; did you mean {meant!r}?" + _contrast(question, meant)
+        else:
+            close = closest(value.lower(), question.choices)
+            hint = f"; did you mean {close!r}?" if close else ""
+    raise InputError(
+        f"{source}: {question.key}: {_show(value)} is not allowed "
+        f"(allowed: {question.allowed()}){hint}"
+    )
+
+
+def _contrast(question: Question, meant: str) -> str:
+    """`` (schema: ...; strict: ...)``: the meant choice and those its help is told apart from."""
+    helps = question.choice_help
+    if meant not in helps:
+        return ""
+    told_apart = [
+        c for c in question.choices
+        if c != meant and c in helps and (meant in helps[c] or c in helps[meant])
+    ]
+    about = [meant, *told_apart]
+    return " (" + "; ".join(f"{c}: {helps[c]}" for c in about) + ")"
+
+
+def display(value: Any) -> str:
+    """A validated value as it is echoed back and written to answers files."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**60:
+        return "a number with more than 60 digits"
     text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_scalar(text: str) -> Any:
-    """Read one ``--set`` or prompt value the way YAML reads a scalar (``50`` -> 50)."""
+    """Read one ``--set`` or prompt value the way YAML reads a scalar (``50`` -> 50).
+
+    Text YAML cannot read as a scalar stays text, for :func:`coerce` to judge; so does a
+    number too long for Python to convert (thousands of digits).
+    """
     import yaml
 
     try:
         value = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return text
     if value is None or isinstance(value, list | dict):
         return text
@@ -298,19 +450,14 @@ def parse_scalar(text: str) -> Any:
 
 
 def load_answers_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON answers file into a mapping, or raise a one-line error."""
+    """Read a YAML or JSON answers file into a mapping, or raise a one-line error.
+
+    Any kind of file is read with a bound (see :mod:`advisor.inputfiles`).
+    """
+    from .inputfiles import read_limited
+
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_ANSWERS_FILE_BYTES:
-            raise InputError(
-                f"{path}: answers file is {size} bytes; at most {MAX_ANSWERS_FILE_BYTES} allowed"
-            )
-        raw = path.read_bytes()
-    except InputError:
-        raise
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read answers file: {exc.strerror or exc}") from None
+    raw = read_limited(path, "answers file", MAX_ANSWERS_FILE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -318,14 +465,14 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
     else:
         import yaml
 
         try:
             data = yaml.load(text, Loader=_bounded_loader())
-        except (yaml.YAMLError, RecursionError) as exc:
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
             raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
     if data is None:
         data = {}
@@ -348,6 +495,8 @@ def _parse_problem(exc: Exception) -> str:
         return f" at line {mark.line + 1}: {exc.problem}"
     if isinstance(exc, RecursionError):
         return ": nested too deeply"
+    if isinstance(exc, ValueError) and "digits" in str(exc):
+        return ": a number has too many digits"
     return f": {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
@@ -373,13 +522,24 @@ def _bounded_loader() -> type:
 
 
 def check_keys(data: Mapping[str, Any], questions: Iterable[Question], source: str) -> None:
-    """Refuse unknown keys, naming the closest known one."""
+    """Refuse unknown keys, all of them at once, each with the closest known one."""
+    problems = unknown_keys(data, questions, source)
+    if problems:
+        raise InputError.combine(problems)
+
+
+def unknown_keys(
+    data: Mapping[str, Any], questions: Iterable[Question], source: str
+) -> list[InputError]:
+    """One error per key of ``data`` no question asks, blamed on the source that gave it."""
     known = [q.key for q in questions]
+    problems = []
     for key in data:
         if key not in known:
             close = closest(key, known)
             hint = f"; did you mean {close!r}?" if close else f"; known keys: {', '.join(known)}"
-            raise InputError(f"{source}: unknown key {_show(key)}{hint}")
+            problems.append(InputError(f"{source_of(source, key)}: unknown key {_show(key)}{hint}"))
+    return problems
 
 
 def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
@@ -405,58 +565,66 @@ def collect(
 
     With ``ask_all`` every question is asked (defaults offered), as a first run without an
     answers file expects; otherwise only required questions that are still missing are.
-    Advanced questions are never asked; those without a default stay out of the result
-    unless given. Without input, every missing required key is reported at once.
+    Every problem is reported at once, one line each: unknown keys, refused values and,
+    without input, every missing required answer. A value that was read leniently
+    (``Weekly``, ``$2,000``) is echoed back as it was understood, on stderr. Advanced
+    questions are never asked; those without a default stay out of the result unless given.
     """
-    import click
-
     questions = tuple(questions)
-    check_keys(provided, questions, source)
+    problems = unknown_keys(provided, questions, source)
     values: dict[str, Any] = {}
+    to_ask: list[Question] = []
     missing: list[str] = []
     for question in questions:
         if question.key in provided:
-            values[question.key] = coerce(question, provided[question.key], source)
+            raw = provided[question.key]
+            try:
+                values[question.key] = coerce(question, raw, source)
+            except InputError as exc:
+                problems.append(exc)
+                continue
+            _echo_normalised(question, raw, values[question.key], source)
         elif interactive and ((ask_all and not question.advanced) or question.required):
-            values[question.key] = _prompt(question, click)
+            to_ask.append(question)
         elif question.required:
             missing.append(question.key)
         elif not (question.advanced and question.default is None):
             values[question.key] = question.default
     if missing:
-        raise InputError(
-            f"missing required answers: {', '.join(missing)} "
-            "(give them in --answers FILE or with --set key=value)"
+        problems.append(
+            InputError(
+                f"missing required answers: {', '.join(missing)} "
+                "(give them in --answers FILE or with --set key=value)"
+            )
         )
-    return values
+    if problems:
+        raise InputError.combine(problems)
+    if to_ask:
+        from .prompting import ask
+
+        values.update(ask(to_ask))
+    return {q.key: values[q.key] for q in questions if q.key in values}
 
 
-def _prompt(question: Question, click: Any) -> Any:
-    """Ask one question; a refused value is re-asked with the reason (click's loop)."""
+def _echo_normalised(question: Question, raw: Any, value: Any, source: str) -> None:
+    """Say how a leniently read value was understood (``'$2,000'`` -> ``2000``)."""
+    if not isinstance(raw, str) or question.kind == "str" or raw == display(value):
+        return
+    import click
 
-    def convert(text: Any) -> Any:
-        value = text if not isinstance(text, str) else parse_scalar(text)
-        if question.kind == "str":
-            value = str(text)
-        try:
-            return coerce(question, value, "answer")
-        except InputError as exc:
-            raise click.UsageError(exc.message) from None
-
-    click.echo(click.style(question.help, bold=True), err=True)
-    if question.choice_help:
-        for choice in question.choices:
-            click.echo(f"  {choice}: {question.choice_help[choice]}", err=True)
-    label = question.key
-    if question.kind == "choice":
-        label += f" ({'/'.join(question.choices)})"
-    elif question.kind == "bool":
-        label += " (true/false)"
-    default = None if question.required else _prompt_default(question.default)
-    return click.prompt(label, default=default, value_proc=convert, err=True)
+    click.echo(
+        f"Note: {source_of(source, question.key)}: {question.key}: {raw!r} read as "
+        f"{display(value)}",
+        err=True,
+    )
 
 
-def _prompt_default(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def can_prompt() -> bool:
+    """Whether anyone can answer a prompt: stdin is a terminal.
+
+    Without one (CI, a pipe, ``</dev/null``), commands behave as with ``--no-input``.
+    """
+    import sys
+
+    stdin = sys.stdin
+    return stdin is not None and stdin.isatty()

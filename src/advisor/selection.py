@@ -177,20 +177,21 @@ def load_decision(path: Path) -> Decision:
 
 
 def _read_json_mapping(path: Path) -> dict[str, Any]:
+    from .inputfiles import read_limited
+
     where = f"--decision {path}"
+    raw = read_limited(path, "decision file", MAX_DECISION_FILE_BYTES, label=where)
     try:
-        size = path.stat().st_size
-        if size > MAX_DECISION_FILE_BYTES:
-            raise InputError(f"{where}: {size} bytes; at most {MAX_DECISION_FILE_BYTES} allowed")
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{where}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON at line {exc.lineno}: {exc.msg}") from None
+    except (ValueError, RecursionError):
+        raise InputError(f"{where}: not valid JSON: a number has too many digits, or "
+                         "the nesting is too deep") from None
     if not isinstance(data, dict):
         raise InputError(
             f"{where}: must be a JSON object (the output of `advisor decide --format json`)"

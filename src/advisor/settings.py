@@ -5,8 +5,9 @@ never at start-up: pydantic-settings costs about 100 ms to import.
 
 Precedence, highest first: environment variables (``ADVISOR_*`` plus the providers'
 usual ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, ``WEAVIATE_URL``, ``WEAVIATE_API_KEY``),
-``./advisor.toml`` in the current directory, then ``config.toml`` in the user's config
-directory (``advisor config show`` prints its path), then defaults. Keys are
+a generated project's ``.env`` and recorded ``deployment`` (only when ``doctor`` checks a
+project), ``./advisor.toml`` in the current directory, then ``config.toml`` in the user's
+config directory (``advisor config show`` prints its path), then defaults. Keys are
 ``SecretStr``: they print as ``**********`` and never reach reports or generated files.
 
 :func:`load_settings` reads the layers itself, rather than letting pydantic-settings merge
@@ -24,7 +25,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import (
     AliasChoices,
@@ -48,6 +49,9 @@ from .locations import PROJECT_CONFIG, user_config_path
 from .redaction import SECRET_WORDS, is_secret_name, mask, mask_urls, url_secrets
 
 __all__ = ["SECRET_WORDS", "Settings", "is_secret_name", "load_settings", "mask"]
+
+if TYPE_CHECKING:
+    from .projectenv import Project
 
 ENV_PREFIX = "ADVISOR_"
 NESTED_DELIMITER = "__"
@@ -95,6 +99,11 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("WEAVIATE_API_KEY")
     )
     timeout_s: float = Field(default=5.0, gt=0, description="Timeout for each network check.")
+    deployment: Literal["api", "self-hosted", "air-gapped"] = Field(
+        default="api",
+        description="Where data may go: api (providers' APIs), self-hosted (only the team's "
+        "own infrastructure) or air-gapped (self-hosted, nothing downloaded at run time).",
+    )
     costs: dict[str, Any] = Field(
         default_factory=dict,
         description="Overrides of the cost model's prices and assumptions ([costs] table).",
@@ -105,6 +114,7 @@ class Settings(BaseSettings):
 
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _project: Any = PrivateAttr(default=None)
 
     @classmethod
     def settings_customise_sources(
@@ -124,6 +134,25 @@ class Settings(BaseSettings):
         """Where the value at dotted ``key`` came from: ``default``, ``env NAME``, ``file PATH``."""
         return self._origins.get(key, DEFAULT)
 
+    @property
+    def project(self) -> Project | None:
+        """The generated project being checked (its ``.env``, its record), if any."""
+        return self._project  # type: ignore[no-any-return]
+
+    def env_value(self, name: str) -> str | None:
+        """A variable the starters read (``HF_LORA_SERVER_URL``...): the environment's, else
+        the checked project's ``.env``; None when neither sets it (or sets it empty)."""
+        value = os.environ.get(name)
+        if value is None and self.project is not None:
+            value = self.project.env.get(name)
+        return value or None
+
+    def env_origin(self, name: str) -> str:
+        """Where :meth:`env_value` found ``name``: ``env NAME`` or ``file PATH/.env``."""
+        if os.environ.get(name) is not None or self.project is None:
+            return f"env {name}"
+        return f"file {self.project.env_path}"
+
     def secret_values(self) -> list[str]:
         """Every secret's plain value, so output can be scrubbed of them before printing."""
         values = [
@@ -131,6 +160,8 @@ class Settings(BaseSettings):
             for s in (self.openai_api_key, self.weaviate_api_key)
             if s is not None and s.get_secret_value()
         ]
+        if self.project is not None:
+            values += [v for k, v in self.project.env.items() if v and is_secret_name(k)]
         for table in self.plugins.values():
             for key, value in table.items():
                 if is_secret_name(key) and isinstance(value, str) and value:
@@ -198,14 +229,21 @@ def _section_model(name: str, defaults: Mapping[str, Any]) -> type[BaseModel]:
 # --- reading the layers --------------------------------------------------------------------
 
 
-def load_settings(**overrides: Any) -> Settings:
+def load_settings(*, project: Project | None = None, **overrides: Any) -> Settings:
     """Read environment, ``./advisor.toml`` and the user file; return validated settings.
 
     ``overrides`` (field name -> value) win over everything and show as ``argument``.
+    With a generated ``project``, its ``.env`` (the variables that name settings) and
+    its recorded ``deployment`` come after the environment and before the files.
     A malformed file or an invalid value raises :class:`InputError` naming where it is.
     """
     layers: list[tuple[str, dict[str, Any]]] = [("argument", dict(overrides))]
     layers.append(("env", _env_layer()))
+    if project is not None:
+        layers.append((f"file {project.env_path}", _dotenv_layer(project.env)))
+        if "deployment" in project.answers:
+            deployment = {"deployment": project.answers["deployment"]}
+            layers.append((f"file {project.record_path}", deployment))
     for path in (project_config_path(), user_config_path()):
         layers.append((f"file {path}", _file_layer(path)))
 
@@ -220,7 +258,29 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         raise _input_error(exc, origins, prefix=(), values=merged) from None
     settings._origins = origins
+    settings._project = project
     return settings
+
+
+def _dotenv_layer(env: Mapping[str, str]) -> dict[str, Any]:
+    """The variables of a project's ``.env`` that name settings; empty values are unset."""
+    aliases = _alias_to_field()
+    spelled = {  # the providers' own spellings (OPENAI_BASE_URL), but not TIMEOUT_S
+        str(choice).lower()
+        for info in Settings.model_fields.values()
+        if isinstance(info.validation_alias, AliasChoices)
+        for choice in info.validation_alias.choices
+    }
+    layer: dict[str, Any] = {}
+    for key, value in env.items():
+        lowered = key.lower()
+        if lowered.startswith(ENV_PREFIX.lower()):
+            name = aliases.get(lowered) or aliases.get(lowered.removeprefix(ENV_PREFIX.lower()))
+        else:
+            name = aliases.get(lowered) if lowered in spelled else None
+        if name is not None and name not in ("costs", "plugins") and value != "":
+            layer[name] = value
+    return layer
 
 
 def _env_layer() -> dict[str, Any]:
