@@ -127,6 +127,7 @@ BACKEND = Backend(
             "OpenAI-compatible server (e.g. vLLM) to evaluate and chat through; "
             "empty: run the model in-process.",
             "",
+            local="http://localhost:8000/v1",
         ),
         EnvVar(
             "HF_LORA_SERVER_API_KEY",
@@ -150,6 +151,13 @@ BACKEND = Backend(
             "Hugging Face token, only for gated base models (Llama).",
             "",
             secret=True,
+            deployments=("api", "self-hosted"),
+        ),
+        EnvVar(
+            "HF_HUB_OFFLINE",
+            "1: Hugging Face libraries never reach the Hub; models come from the local cache.",
+            "1",
+            deployments=("air-gapped",),
         ),
     ),
     gitignore=("out/",),
