@@ -154,6 +154,23 @@ BACKEND = Backend(
             deployments=("api", "self-hosted"),
         ),
         EnvVar(
+            "DISTILL_TEACHER_MODEL",
+            "Teacher model whose answers `distill` turns into training data.",
+            "",
+        ),
+        EnvVar(
+            "DISTILL_BASE_URL",
+            "OpenAI-compatible endpoint of the teacher; empty: OPENAI_BASE_URL.",
+            "",
+            local="http://localhost:8002/v1",
+        ),
+        EnvVar(
+            "DISTILL_API_KEY",
+            "API key of the teacher's endpoint; empty: OPENAI_API_KEY.",
+            "",
+            secret=True,
+        ),
+        EnvVar(
             "HF_HUB_OFFLINE",
             "1: Hugging Face libraries never reach the Hub; models come from the local cache.",
             "1",
@@ -161,7 +178,7 @@ BACKEND = Backend(
         ),
     ),
     gitignore=("out/",),
-    commands=("chatdata.commands", "hf_lora.commands"),
+    commands=("chatdata.commands", "chatdata.distill", "hf_lora.commands"),
     eval_systems=("hf_lora.systems",),
     extra_context=extra_context,
     next_steps=(
