@@ -218,3 +218,39 @@ def test_an_api_project_keeps_its_provider_defaults(hybrid_backends, tmp_path: P
     assert set(compose["services"]) == {"weaviate"}
     assert not (project / "tests" / "weaviate_rag" / "test_deployment.py").exists()
     assert "## Deployment" not in (project / "README.md").read_text("utf-8")
+
+
+def test_a_hosted_backend_under_self_hosted_is_named_in_a_note(tmp_path: Path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scaffold",
+            str(tmp_path / "demo"),
+            "--no-input",
+            "--dry-run",
+            "--answers",
+            str(HOSPITAL),
+            "--backend",
+            "openai-finetune",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "deployment self-hosted: backend openai-finetune sends the data" in result.output
+
+    hosted = CliRunner().invoke(
+        cli,
+        [
+            "scaffold",
+            str(tmp_path / "api"),
+            "--no-input",
+            "--dry-run",
+            "--answers",
+            str(HOSPITAL),
+            "--set",
+            "deployment=api",
+            "--backend",
+            "openai-finetune",
+        ],
+    )
+    assert hosted.exit_code == 0, hosted.output
+    assert "sends the data" not in hosted.output
