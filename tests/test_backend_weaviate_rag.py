@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -162,7 +163,13 @@ def test_every_template_renders_strictly_and_python_files_compile(
         env.from_string(str(path.relative_to(TEMPLATES))).render(**variables)
         text = env.from_string(path.read_text(encoding="utf-8")).render(**variables)
         if path.suffix == ".py":
-            compile(text, str(path), "exec")
+            tree = ast.parse(text, str(path))
+            json_literals = [
+                node.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Name) and node.id in ("null", "true", "false")
+            ]
+            assert not json_literals, f"{path}: a JSON literal rendered into Python"
         rendered += 1
     assert rendered > 15
 

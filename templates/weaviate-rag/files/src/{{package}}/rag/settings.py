@@ -44,7 +44,7 @@ class RagSettings(BaseSettings):
     )
 {% endif %}
     embedding_base_url: str | None = Field(
-        default={{ (none if deployment == "api" else "http://localhost:8001/v1") | tojson }},
+        default={% if deployment == "api" %}None{% else %}"http://localhost:8001/v1"{% endif %},
         validation_alias=AliasChoices("RAG_EMBEDDING_BASE_URL"),
         description="The OpenAI-compatible endpoint for embeddings; unset: OPENAI_BASE_URL.",
     )
@@ -53,7 +53,7 @@ class RagSettings(BaseSettings):
     )
 
     weaviate_url: str | None = Field(
-        default={{ (none if deployment == "api" else "http://localhost:8080") | tojson }},
+        default={% if deployment == "api" %}None{% else %}"http://localhost:8080"{% endif %},
         validation_alias=AliasChoices("WEAVIATE_URL"),
         description="Unset: embedded Weaviate in weaviate_data_path.",
     )
