@@ -88,9 +88,7 @@ def test_question_defaults_pass_the_questionnaire_and_the_backend(backend):
 
 
 @pytest.mark.parametrize("deployment", ["self-hosted", "air-gapped"])
-def test_self_hosted_defaults_become_open_weights_models_a_named_one_is_kept(
-    backend, deployment
-):
+def test_self_hosted_defaults_become_open_weights_models_a_named_one_is_kept(backend, deployment):
     from advisor_weaviate_rag import LOCAL_CHAT_MODEL, LOCAL_EMBEDDING_MODEL
 
     def models(**changes):
@@ -134,9 +132,7 @@ def test_templates_use_the_current_vector_config_api_only():
     ("vectorizer", "deployment"),
     [("text2vec-openai", "api"), ("self-provided", "api"), ("text2vec-openai", "air-gapped")],
 )
-def test_every_template_renders_strictly_and_python_files_compile(
-    backend, vectorizer, deployment
-):
+def test_every_template_renders_strictly_and_python_files_compile(backend, vectorizer, deployment):
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
