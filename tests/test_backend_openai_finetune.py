@@ -42,7 +42,7 @@ def test_registered_by_entry_point_for_fine_tuning(backend):
     assert {q.key for q in backend.questions} == {
         "openai_base_model", "openai_suffix", "openai_n_epochs", "openai_seed"}
     secrets = {e.name: e.example for e in backend.env if e.secret}
-    assert secrets == {"OPENAI_API_KEY": "sk-your-key-here"}
+    assert secrets == {"OPENAI_API_KEY": "sk-your-key-here", "DISTILL_API_KEY": ""}
     assert {"OPENAI_BASE_URL", "FINETUNE_BASE_MODEL", "FINETUNE_EPOCHS"} <= {
         e.name for e in backend.env}
 

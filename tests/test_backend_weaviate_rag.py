@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -78,7 +79,30 @@ def test_every_setting_the_starter_reads_is_documented_in_env(backend):
 def test_question_defaults_pass_the_questionnaire_and_the_backend(backend):
     for question in backend.questions:
         assert coerce(question, question.default, "test") == question.default
-    assert backend.extra_context(context(backend)) == {}
+    extra = backend.extra_context(context(backend))
+    assert extra["rag_models"] == {
+        "embedding": "text-embedding-3-small",
+        "chat": backend.questions[3].default,
+        "vectorizer": "text2vec-openai",
+    }, "with deployment api the answers are the models"
+
+
+@pytest.mark.parametrize("deployment", ["self-hosted", "air-gapped"])
+def test_self_hosted_defaults_become_open_weights_models_a_named_one_is_kept(backend, deployment):
+    from advisor_weaviate_rag import LOCAL_CHAT_MODEL, LOCAL_EMBEDDING_MODEL
+
+    def models(**changes):
+        ctx = context(backend, **changes)
+        ctx = ScaffoldContext(**{**ctx.__dict__, "deployment": deployment})
+        return backend.extra_context(ctx)["rag_models"]
+
+    assert models() == {
+        "embedding": LOCAL_EMBEDDING_MODEL,
+        "chat": LOCAL_CHAT_MODEL,
+        "vectorizer": "self-provided",
+    }
+    named = models(rag_chat_model="meta-llama/Llama-3.1-8B-Instruct")
+    assert named["chat"] == "meta-llama/Llama-3.1-8B-Instruct"
 
 
 @pytest.mark.parametrize(
@@ -104,8 +128,11 @@ def test_templates_use_the_current_vector_config_api_only():
     assert not any("vectorizer_config" in s for s in sources)
 
 
-@pytest.mark.parametrize("vectorizer", ["text2vec-openai", "self-provided"])
-def test_every_template_renders_strictly_and_python_files_compile(backend, vectorizer):
+@pytest.mark.parametrize(
+    ("vectorizer", "deployment"),
+    [("text2vec-openai", "api"), ("self-provided", "api"), ("text2vec-openai", "air-gapped")],
+)
+def test_every_template_renders_strictly_and_python_files_compile(backend, vectorizer, deployment):
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -119,7 +146,12 @@ def test_every_template_renders_strictly_and_python_files_compile(backend, vecto
         "answers": answers_for(backend, rag_vectorizer=vectorizer),
         "backends": ["weaviate-rag"],
         "approaches": ["rag"],
+        "deployment": deployment,
     }
+    ctx = ScaffoldContext(
+        "demo", "demo", variables["answers"], ("weaviate-rag",), ("rag",), deployment=deployment
+    )
+    variables.update(backend.extra_context(ctx))
     rendered = 0
     for path in [*FILES.rglob("*"), TEMPLATES / "readme.md"]:
         if not path.is_file():
@@ -127,7 +159,13 @@ def test_every_template_renders_strictly_and_python_files_compile(backend, vecto
         env.from_string(str(path.relative_to(TEMPLATES))).render(**variables)
         text = env.from_string(path.read_text(encoding="utf-8")).render(**variables)
         if path.suffix == ".py":
-            compile(text, str(path), "exec")
+            tree = ast.parse(text, str(path))
+            json_literals = [
+                node.id
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Name) and node.id in ("null", "true", "false")
+            ]
+            assert not json_literals, f"{path}: a JSON literal rendered into Python"
         rendered += 1
     assert rendered > 15
 

@@ -189,6 +189,28 @@ def test_env_merges_by_name_and_stays_secret():
     ]
 
 
+def test_env_examples_follow_the_deployment(tmp_path):
+    backend = make_backend(
+        tmp_path,
+        "local",
+        {},
+        env=(
+            EnvVar("OPENAI_BASE_URL", "Endpoint", "", local="http://localhost:8000/v1"),
+            EnvVar("OPENAI_TIMEOUT_S", "Timeout", "60"),
+            EnvVar("HF_HUB_OFFLINE", "Offline", "1", deployments=("air-gapped",)),
+        ),
+    )
+
+    def env(deployment):
+        merged = merge_contributions([backend], deployment)
+        return {var.name: var.example for var in merged.env}
+
+    assert env("api") == {"OPENAI_BASE_URL": "", "OPENAI_TIMEOUT_S": "60"}
+    local = {"OPENAI_BASE_URL": "http://localhost:8000/v1", "OPENAI_TIMEOUT_S": "60"}
+    assert env("self-hosted") == local
+    assert env("air-gapped") == {**local, "HF_HUB_OFFLINE": "1"}
+
+
 def test_contributions_merge_skeleton_and_backends():
     merged = merge_contributions([TEST_RAG, TEST_TUNE])
     assert merged.dependencies == (
@@ -209,6 +231,8 @@ def test_contributions_merge_skeleton_and_backends():
         {"commands": ("x; import os",)},
         {"eval_systems": ("../x",)},
         {"env": (EnvVar("BAD NAME", "x"),)},
+        {"env": (EnvVar("URL", "x", local="a\nb"),)},
+        {"env": (EnvVar("URL", "x", deployments=("cloud",)),)},
         {"gitignore": ("ok\n!evil",)},
     ],
 )

@@ -131,6 +131,7 @@ BACKEND = Backend(
             "OpenAI-compatible server (e.g. vLLM) to evaluate and chat through; "
             "empty: run the model in-process.",
             "",
+            local="http://localhost:8000/v1",
         ),
         EnvVar(
             "HF_LORA_SERVER_API_KEY",
@@ -154,10 +155,34 @@ BACKEND = Backend(
             "Hugging Face token, only for gated base models (Llama).",
             "",
             secret=True,
+            deployments=("api", "self-hosted"),
+        ),
+        EnvVar(
+            "DISTILL_TEACHER_MODEL",
+            "Teacher model whose answers `distill` turns into training data.",
+            "",
+        ),
+        EnvVar(
+            "DISTILL_BASE_URL",
+            "OpenAI-compatible endpoint of the teacher; empty: OPENAI_BASE_URL.",
+            "",
+            local="http://localhost:8002/v1",
+        ),
+        EnvVar(
+            "DISTILL_API_KEY",
+            "API key of the teacher's endpoint; empty: OPENAI_API_KEY.",
+            "",
+            secret=True,
+        ),
+        EnvVar(
+            "HF_HUB_OFFLINE",
+            "1: Hugging Face libraries never reach the Hub; models come from the local cache.",
+            "1",
+            deployments=("air-gapped",),
         ),
     ),
     gitignore=("out/",),
-    commands=("chatdata.commands", "hf_lora.commands"),
+    commands=("chatdata.commands", "chatdata.distill", "hf_lora.commands"),
     eval_systems=("hf_lora.systems",),
     extra_context=extra_context,
     next_steps=(

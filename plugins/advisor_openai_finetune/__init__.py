@@ -44,6 +44,7 @@ def backend() -> Backend:
                 "OPENAI_BASE_URL",
                 "API base URL, for an OpenAI-compatible server (unset: OpenAI)",
                 "https://api.openai.com/v1",
+                local="http://localhost:8000/v1",
             ),
             EnvVar("FINETUNE_BASE_MODEL", "base model to fine-tune", DEFAULT_MODEL),
             EnvVar("FINETUNE_SUFFIX", "suffix of the fine-tuned model's name", "guidelines"),
@@ -54,8 +55,25 @@ def backend() -> Backend:
                 "fine-tuned model to use instead of the one `train` recorded",
                 "",
             ),
+            EnvVar(
+                "DISTILL_TEACHER_MODEL",
+                "Teacher model whose answers `distill` turns into training data.",
+                "",
+            ),
+            EnvVar(
+                "DISTILL_BASE_URL",
+                "OpenAI-compatible endpoint of the teacher; empty: OPENAI_BASE_URL.",
+                "",
+                local="http://localhost:8002/v1",
+            ),
+            EnvVar(
+                "DISTILL_API_KEY",
+                "API key of the teacher's endpoint; empty: OPENAI_API_KEY.",
+                "",
+                secret=True,
+            ),
         ),
-        commands=("chatdata.commands", "finetune.commands"),
+        commands=("chatdata.commands", "chatdata.distill", "finetune.commands"),
         eval_systems=("finetune.systems",),
         next_steps=(
             # alone: the sample data; in a hybrid: the RAFT data the retrieval steps build

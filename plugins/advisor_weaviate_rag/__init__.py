@@ -26,6 +26,13 @@ NAME = "weaviate-rag"
 # Weaviate collection (class) names: a capital letter, then letters, digits, underscores.
 COLLECTION_NAME = re.compile(r"^[A-Z][_0-9A-Za-z]{0,254}$")
 WEAVIATE_CLIENT = "weaviate-client>=4.17,<4.24"
+# Open-weights models a self-hosted project serves with vLLM (docker-compose.yml) when the
+# model answers are left at their OpenAI defaults: a multilingual embedding model (the
+# sample corpus has Korean) and an instruct model of the size one GPU serves.
+LOCAL_EMBEDDING_MODEL = "BAAI/bge-m3"
+LOCAL_CHAT_MODEL = "Qwen/Qwen2.5-7B-Instruct"
+# vLLM's OpenAI-compatible server image (``--runner pooling`` serves embedding models).
+VLLM_IMAGE = "vllm/vllm-openai:v0.11.2"
 
 QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -90,10 +97,32 @@ QUESTIONS: tuple[Question, ...] = (
 )
 
 ENV: tuple[EnvVar, ...] = (
-    EnvVar("OPENAI_API_KEY", "OpenAI API key (embeddings and answers)", "sk-...", secret=True),
-    EnvVar("OPENAI_BASE_URL", "OpenAI-compatible endpoint; empty for OpenAI", ""),
+    EnvVar(
+        "OPENAI_API_KEY",
+        "API key of the OpenAI-compatible endpoint (OpenAI's, or a local server's --api-key)",
+        "sk-...",
+        secret=True,
+        local="",
+    ),
+    EnvVar(
+        "OPENAI_BASE_URL",
+        "OpenAI-compatible endpoint for answers; empty for OpenAI",
+        "",
+        local="http://localhost:8000/v1",
+    ),
+    EnvVar(
+        "RAG_EMBEDDING_BASE_URL",
+        "OpenAI-compatible endpoint for embeddings; empty for OPENAI_BASE_URL",
+        "",
+        local="http://localhost:8001/v1",
+    ),
     EnvVar("OPENAI_TIMEOUT_S", "Timeout of each OpenAI request, in seconds", "60"),
-    EnvVar("WEAVIATE_URL", "Weaviate server or Weaviate Cloud URL; empty for embedded", ""),
+    EnvVar(
+        "WEAVIATE_URL",
+        "Weaviate server or Weaviate Cloud URL; empty for embedded",
+        "",
+        local="http://localhost:8080",
+    ),
     EnvVar(
         "WEAVIATE_API_KEY", "Weaviate API key (Weaviate Cloud, secured servers)", "", secret=True
     ),
@@ -103,7 +132,7 @@ ENV: tuple[EnvVar, ...] = (
     EnvVar("WEAVIATE_REPLICATION_FACTOR", "Replicas per shard (clusters)", "1"),
     EnvVar("WEAVIATE_SHARDS", "Shards of a new collection; empty for the server default", ""),
     EnvVar("RAG_COLLECTION", "Weaviate collection name", ""),
-    EnvVar("RAG_VECTORIZER", "text2vec-openai or self-provided", ""),
+    EnvVar("RAG_VECTORIZER", "text2vec-openai or self-provided", "", local="self-provided"),
     EnvVar("RAG_EMBEDDING_MODEL", "OpenAI embedding model", ""),
     EnvVar(
         "RAG_CHAT_MODEL",
@@ -119,7 +148,7 @@ ENV: tuple[EnvVar, ...] = (
 
 
 def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
-    """Refuse answers the starter could not run with; add nothing else."""
+    """Refuse answers the starter could not run with; add the models it runs with."""
     answers = ctx.answers
     name = answers["rag_collection"]
     if not COLLECTION_NAME.match(name):
@@ -136,7 +165,30 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
     for key in ("rag_embedding_model", "rag_chat_model"):
         if any(ch.isspace() for ch in answers[key]):
             raise InputError(f"{key}: {answers[key]!r} is not a model name (no spaces allowed)")
-    return {}
+    return {"rag_models": models_for(answers, ctx.deployment), "vllm_image": VLLM_IMAGE}
+
+
+def models_for(answers: Mapping[str, Any], deployment: str) -> dict[str, str]:
+    """The embedding and chat models the starter defaults to, and ``vectorizer``.
+
+    A self-hosted or air-gapped project cannot call OpenAI: a model answer left at its
+    OpenAI default becomes the open-weights model its docker-compose.yml serves, and the
+    starter computes the vectors itself (Weaviate runs no module that calls out).
+    """
+    chosen = {
+        "embedding": answers["rag_embedding_model"],
+        "chat": answers["rag_chat_model"],
+        "vectorizer": answers["rag_vectorizer"],
+    }
+    if deployment == "api":
+        return chosen
+    defaults = {q.key: q.default for q in QUESTIONS}
+    if chosen["embedding"] == defaults["rag_embedding_model"]:
+        chosen["embedding"] = LOCAL_EMBEDDING_MODEL
+    if chosen["chat"] == defaults["rag_chat_model"]:
+        chosen["chat"] = LOCAL_CHAT_MODEL
+    chosen["vectorizer"] = "self-provided"
+    return chosen
 
 
 BACKEND = Backend(
@@ -149,7 +201,7 @@ BACKEND = Backend(
     dependencies=(WEAVIATE_CLIENT, "openai>=1.66", "pypdf>=5.0"),
     dev_dependencies=("pytest-httpserver>=1.0", "grpcio>=1.66"),
     env=ENV,
-    gitignore=(".weaviate/",),
+    gitignore=(".weaviate/", "models/"),
     commands=("rag.commands",),
     eval_systems=("rag.systems",),
     next_steps=(

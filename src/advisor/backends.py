@@ -17,6 +17,9 @@ from .questionnaire import Question
 
 Approach = Literal["rag", "fine-tune"]
 APPROACHES: tuple[Approach, ...] = ("rag", "fine-tune")
+# The ``deployment`` answer's levels; "self-hosted" and "air-gapped" keep every model and
+# database on the team's own infrastructure (docs/deployment.md).
+DEPLOYMENTS: tuple[str, ...] = ("api", "self-hosted", "air-gapped")
 
 
 @dataclass(frozen=True)
@@ -24,13 +27,28 @@ class EnvVar:
     """A setting the generated project reads from the environment or ``.env``.
 
     ``example`` goes into ``.env.example``; for a ``secret`` it must be a placeholder,
-    never a real value.
+    never a real value. ``local`` replaces it when the ``deployment`` answer is
+    ``self-hosted`` or ``air-gapped``: an endpoint on the team's own infrastructure, never
+    a provider's. ``deployments`` limits the variable to those levels (an offline switch
+    only an air-gapped project needs); empty, it is written for every level.
     """
 
     name: str
     description: str
     example: str = ""
     secret: bool = False
+    local: str | None = None
+    deployments: tuple[str, ...] = ()
+
+    def example_for(self, deployment: str) -> str:
+        """The value ``.env.example`` shows for this ``deployment``."""
+        if deployment != "api" and self.local is not None:
+            return self.local
+        return self.example
+
+    def applies_to(self, deployment: str) -> bool:
+        """Whether a project with this ``deployment`` gets the variable at all."""
+        return not self.deployments or deployment in self.deployments
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class ScaffoldContext:
     backends: tuple[str, ...]
     approaches: tuple[str, ...]
     decision: Mapping[str, Any] | None = None
+    deployment: str = "api"
 
 
 @dataclass(frozen=True)

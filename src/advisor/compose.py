@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .backends import Backend, EnvVar
+from .backends import DEPLOYMENTS, Backend, EnvVar
 from .errors import ScaffoldError
 
 SKELETON_DEPENDENCIES = ("click>=8.1", "pydantic-settings>=2.4", "python-dotenv>=1.0")
@@ -54,8 +54,13 @@ class Contributions:
     eval_systems: tuple[str, ...]
 
 
-def merge_contributions(backends: Sequence[Backend]) -> Contributions:
-    """Merge the skeleton's own entries with each backend's, refusing malformed ones."""
+def merge_contributions(backends: Sequence[Backend], deployment: str = "api") -> Contributions:
+    """Merge the skeleton's own entries with each backend's, refusing malformed ones.
+
+    ``env`` holds the variables a project with this ``deployment`` reads, each with the
+    example for that level (:meth:`EnvVar.example_for`): a self-hosted project's
+    ``.env.example`` names only endpoints on the team's own infrastructure.
+    """
     for backend in backends:
         _check_backend(backend)
     return Contributions(
@@ -67,7 +72,11 @@ def merge_contributions(backends: Sequence[Backend]) -> Contributions:
             [("starter skeleton", r) for r in SKELETON_DEV_DEPENDENCIES]
             + [(b.name, r) for b in backends for r in b.dev_dependencies]
         ),
-        env=merge_env(var for b in backends for var in b.env),
+        env=tuple(
+            replace(var, example=var.example_for(deployment))
+            for var in merge_env(var for b in backends for var in b.env)
+            if var.applies_to(deployment)
+        ),
         gitignore=_unique([*SKELETON_GITIGNORE, *(line for b in backends for line in b.gitignore)]),
         commands=_unique(m for b in backends for m in b.commands),
         eval_systems=_unique(m for b in backends for m in b.eval_systems),
@@ -146,7 +155,7 @@ def merge_env(variables: Iterable[EnvVar]) -> tuple[EnvVar, ...]:
         if first is None:
             merged[var.name] = var
         elif var.secret and not first.secret:
-            merged[var.name] = EnvVar(first.name, first.description, first.example, secret=True)
+            merged[var.name] = replace(first, secret=True)
     return tuple(merged.values())
 
 
@@ -158,10 +167,17 @@ def _check_backend(backend: Backend) -> None:
                 "(commands and eval_systems are modules relative to the package)"
             )
     for var in backend.env:
-        if not _ENV_NAME.fullmatch(var.name) or "\n" in var.example + var.description:
+        text = var.example + var.description + (var.local or "")
+        if not _ENV_NAME.fullmatch(var.name) or "\n" in text:
             raise ScaffoldError(
                 f"backend {backend.name}: env {var.name!r} needs a NAME of letters, digits "
                 "and _ and a one-line description and example"
+            )
+        unknown = [d for d in var.deployments if d not in DEPLOYMENTS]
+        if unknown:
+            raise ScaffoldError(
+                f"backend {backend.name}: env {var.name!r}: deployments {unknown!r} "
+                f"(allowed: {', '.join(DEPLOYMENTS)})"
             )
     for line in backend.gitignore:
         if "\n" in line or "\r" in line:

@@ -188,6 +188,14 @@ def plan_scaffold(
         echo(f"Decision: {decision.label} -> backends: {chosen}")
     for backend, text in provider_notices(backends, request.today):
         echo(f"Notice ({backend}): {text}")
+    deployment = values.get("deployment", "api")
+    for backend in backends:
+        if deployment != "api" and backend.provider:
+            note(
+                f"deployment {deployment}: backend {backend.name} sends the data to its "
+                f"provider ({backend.provider}); an open-weights backend (hf-lora) keeps "
+                "it on your infrastructure (docs/deployment.md)"
+            )
 
     questions = backend_questions(backends)
     chosen_keys = {q.key for q in questions}

@@ -104,8 +104,14 @@ def base_context(blueprint: Blueprint) -> dict[str, Any]:
         "decision": decision_dict(blueprint),
         "backends": [b.name for b in blueprint.backends],
         "approaches": list(approaches_of(blueprint.backends)),
+        "deployment": deployment_of(blueprint),
         "advisor_version": __version__,
     }
+
+
+def deployment_of(blueprint: Blueprint) -> str:
+    """The ``deployment`` answer; ``api`` when none was given (a project without a decision)."""
+    return str(blueprint.answers.get("deployment", "api"))
 
 
 def decision_dict(blueprint: Blueprint) -> dict[str, Any] | None:
@@ -159,6 +165,7 @@ def _extra_context(backend: Backend, blueprint: Blueprint) -> Mapping[str, Any]:
         backends=tuple(b.name for b in blueprint.backends),
         approaches=approaches_of(blueprint.backends),
         decision=decision_dict(blueprint),
+        deployment=deployment_of(blueprint),
     )
     try:
         extra = backend.extra_context(context)
@@ -179,7 +186,7 @@ def starter_variables(
     team: Source | None,
 ) -> dict[str, Any]:
     """What only the skeleton's templates see, as ``starter.*``: the composed contributions."""
-    merged = merge_contributions(blueprint.backends)
+    merged = merge_contributions(blueprint.backends, deployment_of(blueprint))
     sections = []
     for backend, sources in backend_sources:
         text = render_fragment(sources[0], "readme.md")

@@ -9,11 +9,21 @@ its commands; each module in ``EVAL_SYSTEM_MODULES`` exposes ``systems()``, the 
 from __future__ import annotations
 
 import importlib
+{% if deployment == "air-gapped" %}
+import os
+{% endif %}
 from pathlib import Path
 
 import click
 
 from . import __version__, evaluation
+{% if deployment == "air-gapped" %}
+
+# Air-gapped: nothing may be downloaded at run time (README.md, "Deployment"). Hugging Face
+# libraries read their offline switch from the process environment, not from .env, so it
+# is set here, before any command imports them; a value exported in the shell wins.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+{% endif %}
 
 # Modules of this package that add commands (``register(main)``).
 COMMAND_MODULES: tuple[str, ...] = (

@@ -15,7 +15,7 @@ import pytest
 from . import fake_openai, fake_weaviate
 
 SETTINGS_VARIABLES = [
-    *("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_TIMEOUT_S"),
+    *("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_TIMEOUT_S", "RAG_EMBEDDING_BASE_URL"),
     *("WEAVIATE_URL", "WEAVIATE_API_KEY", "WEAVIATE_GRPC_HOST", "WEAVIATE_GRPC_PORT"),
     *("WEAVIATE_DATA_PATH", "WEAVIATE_REPLICATION_FACTOR", "WEAVIATE_SHARDS"),
     *("RAG_COLLECTION", "RAG_VECTORIZER", "RAG_EMBEDDING_MODEL", "RAG_CHAT_MODEL"),
@@ -63,6 +63,10 @@ def rag_env(
     """Settings pointing at both fakes; returns the (empty) working folder."""
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+{% if deployment != "api" %}
+    # Deployment {{ deployment }}: embeddings default to their own local server.
+    monkeypatch.setenv("RAG_EMBEDDING_BASE_URL", openai_server.base_url)
+{% endif %}
     monkeypatch.setenv("WEAVIATE_URL", weaviate_server.url)
     monkeypatch.setenv("WEAVIATE_GRPC_PORT", str(weaviate_server.grpc_port))
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):

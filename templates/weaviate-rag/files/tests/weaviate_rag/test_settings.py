@@ -14,9 +14,13 @@ from {{ package }}.rag.settings import SettingsError, load_settings
 def test_defaults_are_the_scaffold_answers(clean_env: Path):
     settings = load_settings()
     assert settings.collection == {{ answers.rag_collection | tojson }}
-    assert settings.vectorizer == {{ answers.rag_vectorizer | tojson }}
+    assert settings.vectorizer == {{ rag_models.vectorizer | tojson }}
     assert settings.top_k == {{ answers.rag_top_k }}
+{% if deployment == "api" %}
     assert settings.weaviate_url is None, "embedded Weaviate by default"
+{% else %}
+    assert settings.weaviate_url == "http://localhost:8080", "docker-compose.yml's Weaviate"
+{% endif %}
 
 
 def test_environment_and_dotenv_override(clean_env: Path, monkeypatch: pytest.MonkeyPatch):
@@ -25,7 +29,11 @@ def test_environment_and_dotenv_override(clean_env: Path, monkeypatch: pytest.Mo
     settings = load_settings()
     assert settings.top_k == 9, "the environment wins over .env"
     assert settings.search_mode == "near-text"
+{% if deployment == "api" %}
     assert settings.weaviate_url is None, "an empty value means unset"
+{% else %}
+    assert settings.weaviate_url == "http://localhost:8080", "an empty value means the default"
+{% endif %}
 
 
 def test_a_subfolder_reads_the_project_roots_dotenv(clean_env: Path, monkeypatch):

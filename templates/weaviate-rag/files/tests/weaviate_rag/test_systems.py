@@ -47,11 +47,16 @@ def test_rag_system_retrieves_the_expected_source_for_every_eval_question(
     found["rag"].close()  # what `evaluate` does when it is done
 
 
+{% if deployment == "api" %}
 def test_without_a_key_the_system_is_left_out_with_a_note(
     clean_env: Path, capsys: pytest.CaptureFixture[str]
 ):
     assert systems() == {}
     assert "OPENAI_API_KEY is not set" in capsys.readouterr().err
+{% else %}
+def test_without_a_key_the_local_servers_are_still_asked(clean_env: Path):
+    assert "rag" in systems(), "a local vLLM needs no key unless started with --api-key"
+{% endif %}
 
 
 def test_the_shared_evaluate_command_runs_the_rag_system(

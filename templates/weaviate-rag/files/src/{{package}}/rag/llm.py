@@ -46,10 +46,9 @@ def configured_chat(settings: RagSettings) -> ChatTarget:
 
 
 def make_client(settings: RagSettings) -> OpenAI:
-    """An OpenAI client for the configured endpoint; a key is required for OpenAI itself."""
-    return _client(
-        settings.openai_base_url, settings.openai_key_or_none(), settings.openai_timeout_s
-    )
+    """A client for the embedding endpoint; a key is required for OpenAI itself."""
+    key = settings.openai_key_or_none()
+    return _client(settings.embedding_url(), key, settings.openai_timeout_s)
 
 
 def chat_client(target: ChatTarget, timeout_s: float) -> OpenAI:

@@ -32,17 +32,32 @@ class RagSettings(BaseSettings):
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY")
     )
+{% if deployment == "api" %}
     openai_base_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("OPENAI_BASE_URL"),
         description="An OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.",
+    )
+{% else %}
+    # Deployment {{ deployment }}: the defaults are the local servers of docker-compose.yml,
+    # so no setting left unset sends data to a provider's API.
+    openai_base_url: str | None = Field(
+        default="http://localhost:8000/v1",
+        validation_alias=AliasChoices("OPENAI_BASE_URL"),
+        description="The OpenAI-compatible server (vLLM) that writes the answers.",
+    )
+{% endif %}
+    embedding_base_url: str | None = Field(
+        default={% if deployment == "api" %}None{% else %}"http://localhost:8001/v1"{% endif %},
+        validation_alias=AliasChoices("RAG_EMBEDDING_BASE_URL"),
+        description="The OpenAI-compatible endpoint for embeddings; unset: OPENAI_BASE_URL.",
     )
     openai_timeout_s: float = Field(
         default=60.0, gt=0, validation_alias=AliasChoices("OPENAI_TIMEOUT_S")
     )
 
     weaviate_url: str | None = Field(
-        default=None,
+        default={% if deployment == "api" %}None{% else %}"http://localhost:8080"{% endif %},
         validation_alias=AliasChoices("WEAVIATE_URL"),
         description="Unset: embedded Weaviate in weaviate_data_path.",
     )
@@ -73,15 +88,15 @@ class RagSettings(BaseSettings):
         validation_alias=AliasChoices("RAG_COLLECTION"),
     )
     vectorizer: Vectorizer = Field(
-        default={{ answers.rag_vectorizer | tojson }}, validation_alias=AliasChoices("RAG_VECTORIZER")
+        default={{ rag_models.vectorizer | tojson }}, validation_alias=AliasChoices("RAG_VECTORIZER")
     )
     embedding_model: str = Field(
-        default={{ answers.rag_embedding_model | tojson }},
+        default={{ rag_models.embedding | tojson }},
         min_length=1,
         validation_alias=AliasChoices("RAG_EMBEDDING_MODEL"),
     )
     chat_model: str = Field(
-        default={{ answers.rag_chat_model | tojson }},
+        default={{ rag_models.chat | tojson }},
         min_length=1,
         validation_alias=AliasChoices("RAG_CHAT_MODEL"),
     )
@@ -118,6 +133,10 @@ class RagSettings(BaseSettings):
                 f"RAG_CHUNK_SIZE ({self.chunk_size})"
             )
         return self
+
+    def embedding_url(self) -> str | None:
+        """Where embeddings are computed: ``RAG_EMBEDDING_BASE_URL``, else ``OPENAI_BASE_URL``."""
+        return self.embedding_base_url or self.openai_base_url
 
     def openai_key_or_none(self) -> str | None:
         """The OpenAI key for a client, or None when none is configured."""

@@ -130,11 +130,10 @@ def collection_config(settings: RagSettings) -> dict[str, Any]:
     """Arguments of ``client.collections.create`` (the current v4 configuration API)."""
     from weaviate.classes.config import Configure, DataType, Property, Tokenization
 
-    base_url = module_base_url(settings.openai_base_url)
     if settings.vectorizer == "text2vec-openai":
         vector_config = Configure.Vectors.text2vec_openai(
             model=settings.embedding_model,
-            base_url=base_url,
+            base_url=module_base_url(settings.embedding_url()),
             source_properties=["heading", "text"],
         )
     else:
@@ -161,9 +160,11 @@ def collection_config(settings: RagSettings) -> dict[str, Any]:
             ),
         ],
         "vector_config": vector_config,
+{% if deployment == "api" %}
         "generative_config": Configure.Generative.openai(
-            model=settings.chat_model, base_url=base_url
+            model=settings.chat_model, base_url=module_base_url(settings.openai_base_url)
         ),
+{% endif %}
         "replication_config": Configure.replication(factor=settings.weaviate_replication_factor),
     }
     if settings.weaviate_shards is not None:
