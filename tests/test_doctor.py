@@ -346,6 +346,18 @@ def test_weaviate_missing_module_fails_naming_it(fake_weaviate: FakeWeaviate) ->
     assert "ENABLE_MODULES" in finding["fix"]
 
 
+def test_weaviate_needs_no_provider_module_when_self_hosted(
+    fake_weaviate: FakeWeaviate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The self-hosted starter sends its own vectors: a Weaviate without modules is right.
+    fake_weaviate.modules = ()
+    monkeypatch.setenv("ADVISOR_DEPLOYMENT", "self-hosted")
+    finding = findings(weaviate_only())["weaviate.modules"]
+    assert finding["status"] == "ok", finding
+    monkeypatch.setenv("ADVISOR_DEPLOYMENT", "api")
+    assert findings(weaviate_only())["weaviate.modules"]["status"] == "fail"
+
+
 def test_weaviate_old_server_version_fails(fake_weaviate: FakeWeaviate) -> None:
     fake_weaviate.version = "1.20.0"
     found = findings(weaviate_only())

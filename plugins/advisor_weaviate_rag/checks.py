@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "embedded_binary_path": None,
 }
 CLOUD_DOMAINS = ("weaviate.cloud", "weaviate.io", "weaviate.network")
+# A self-hosted or air-gapped starter computes its vectors through its own embedding server
+# and generates through its own chat server (docs/deployment.md): Weaviate needs no module.
+PRIVATE_DEFAULT_MODULES: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,14 @@ def check_version(settings: Any) -> CheckResult:
     return CheckResult("ok", f"Weaviate {probe.version} is supported by weaviate-client {client}")
 
 
+def _required_modules(settings: Any) -> list[str]:
+    """The modules configured under [plugins.weaviate-rag], else those the deployment needs."""
+    defaults = DEFAULTS
+    if getattr(settings, "deployment", "api") != "api":
+        defaults = {**DEFAULTS, "required_modules": PRIVATE_DEFAULT_MODULES}
+    return list(settings.section(SECTION, defaults).required_modules)
+
+
 def check_modules(settings: Any) -> CheckResult:
     blocked = _prerequisite(settings)
     if blocked is not None:
@@ -128,7 +139,7 @@ def check_modules(settings: Any) -> CheckResult:
     probe = _probe(settings)
     if probe.unsupported or not probe.version:
         return _auth_first()
-    needed = list(settings.section(SECTION, DEFAULTS).required_modules)
+    needed = _required_modules(settings)
     missing = [m for m in needed if m not in probe.modules]
     if missing:
         return CheckResult(
