@@ -53,7 +53,7 @@ def test_build_train_chat_and_export(project: Path, monkeypatch: pytest.MonkeyPa
             in trained.output)
     assert (project / "out/hf-lora/adapter/adapter_model.safetensors").is_file()
 
-    answered = run("chat", "--system", "lora", "How often is a Td booster needed?")
+    answered = run("chat", "--system", "fine-tuned", "How often is a Td booster needed?")
     assert answered.exit_code == 0, answered.output
     assert answered.output.strip()
 
@@ -113,7 +113,7 @@ def test_a_bad_setting_stops_evaluate_with_one_line(project: Path, monkeypatch: 
     )
 
 
-def test_chat_with_lora_before_training_says_to_train(project: Path):
-    result = run("chat", "--system", "lora", "hello")
+def test_chat_with_the_fine_tuned_model_before_training_says_to_train(project: Path):
+    result = run("chat", "--system", "fine-tuned", "hello")
     assert result.exit_code == 2
     assert "no adapter yet: run train" in result.output

@@ -161,8 +161,9 @@ def export(adapter: Path | None, output: Path | None, dtype: str, force: bool) -
 
 @click.command()
 @click.argument("question", required=False)
-@click.option("--system", "system_name", type=click.Choice(["base", "lora"]), default="lora",
-              show_default=True, help="Which model answers.")
+@click.option("--system", "system_name", type=click.Choice(["base", "fine-tuned"]),
+              default="fine-tuned", show_default=True,
+              help="Which model answers (the names `evaluate` compares).")
 def chat(question: str | None, system_name: str) -> None:
     """Ask the base or the tuned model; without QUESTION, read questions from stdin.
 
