@@ -347,6 +347,20 @@ def test_a_schema_hybrid_answers_in_the_schema_and_writes_evidence(
         "a fine-tuned model is billed at its higher rates"
     )
     assert {(i["system"], i["id"]) for i in evidence["items"]} >= {("rag", "htn-stage1")}
+    # The loop closes: what the starter measured is evidence advisor decide weighs.
+    results = str(project / "evals" / "results.json")
+    answers = Path(__file__).parents[1] / "examples" / "answers" / "medical-guidelines.yaml"
+    args = ["decide", "--answers", str(answers), "--set", "format=schema",
+            "--evidence", results, "--no-input"]
+    decided = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert decided.exit_code == 0, decided.output
+    measured = json.loads(decided.stdout)["evidence"]
+    assert {s["system"] for s in measured["systems"]} == set(systems)
+    for fmt, heading in (("text", "Measured"), ("markdown", "## Measured"),
+                         ("html", "Measured</h2>")):
+        shown = CliRunner().invoke(cli, [*args, "--format", fmt])
+        assert shown.exit_code == 0, shown.output
+        assert heading in shown.output, fmt
 
     returncode, stderr = outcome["fresh"]
     assert returncode == 0, stderr
