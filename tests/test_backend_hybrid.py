@@ -215,6 +215,7 @@ def test_hybrid_next_steps_build_the_raft_data_from_the_index_before_training(
     assert not [s for s in alone if "raft" in s]
 
 
+@pytest.mark.slow
 def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     built_in_backends, tmp_path: Path
 ):
@@ -264,6 +265,7 @@ def test_the_hybrid_starter_composes_both_halves_and_passes_its_tests(
     assert hit_rates["base"] is None, "no retrieval, no hit rate"
 
 
+@pytest.mark.slow
 def test_with_hf_lora_the_rag_side_answers_with_the_served_adapter(
     tmp_path: Path, monkeypatch
 ):

@@ -107,6 +107,7 @@ def test_a_bad_answer_is_one_line_and_writes_nothing(backend, tmp_path: Path):
     assert not target.exists()
 
 
+@pytest.mark.slow
 def test_the_scaffolded_starter_passes_its_own_tests_and_ruff(backend, tmp_path: Path):
     target = tmp_path / "demo"
     result = _scaffold(target)

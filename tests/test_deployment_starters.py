@@ -124,6 +124,7 @@ def urls_in(value: object) -> list[str]:
     return []
 
 
+@pytest.mark.slow
 def test_a_self_hosted_hybrid_names_only_local_services(hybrid_backends, tmp_path: Path):
     project = tmp_path / "demo"
     scaffold(project)

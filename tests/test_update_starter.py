@@ -72,6 +72,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+@pytest.mark.slow
 def test_a_rag_starter_becomes_the_hybrid_keeping_the_teams_edits(
     built_in_backends, tmp_path: Path
 ):
