@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from advisor_chatdata import DISTILL_ENV
+
 from advisor.api import (
     Backend,
     EnvVar,
@@ -157,23 +159,7 @@ BACKEND = Backend(
             secret=True,
             deployments=("api", "self-hosted"),
         ),
-        EnvVar(
-            "DISTILL_TEACHER_MODEL",
-            "Teacher model whose answers `distill` turns into training data.",
-            "",
-        ),
-        EnvVar(
-            "DISTILL_BASE_URL",
-            "OpenAI-compatible endpoint of the teacher; empty: OPENAI_BASE_URL.",
-            "",
-            local="http://localhost:8002/v1",
-        ),
-        EnvVar(
-            "DISTILL_API_KEY",
-            "API key of the teacher's endpoint; empty: OPENAI_API_KEY.",
-            "",
-            secret=True,
-        ),
+        *DISTILL_ENV,
         EnvVar(
             "HF_HUB_OFFLINE",
             "1: Hugging Face libraries never reach the Hub; models come from the local cache.",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
+from advisor_chatdata import DISTILL_ENV
+
 from advisor.api import Backend, Check, EnvVar, hookimpl, templates_path
 
 from . import checks
@@ -55,23 +57,7 @@ def backend() -> Backend:
                 "fine-tuned model to use instead of the one `train` recorded",
                 "",
             ),
-            EnvVar(
-                "DISTILL_TEACHER_MODEL",
-                "Teacher model whose answers `distill` turns into training data.",
-                "",
-            ),
-            EnvVar(
-                "DISTILL_BASE_URL",
-                "OpenAI-compatible endpoint of the teacher; empty: OPENAI_BASE_URL.",
-                "",
-                local="http://localhost:8002/v1",
-            ),
-            EnvVar(
-                "DISTILL_API_KEY",
-                "API key of the teacher's endpoint; empty: OPENAI_API_KEY.",
-                "",
-                secret=True,
-            ),
+            *DISTILL_ENV,
         ),
         commands=("chatdata.commands", "chatdata.distill", "finetune.commands"),
         eval_systems=("finetune.systems",),
