@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, i18n
 from .errors import InputError
+from .i18n import N_
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -27,10 +28,19 @@ class AdvisorGroup(click.Group):
     scanning entry points; listing commands (``--help``) or an unknown name does.
     """
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The language is chosen before click reads anything, so that `--help` and the
+        # errors of parsing itself come out in it, wherever `--lang` stands on the line.
+        i18n.activate(i18n.choose(_lang_in(args)))
+        return super().parse_args(ctx, args)
+
     def _plugin_commands(self) -> dict[str, click.Command]:
         from .plugins import get_plugins
 
-        return get_plugins().commands(reserved=self.commands)
+        commands = get_plugins().commands(reserved=self.commands)
+        for command in commands.values():
+            _add_lang_option(command)
+        return commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self._plugin_commands()})
@@ -836,6 +846,49 @@ def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
         )
         click.echo(f"{record_file}: ok, {holds}")
     ctx.exit(1 if findings else 0)
+
+
+def _lang_in(args: list[str]) -> str | None:
+    """The value of ``--lang`` anywhere on the command line (before ``--``), or None."""
+    for position, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and position + 1 < len(args):
+            return args[position + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+def _activate_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    # Through the group the language is already chosen (AdvisorGroup.parse_args); this
+    # serves a command invoked on its own, as tests and plugin authors do.
+    if value is not None:
+        i18n.activate(i18n.choose(value))
+
+
+def _add_lang_option(command: click.Command) -> None:
+    """Give ``command`` (and a group's subcommands) the ``--lang`` option."""
+    if not any(param.name == "lang" for param in command.params):
+        command.params.append(
+            click.Option(
+                ["--lang"],
+                metavar="LANG",
+                expose_value=False,
+                is_eager=True,
+                callback=_activate_lang,
+                help=N_(
+                    "Language of what you read: en or ko. Default: ADVISOR_LANG, then the "
+                    "locale (LC_ALL, LC_MESSAGES, LANG), then English."
+                ),
+            )
+        )
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            _add_lang_option(subcommand)
+
+
+_add_lang_option(cli)
 
 
 def main() -> None:
