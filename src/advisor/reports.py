@@ -39,12 +39,6 @@ ALTERNATIVES = {
 UPFRONT = pgettext("cost column", "upfront")
 MONTHLY = pgettext("cost column", "monthly")
 
-# Fonts of the HTML record and the charts: the system's UI font, then fonts with Hangul
-# that ship with macOS, Windows and Linux (Noto CJK, Nanum), so a Korean record renders
-# without downloading a font (the page loads nothing from the network).
-FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Apple SD Gothic Neo", '
-              '"Malgun Gothic", "Noto Sans CJK KR", "Noto Sans KR", NanumGothic, sans-serif')
-
 # Prices older than this should be checked again before the record is relied on: cloud
 # model prices have changed within months (an advisor heuristic, docs/costs.md).
 PRICE_RECHECK_DAYS = 180
@@ -648,10 +642,16 @@ def _context(decision: Decision, costs: CostEstimate | None, record: RecordInfo,
         "tr": translate,
         "key": key_span,
         "strong": strong,
-        "font_stack": FONT_STACK,
+        "font_stack": _font_stack(),
         "status": _status,
         "lang": language(),
     }
+
+
+def _font_stack() -> str:
+    from .charts import FONT_STACK
+
+    return FONT_STACK
 
 
 def strong(text: str) -> Any:

@@ -59,8 +59,11 @@ def report_environment(*, html: bool = False) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     # Records are read in the language in use (docs/i18n.md): `_()` and {% trans %} in
-    # the templates look messages up in the same catalogs as the code.
-    env.install_gettext_translations(i18n.translations(), newstyle=True)  # type: ignore[attr-defined]
+    # the templates look messages up in the same catalogs as the code. The callables, not
+    # one language's translations: this environment is cached, the language may change.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
     return env
 
 
