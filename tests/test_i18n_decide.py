@@ -151,3 +151,32 @@ def test_every_translation_keeps_the_placeholders_of_its_message():
         wanted = set(placeholders(source_id))
         wrong += [(source_id, s) for s in strings if set(placeholders(s)) != wanted]
     assert wrong == []
+
+
+def test_the_measured_section_reads_in_korean_and_its_json_stays_english(tmp_path):
+    from evidence_docs import document, system, write
+
+    evidence = write(tmp_path / "results.json", document(systems=[
+        system("base", 0.5), system("rag", 0.72), system("fine-tuned", 0.6),
+        system("fine-tuned+rag", 0.78, latency_p95_ms=9000)]))
+    args = ("--answers", str(EXAMPLES[1]), "--evidence", str(evidence))
+    text = run(*args, "--lang", "ko")
+    measured = section(text, next(line for line in text.splitlines()
+                                  if line.startswith("측정 결과(")))
+    reasons = [line for line in measured if line.startswith("  - ")]
+    assert len(reasons) >= 2 and all(HANGUL.search(line) for line in reasons)
+    english = run(*args, "--format", "json", "--lang", "en")
+    assert run(*args, "--format", "json", "--lang", "ko") == english
+    assert "is not eligible" in json.loads(english)["evidence"]["reasons"][0]
+
+
+def test_compare_reads_in_korean_and_its_json_stays_english():
+    files = [str(EXAMPLES[3]), str(EXAMPLES[1])]
+    text = CliRunner().invoke(cli, ["decide", "--compare", *files, "--lang", "ko"]).output
+    assert "서로 다른 답변:" in text and "예산 이내" in text
+    json_args = ["decide", "--compare", *files, "--format", "json"]
+    english = CliRunner().invoke(cli, [*json_args, "--lang", "en"]).output
+    assert CliRunner().invoke(cli, [*json_args, "--lang", "ko"]).output == english
+    page = CliRunner().invoke(cli, ["decide", "--compare", *files, "--format", "html",
+                                    "--lang", "ko"]).output
+    assert '<html lang="ko">' in page and "시나리오 비교" in page

@@ -225,7 +225,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
                         "must be redone for every change, while a retrieval index updates in "
                         "minutes."
                     ),
-                    volatility=_volatility(a.volatility),
+                    volatility=volatility_word(a.volatility),
                 ),
                 "retrieval",
                 2,
@@ -365,7 +365,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
                             "No retrieval needed: facts are {volatility}, there is no corpus to "
                             "search and no citations are required."
                         ),
-                        volatility=_volatility(a.volatility),
+                        volatility=volatility_word(a.volatility),
                     ),
                     "fine-tune",
                     5,
@@ -497,7 +497,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
                 Message(
                     fits,
                     documents=a.documents,
-                    volatility=_volatility(a.volatility),
+                    volatility=volatility_word(a.volatility),
                     tokens=econ.corpus_tokens,
                 ),
             )
@@ -570,7 +570,8 @@ _VOLATILITY_WORDS = {
 }
 
 
-def _volatility(value: str) -> Message:
+def volatility_word(value: str) -> Message:
+    """A volatility answer as a word inside a sentence, translated where it is shown."""
     return _VOLATILITY_WORDS.get(value) or Message("{value}", value=value)
 
 
