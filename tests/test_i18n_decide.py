@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from advisor.cli import cli
 from advisor.framework import decide
 from advisor.messages import Message, localize
 from advisor.questionnaire import Answers
-from advisor.reports import display_width, render
+from advisor.reports import render
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples/answers").glob("*.*"))
@@ -121,6 +122,11 @@ def test_the_html_record_names_its_language():
     assert '<html lang="en">' in page
 
 
+def columns(text: str) -> int:
+    """Terminal columns of ``text``, counted here (not with the code under test)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def test_korean_table_columns_line_up_in_a_terminal():
     text = run("--answers", str(EXAMPLES[0]), "--lang", "ko")
     lines = text.splitlines()
@@ -128,7 +134,7 @@ def test_korean_table_columns_line_up_in_a_terminal():
     assert HANGUL.search(lines[header])
     # The header's last column (Korean, two terminal columns a character) ends where each
     # row's total does: the rows are ASCII up to there, so their length is their width.
-    cut = display_width(lines[header])
+    cut = columns(lines[header])
     for row in lines[header + 1:header + 4]:
         if re.match(r"  [* ] \S", row):
             assert re.search(r"\$[\d,]+$", row[:cut]), row
@@ -180,3 +186,13 @@ def test_compare_reads_in_korean_and_its_json_stays_english():
     page = CliRunner().invoke(cli, ["decide", "--compare", *files, "--format", "html",
                                     "--lang", "ko"]).output
     assert '<html lang="ko">' in page and "시나리오 비교" in page
+
+
+def test_the_record_follows_the_language_of_each_render():
+    """The report environment is cached: its templates must ask the language in use."""
+    answers = Answers(**{**BASE, "documents": 20})
+    assert "## How to revisit" in render(decide(answers), "markdown")
+    i18n.activate("ko")
+    assert "## 다시 검토하는 방법" in render(decide(answers), "markdown")
+    i18n.activate("en")
+    assert "## How to revisit" in render(decide(answers), "markdown")
