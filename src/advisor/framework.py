@@ -171,7 +171,12 @@ def decide(answers: Answers, book: PriceBook | None = None) -> Decision:
 
 def recommend(answers: Answers, book: PriceBook | None = None) -> Recommendation:
     """Just the recommendation: what flips and property tests re-run."""
-    return _apply_principles(answers, _economics(answers, book)).recommendation
+    return _apply_principles(answers, _economics(answers, book), explain=False).recommendation
+
+
+def _unsaid(msgid: str, /, **values: Any) -> str:
+    """Stands in for :class:`Message` where no one reads the sentence."""
+    return msgid
 
 
 def _economics(answers: Answers, book: PriceBook | None) -> Economics:
@@ -180,7 +185,12 @@ def _economics(answers: Answers, book: PriceBook | None) -> Economics:
     return economics(answers, book or default_book())
 
 
-def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
+def _apply_principles(a: Answers, econ: Economics, explain: bool = True) -> _Verdict:
+    """The principles in order. ``explain=False`` (flips, property tests: only the
+    recommendation is read) skips composing the reasons' sentences: ``decide`` probes
+    hundreds of neighbouring answers, and the sentences were most of their cost.
+    """
+    say = Message if explain else _unsaid
     reasons: list[Reason] = []
     warnings: list[DecisionWarning] = []
     tensions = 0
@@ -190,7 +200,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "documents",
-                Message(
+                say(
                     N_(
                         "Answers depend on a corpus of {documents:,} documents: retrieval "
                         "puts the relevant ones in the prompt at query time."
@@ -205,7 +215,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "citations",
-                Message(
+                say(
                     N_(
                         "Answers must cite their sources: fine-tuned weights cannot say where "
                         "a fact came from, retrieved documents can."
@@ -219,7 +229,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "volatility",
-                Message(
+                say(
                     N_(
                         "Facts change {volatility}: a fine-tuning cycle takes hours to days and "
                         "must be redone for every change, while a retrieval index updates in "
@@ -239,7 +249,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "format",
-                Message(
+                say(
                     N_(
                         "A strict house style, tone or set of conventions is a behaviour gap: "
                         "fine-tuning teaches it by example where instructions do not hold "
@@ -255,7 +265,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "latency_ms",
-                Message(
+                say(
                     N_(
                         "A p95 budget of {budget:,} ms: the current model takes at least "
                         "{current:,.0f} ms for {tokens:,.0f}-token answers, a small model "
@@ -276,7 +286,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "quality_model",
-                Message(
+                say(
                     N_(
                         "Only a large model meets the quality bar today, and at {queries:,} "
                         "queries a month a small model fine-tuned on its answers "
@@ -299,7 +309,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "examples",
-                Message(
+                say(
                     N_(
                         "{examples:,} curated domain examples and a ${budget:,.0f} budget: "
                         "supervised fine-tuning adds accuracy on top of retrieval (Balaguer et "
@@ -316,7 +326,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "format",
-                Message(
+                say(
                     N_(
                         "A machine-readable schema is enforced by structured outputs without "
                         "training, so it is no reason to fine-tune on its own."
@@ -329,11 +339,11 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
 
     # Principle 4: is fine-tuning feasible? Distillation data comes from a teacher model
     # answering real prompts, so with a large model to distil, prompts count too.
-    missing: list[Message] = []
+    missing: list[Any] = []
     prompts = a.queries_per_month if a.quality_model == "large" else 0
     if a.examples < MIN_EXAMPLES and prompts < DISTILL_PROMPTS:
         missing.append(
-            Message(
+            say(
                 N_("only {examples} curated examples (at least {minimum} needed)"),
                 examples=a.examples,
                 minimum=MIN_EXAMPLES,
@@ -341,7 +351,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         )
     if a.budget_usd < econ.fine_tune_floor_usd:
         missing.append(
-            Message(
+            say(
                 N_(
                     "an upfront budget of ${budget:,.0f} (at least ${floor:,.0f} for one "
                     "training run and its evaluation)"
@@ -360,7 +370,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             reasons.append(
                 Reason(
                     "volatility",
-                    Message(
+                    say(
                         N_(
                             "No retrieval needed: facts are {volatility}, there is no corpus to "
                             "search and no citations are required."
@@ -375,7 +385,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             warnings.append(
                 DecisionWarning(
                     "examples",
-                    Message(
+                    say(
                         N_(
                             "{examples} examples is enough to start, but fine-tuning clearly "
                             "pays from {payoff}-500: keep collecting and compare on the "
@@ -393,7 +403,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             reasons.append(
                 Reason(
                     "format",
-                    Message(
+                    say(
                         N_(
                             "RAG first: nothing in the answers needs a change of the model's "
                             "behaviour (no strict format, no latency budget only a smaller model "
@@ -407,13 +417,13 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             )
         else:
             # Principle 6: a reason to fine-tune that is not feasible yet.
-            wanted = join([Message(_WANTS[r.key]) for r in ft_reasons], AND)
-            lacking = join(missing, AND)
+            wanted = join([say(_WANTS[r.key]) for r in ft_reasons], AND) if explain else ""
+            lacking = join(missing, AND) if explain else ""
             tensions += 1
             warnings.append(
                 DecisionWarning(
                     "examples" if a.examples < MIN_EXAMPLES else "budget_usd",
-                    Message(
+                    say(
                         N_(
                             "Fine-tuning would fit ({wanted}), but with {missing} it is not "
                             "feasible yet: use few-shot prompting with retrieved examples now, "
@@ -428,7 +438,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             reasons.append(
                 Reason(
                     "examples" if a.examples < MIN_EXAMPLES else "budget_usd",
-                    Message(
+                    say(
                         N_("RAG first: fine-tuning is not feasible with {missing}."),
                         missing=lacking,
                     ),
@@ -443,7 +453,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         warnings.append(
             DecisionWarning(
                 "latency_ms",
-                Message(
+                say(
                     N_(
                         "No option fits a p95 of {budget:,} ms: even a small self-hosted model "
                         "needs about {small:,.0f} ms for {tokens:,.0f}-token answers. Shorter "
@@ -462,7 +472,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         warnings.append(
             DecisionWarning(
                 "latency_ms",
-                Message(
+                say(
                     N_(
                         "Retrieval is needed but the p95 budget is {budget:,} ms: keep "
                         "retrieval to a fast ANN lookup without reranking, shorten the answers, "
@@ -494,7 +504,7 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         warnings.append(
             DecisionWarning(
                 "documents",
-                Message(
+                say(
                     fits,
                     documents=a.documents,
                     volatility=volatility_word(a.volatility),
@@ -521,13 +531,13 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
                 "and an embedding model."
             )
         warnings.append(
-            DecisionWarning("deployment", Message(boundary, deployment=a.deployment))
+            DecisionWarning("deployment", say(boundary, deployment=a.deployment))
         )
     if recommendation != "rag" and a.volatility in FAST_CHANGING:
         warnings.append(
             DecisionWarning(
                 "volatility",
-                Message(
+                say(
                     N_(
                         "Keep changing facts in the retrieval index, not in the fine-tuning "
                         "data: a fine-tuned model must be retrained whenever what it learned "
