@@ -196,3 +196,13 @@ def test_the_record_follows_the_language_of_each_render():
     assert "## 다시 검토하는 방법" in render(decide(answers), "markdown")
     i18n.activate("en")
     assert "## How to revisit" in render(decide(answers), "markdown")
+
+
+def test_decide_tells_the_next_step_in_korean(tmp_path):
+    saved = tmp_path / "answers.yaml"
+    result = CliRunner().invoke(cli, ["decide", "--answers", str(EXAMPLES[0]), "--format",
+                                      "json", "--save-answers", str(saved), "--lang", "ko"])
+    assert result.exit_code == 0, result.output
+    assert f"답변을 {saved}에 저장했습니다" in result.stderr
+    assert "다음 단계: advisor scaffold DIR --answers" in result.stderr
+    assert saved.read_text("utf-8").isascii()  # the answers file keeps English keys/values

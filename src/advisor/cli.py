@@ -416,7 +416,9 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
         path.write_text(yaml.safe_dump(values, sort_keys=False, allow_unicode=True), "utf-8")
     except OSError as exc:
         raise InputError(f"--save-answers {path}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"Saved the answers to {path}", err=True)
+    from .i18n import _
+
+    click.echo(_("Saved the answers to {path}").format(path=path), err=True)
 
 
 @cli.command(short_help="Print the questionnaire.")
