@@ -61,9 +61,7 @@ def test_every_reason_and_warning_reads_in_korean(answers):
     data = json.loads(run("--answers", str(answers), "--format", "json", "--lang", "ko"))
     assert text.splitlines()[0].startswith(f"권장안: {data['recommendation']}")
     reasons = section(text, "근거:")
-    assert [line.split("]")[0] for line in reasons] == [
-        f"  - [{r['key']}" for r in data["reasons"]
-    ]
+    assert [line.split("]")[0] for line in reasons] == [f"  - [{r['key']}" for r in data["reasons"]]
     warnings = section(text, "경고:") if data["warnings"] else []
     assert len(warnings) == len(data["warnings"])
     for line in reasons + warnings:
@@ -108,8 +106,13 @@ def test_the_markdown_and_html_records_are_korean(fmt):
     page = render(decide(answers), fmt)
     assert "의사결정 기록: 이 LLM 프로젝트의 rag" in page
     assert "다시 검토하는 방법" in page and "선택하지 않은 옵션" in page
-    for english in ("Decision record", "How to revisit", "Not chosen", "Consequences",
-                    "Nothing measured yet"):
+    for english in (
+        "Decision record",
+        "How to revisit",
+        "Not chosen",
+        "Consequences",
+        "Nothing measured yet",
+    ):
         assert english not in page, english
     assert "롱 컨텍스트, 벡터 데이터베이스 불필요" in page  # the variant, translated
     if fmt == "html":
@@ -135,7 +138,7 @@ def test_korean_table_columns_line_up_in_a_terminal():
     # The header's last column (Korean, two terminal columns a character) ends where each
     # row's total does: the rows are ASCII up to there, so their length is their width.
     cut = columns(lines[header])
-    for row in lines[header + 1:header + 4]:
+    for row in lines[header + 1 : header + 4]:
         if re.match(r"  [* ] \S", row):
             assert re.search(r"\$[\d,]+$", row[:cut]), row
             assert len(row) == cut or row[cut] == " ", row
@@ -162,13 +165,22 @@ def test_every_translation_keeps_the_placeholders_of_its_message():
 def test_the_measured_section_reads_in_korean_and_its_json_stays_english(tmp_path):
     from evidence_docs import document, system, write
 
-    evidence = write(tmp_path / "results.json", document(systems=[
-        system("base", 0.5), system("rag", 0.72), system("fine-tuned", 0.6),
-        system("fine-tuned+rag", 0.78, latency_p95_ms=9000)]))
+    evidence = write(
+        tmp_path / "results.json",
+        document(
+            systems=[
+                system("base", 0.5),
+                system("rag", 0.72),
+                system("fine-tuned", 0.6),
+                system("fine-tuned+rag", 0.78, latency_p95_ms=9000),
+            ]
+        ),
+    )
     args = ("--answers", str(EXAMPLES[1]), "--evidence", str(evidence))
     text = run(*args, "--lang", "ko")
-    measured = section(text, next(line for line in text.splitlines()
-                                  if line.startswith("측정 결과(")))
+    measured = section(
+        text, next(line for line in text.splitlines() if line.startswith("측정 결과("))
+    )
     reasons = [line for line in measured if line.startswith("  - ")]
     assert len(reasons) >= 2 and all(HANGUL.search(line) for line in reasons)
     english = run(*args, "--format", "json", "--lang", "en")
@@ -183,8 +195,11 @@ def test_compare_reads_in_korean_and_its_json_stays_english():
     json_args = ["decide", "--compare", *files, "--format", "json"]
     english = CliRunner().invoke(cli, [*json_args, "--lang", "en"]).output
     assert CliRunner().invoke(cli, [*json_args, "--lang", "ko"]).output == english
-    page = CliRunner().invoke(cli, ["decide", "--compare", *files, "--format", "html",
-                                    "--lang", "ko"]).output
+    page = (
+        CliRunner()
+        .invoke(cli, ["decide", "--compare", *files, "--format", "html", "--lang", "ko"])
+        .output
+    )
     assert '<html lang="ko">' in page and "시나리오 비교" in page
 
 
@@ -200,8 +215,20 @@ def test_the_record_follows_the_language_of_each_render():
 
 def test_decide_tells_the_next_step_in_korean(tmp_path):
     saved = tmp_path / "answers.yaml"
-    result = CliRunner().invoke(cli, ["decide", "--answers", str(EXAMPLES[0]), "--format",
-                                      "json", "--save-answers", str(saved), "--lang", "ko"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "decide",
+            "--answers",
+            str(EXAMPLES[0]),
+            "--format",
+            "json",
+            "--save-answers",
+            str(saved),
+            "--lang",
+            "ko",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"답변을 {saved}에 저장했습니다" in result.stderr
     assert "다음 단계: advisor scaffold DIR --answers" in result.stderr

@@ -49,8 +49,7 @@ def _title_pixels(page: str, folder: Path, name: str, env: dict[str, str] | None
     copy = folder / f"{name}.html"
     copy.write_text(page.replace("</head>", TITLE_ONLY + "</head>", 1), encoding="utf-8")
     shot = folder / f"{name}.png"
-    run = _run_chromium("--window-size=1000,200", f"--screenshot={shot}", copy.as_uri(),
-                        env=env)
+    run = _run_chromium("--window-size=1000,200", f"--screenshot={shot}", copy.as_uri(), env=env)
     assert shot.exists(), run.stderr[-2000:]
     rows = _png_rgb(shot)[2]
     assert any(set(row) != {255} for row in rows), "nothing was drawn"
