@@ -73,7 +73,8 @@ def localize(text: Any) -> Any:
 
 
 def join(parts: list[Message], separator: str) -> Message:
-    """Phrases joined with a translatable separator (``" and "``), still a Message."""
+    """Phrases joined pairwise by ``separator``, a message such as
+    ``N_("{first} and {second}")``, so each language joins them its own way."""
     if len(parts) == 1:
         return parts[0]
     return Message(separator, first=join(parts[:-1], separator), second=parts[-1])
