@@ -1,7 +1,9 @@
 """CLI start-up: `advisor --help` and `advisor decide` against a bare interpreter and cookiecutter.
 
 Targets (issue 9): `advisor --help` at most half of `cookiecutter --help`; `advisor decide
---answers F --format json` at most 8x `python -c pass`.
+--answers F --format json` at most 8x `python -c pass`. Korean (issue 22): the same decide
+with `--lang ko` (catalog loaded) within 8x too, and the Korean text report at most 1.1x
+the English one measured in the same run.
 """
 
 from __future__ import annotations
@@ -26,8 +28,27 @@ def run(quick: bool) -> list[Target]:
         [advisor, "decide", "--answers", str(ANSWERS), "--format", "json"],
         runs,
     )
-    timings = [bare, help_, decide]
-    targets = [Target("advisor decide / python -c pass", decide.median / bare.median, 8)]
+    decide_ko = time_command(
+        "advisor decide ... --format json --lang ko",
+        [advisor, "decide", "--answers", str(ANSWERS), "--format", "json", "--lang", "ko"],
+        runs,
+    )
+    text_en = time_command(
+        "advisor decide --answers F --lang en (text)",
+        [advisor, "decide", "--answers", str(ANSWERS), "--lang", "en"],
+        runs,
+    )
+    text_ko = time_command(
+        "advisor decide --answers F --lang ko (text)",
+        [advisor, "decide", "--answers", str(ANSWERS), "--lang", "ko"],
+        runs,
+    )
+    timings = [bare, help_, decide, decide_ko, text_en, text_ko]
+    targets = [
+        Target("advisor decide / python -c pass", decide.median / bare.median, 8),
+        Target("advisor decide --lang ko / python -c pass", decide_ko.median / bare.median, 8),
+        Target("decide text --lang ko / --lang en", text_ko.median / text_en.median, 1.1),
+    ]
     cookiecutter = shutil.which("cookiecutter", path=str(BIN))
     if cookiecutter:
         cc = time_command("cookiecutter --help", [cookiecutter, "--help"], runs)

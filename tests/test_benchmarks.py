@@ -32,6 +32,8 @@ def test_every_benchmark_runs_and_reports_its_targets(tmp_path):
     for name in (
         "advisor --help / cookiecutter --help",
         "advisor decide / python -c pass",
+        "advisor decide --lang ko / python -c pass",
+        "decide text --lang ko / --lang en",
         "advisor scaffold / cookiecutter",
         "validate speed-up over the baseline",
         "chunking 1000/150 throughput vs langchain",

@@ -265,11 +265,11 @@ def test_html_renders_in_headless_chromium_with_a_visible_chart(html_page, tmp_p
     assert len(probe["lines"]) == 5 and all(length > 0 for length in probe["lines"])
 
 
-def _run_chromium(*args: str) -> subprocess.CompletedProcess:
+def _run_chromium(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--hide-scrollbars", "--force-device-scale-factor=1", *args],
-        capture_output=True, text=True, timeout=120, check=False)
+        capture_output=True, text=True, timeout=120, check=False, env=env)
 
 
 def _png_rgb(path: Path) -> tuple[int, int, list[bytes]]:

@@ -22,7 +22,9 @@ import yaml
 from .costs import CostEstimate, PriceBook, estimate, fine_tune_provider
 from .framework import Decision, DecisionWarning
 from .framework import decide as run_framework
+from .i18n import N_
 from .locations import PROJECT_CONFIG, user_config_path
+from .messages import Message
 from .providers import hosted_fine_tuning_alternatives, load_providers, notice
 from .questionnaire import Answers
 
@@ -74,13 +76,22 @@ def _lifecycle_warnings(decision: Decision, costs: CostEstimate,
     option = costs.option(decision.recommendation)
     if option.retires is None:
         return []
-    gone = "retired" if option.retires <= today else "retires"
+    if option.retires <= today:
+        text = N_(
+            "The {option} option depends on a model that retired on {date} (a fine-tune dies "
+            "with its base model): its costs stop there ({months:.1f} months). Plan the "
+            "migration, or choose a current model in [costs]."
+        )
+    else:
+        text = N_(
+            "The {option} option depends on a model that retires on {date} (a fine-tune dies "
+            "with its base model): its costs stop there ({months:.1f} months). Plan the "
+            "migration, or choose a current model in [costs]."
+        )
     return [DecisionWarning(
         "lifecycle",
-        f"The {option.name} option depends on a model that {gone} on "
-        f"{option.retires.isoformat()} (a fine-tune dies with its base model): its costs "
-        f"stop there ({option.horizon_months:.1f} months). Plan the migration, or choose "
-        "a current model in [costs].",
+        Message(text, option=option.name, date=option.retires.isoformat(),
+                months=option.horizon_months),
     )]
 
 
@@ -101,16 +112,28 @@ def _provider_warnings(book: PriceBook, costs: CostEstimate, closed: frozenset[s
     hosted = fine_tune_provider(book, "hosted")
     chosen = fine_tune_provider(book, costs.fine_tune_path)
     moved_off = book.assumptions["fine_tune_path"] == "auto" and hosted in closed
-    text = notice(hosted if chosen or moved_off else None, today)
-    if text is None:
+    status = notice(hosted if chosen or moved_off else None, today)
+    if status is None:
         return []
-    if moved_off:
-        text += (" The costs below price the open-weights path; a team that already has "
-                 "hosted fine-tuning access sets fine_tune_path = \"hosted\" under [costs].")
+    # The notice itself is data (data/providers.yaml, English); the sentences around it
+    # are the advisor's and are translated.
     others = hosted_fine_tuning_alternatives(today)
-    if others:
-        text += f" Other hosted fine-tuning (see data/providers.yaml): {others}."
-    return [DecisionWarning("provider", text)]
+    if moved_off and others:
+        text = N_(
+            "{notice} The costs below price the open-weights path; a team that already has "
+            "hosted fine-tuning access sets fine_tune_path = \"hosted\" under [costs]. Other "
+            "hosted fine-tuning (see data/providers.yaml): {others}."
+        )
+    elif moved_off:
+        text = N_(
+            "{notice} The costs below price the open-weights path; a team that already has "
+            "hosted fine-tuning access sets fine_tune_path = \"hosted\" under [costs]."
+        )
+    elif others:
+        text = N_("{notice} Other hosted fine-tuning (see data/providers.yaml): {others}.")
+    else:
+        text = N_("Provider status: {notice}")
+    return [DecisionWarning("provider", Message(text, notice=status, others=others))]
 
 
 def _latency_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWarning]:
@@ -121,14 +144,25 @@ def _latency_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionW
         return []
     fits = [o for o in costs.primary
             if o.latency and o.latency.expected <= budget and o.meets_requirements]
-    other = f"; {fits[0].name} is estimated at {fits[0].latency.expected:,.0f} ms" if fits \
-        else ""
+    if fits:
+        text = N_(
+            "The {option} option's p95 is estimated at {expected:,.0f} ms ({low:,.0f}-"
+            "{high:,.0f}) against a {budget:,} ms budget: shorter answers, a lower reasoning "
+            "effort, no reranking, or a smaller fine-tuned model would bring it down; {other} "
+            "is estimated at {other_ms:,.0f} ms."
+        )
+    else:
+        text = N_(
+            "The {option} option's p95 is estimated at {expected:,.0f} ms ({low:,.0f}-"
+            "{high:,.0f}) against a {budget:,} ms budget: shorter answers, a lower reasoning "
+            "effort, no reranking, or a smaller fine-tuned model would bring it down."
+        )
     return [DecisionWarning(
         "latency_ms",
-        f"The {option.name} option's p95 is estimated at {option.latency.expected:,.0f} ms "
-        f"({option.latency.low:,.0f}-{option.latency.high:,.0f}) against a {budget:,} ms "
-        "budget: shorter answers, a lower reasoning effort, no reranking, or a smaller "
-        f"fine-tuned model would bring it down{other}.",
+        Message(text, option=option.name, expected=option.latency.expected,
+                low=option.latency.low, high=option.latency.high, budget=budget,
+                other=fits[0].name if fits else "",
+                other_ms=fits[0].latency.expected if fits else 0.0),
     )]
 
 
@@ -139,14 +173,24 @@ def _budget_warnings(decision: Decision, costs: CostEstimate) -> list[DecisionWa
     largest = max(option.upfront_items, key=lambda item: item.usd)
     fair = [o for o in costs.primary if o.meets_requirements] or [option]
     cheapest = min(fair, key=lambda o: o.upfront)
-    hint = (f"; {cheapest.name} needs ${cheapest.upfront:,.2f}" if cheapest is not option
-            else "")
+    if cheapest is not option:
+        text = N_(
+            "The {option} option costs ${upfront:,.2f} upfront (engineering setup + one-off "
+            "compute; largest item: {item}, ${item_usd:,.2f}), more than the ${budget:,.2f} "
+            "budget: raise the budget or change the assumptions that drive it; {cheapest} "
+            "needs ${cheapest_usd:,.2f}."
+        )
+    else:
+        text = N_(
+            "The {option} option costs ${upfront:,.2f} upfront (engineering setup + one-off "
+            "compute; largest item: {item}, ${item_usd:,.2f}), more than the ${budget:,.2f} "
+            "budget: raise the budget or change the assumptions that drive it."
+        )
     return [DecisionWarning(
         "budget_usd",
-        f"The {option.name} option costs ${option.upfront:,.2f} upfront (engineering setup "
-        f"+ one-off compute; largest item: {largest.label}, ${largest.usd:,.2f}), more than "
-        f"the ${costs.budget_usd:,.2f} budget: raise the budget or change the assumptions "
-        f"that drive it{hint}.",
+        Message(text, option=option.name, upfront=option.upfront, item=Message(largest.label),
+                item_usd=largest.usd, budget=costs.budget_usd, cheapest=cheapest.name,
+                cheapest_usd=cheapest.upfront),
     )]
 
 

@@ -18,6 +18,13 @@ from html import escape
 from itertools import pairwise
 
 from .costs import BreakEven, CostEstimate
+from .i18n import _
+
+# The charts' and the HTML record's fonts: the system's UI font, then fonts with Hangul
+# that ship with macOS, Windows and Linux (Noto CJK, Nanum), so Korean text renders
+# without downloading a font (the record loads nothing from the network).
+FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Apple SD Gothic Neo", '
+              '"Malgun Gothic", "Noto Sans CJK KR", "Noto Sans KR", NanumGothic, sans-serif')
 
 # One colour per option (the other fine-tuning path has its own hues).
 COLORS = {
@@ -97,7 +104,7 @@ def cumulative_cost_chart(costs: CostEstimate, recommended: str | None = None) -
         dash = "" if emphasis else next(pool, "4 2")
         note = ""
         if option.retires is not None and end < costs.horizon_months:
-            note = f"ends {option.retires.isoformat()} (model retires)"
+            note = _("ends {date} (model retires)").format(date=option.retires.isoformat())
         series.append(Series(
             option.name,
             [(m, option.cumulative(m)) for m in months],
@@ -111,21 +118,25 @@ def cumulative_cost_chart(costs: CostEstimate, recommended: str | None = None) -
         ))
     markers = [
         Marker(b.at, costs.option(b.first).cumulative(b.at),
-               f"{b.cheaper_after} overtakes {b.cheaper_before} (month {b.month})")
+               _("{dear} overtakes {cheap} (month {month})").format(
+                   dear=b.cheaper_after, cheap=b.cheaper_before, month=b.month))
         for b in costs.break_even
         if b.at is not None and meaningful(b)
     ]
     return line_chart(
         series,
-        title=f"Cumulative cost over {costs.horizon_months} months (USD)",
-        x_unit="month",
+        title=_("Cumulative cost over {months} months (USD)").format(
+            months=costs.horizon_months),
+        x_unit=_("month"),
+        x_label=_("months"),
         x_max=costs.horizon_months,
         markers=markers,
     )
 
 
 def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
-               x_max: float | None = None, markers: Sequence[Marker] = ()) -> str:
+               x_max: float | None = None, markers: Sequence[Marker] = (),
+               x_label: str | None = None) -> str:
     """An SVG line chart of ``series``, with axes, a legend and optional range whiskers.
 
     The y axis fits the series that set the scale; a series that does not and would
@@ -147,7 +158,7 @@ def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
-        'font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">',
+        f'font-family="{escape(FONT_STACK)}" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<defs><clipPath id="plot-area"><rect x="{LEFT}" y="{TOP - 8}" '
         f'width="{RIGHT - LEFT + 8}" height="{BOTTOM - TOP + 8}"/></clipPath></defs>',
@@ -172,7 +183,7 @@ def line_chart(series: Sequence[Series], *, title: str, x_unit: str,
         f'<line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="#6b7280"/>'
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{BOTTOM}" stroke="#6b7280"/>'
         f'<text x="{(LEFT + RIGHT) / 2:.0f}" y="{BOTTOM + 42}" text-anchor="middle" '
-        f'fill="#374151">{escape(x_unit)}s</text>'
+        f'fill="#374151">{escape(x_label or x_unit + "s")}</text>'
     )
     # The emphasised line first and wide: the thinner lines drawn over it leave it visible.
     # Then the longest first: a line that stops early is short and hides little on top.
@@ -279,7 +290,8 @@ def _legend(series: Sequence[Series], markers: Sequence[Marker], top: float, x_u
     row = TOP + 8
     for s in series:
         dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
-        weight, suffix = (' font-weight="600"', " (recommended)") if s.emphasis else ("", "")
+        weight, suffix = (' font-weight="600"', " " + _("(recommended)")) if s.emphasis \
+            else ("", "")
         parts.append(
             f'<line x1="{LEGEND_X}" y1="{row}" x2="{LEGEND_X + 28}" y2="{row}" '
             f'stroke="{s.color}" stroke-width="{_width(s)}"{dash}/>'
@@ -290,24 +302,27 @@ def _legend(series: Sequence[Series], markers: Sequence[Marker], top: float, x_u
         notes = [s.note] if s.note else []
         if _top(s) > top:
             last = s.points[-1]
-            notes.append(f"off the chart: {_money(last[1])} at {x_unit} {last[0]:g}")
+            notes.append(_("off the chart: {value} at {unit} {x:g}").format(
+                value=_money(last[1]), unit=x_unit, x=last[0]))
         for note in notes:
             row += 16
             parts.append(f'<text x="{LEGEND_X + 36}" y="{row + 4}" fill="#6b7280" '
                          f'font-size="11">{escape(note)}</text>')
         row += 24
     if any(s.whisker for s in series):
+        label = escape(_("low-high range"))
         parts.append(
             f'<line x1="{LEGEND_X + 14}" y1="{row - 6}" x2="{LEGEND_X + 14}" y2="{row + 6}" '
             f'stroke="#374151" stroke-width="1.5"/><text x="{LEGEND_X + 36}" y="{row + 4}" '
-            f'fill="#111827">low-high range</text>'
+            f'fill="#111827">{label}</text>'
         )
         row += 24
     if markers:
+        label = escape(_("break-even"))
         parts.append(
             f'<circle cx="{LEGEND_X + 14}" cy="{row}" r="6" fill="none" stroke="#111827" '
             f'stroke-width="2"/><text x="{LEGEND_X + 36}" y="{row + 4}" '
-            f'fill="#111827">break-even</text>'
+            f'fill="#111827">{label}</text>'
         )
     return parts
 

@@ -324,9 +324,11 @@ def decide(
         report = wrap_report(report)
     write_output(report, output, force=force)
     if save_answers is not None:
+        from .i18n import _
+
         click.echo(
-            f"Next: advisor scaffold DIR --answers {shlex.quote(str(save_answers))}   "
-            "(makes a starter project for this decision in DIR)",
+            _("Next: advisor scaffold DIR --answers {file}   (makes a starter project for "
+              "this decision in DIR)").format(file=shlex.quote(str(save_answers))),
             err=True,
         )
 
@@ -350,8 +352,10 @@ def _offer_to_save() -> Path | None:
             raise click.UsageError(f"the folder {path.parent} does not exist")
         return path
 
+    from .i18n import _
+
     chosen: Path | None = click.prompt(
-        "Save these answers for `advisor scaffold`? File name, or - to skip",
+        _("Save these answers for `advisor scaffold`? File name, or - to skip"),
         default=str(default),
         value_proc=convert,
         err=True,
@@ -412,7 +416,9 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
         path.write_text(yaml.safe_dump(values, sort_keys=False, allow_unicode=True), "utf-8")
     except OSError as exc:
         raise InputError(f"--save-answers {path}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"Saved the answers to {path}", err=True)
+    from .i18n import _
+
+    click.echo(_("Saved the answers to {path}").format(path=path), err=True)
 
 
 @cli.command(short_help="Print the questionnaire.")

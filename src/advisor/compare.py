@@ -15,8 +15,10 @@ from typing import Any
 
 from . import __version__
 from .advice import Advice, build_advice, load_cost_overrides
+from .charts import FONT_STACK
+from .i18n import _, language
 from .questionnaire import Answers
-from .reports import money
+from .reports import MONTHLY, UPFRONT, _pad, display_width, money
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,15 @@ class Comparison:
         }
 
     def rows(self) -> list[tuple[str, list[str]]]:
-        """(label, one cell per scenario): the differing answers first, then the outcome."""
+        """(label, one cell per scenario): the differing answers first, then the outcome.
+
+        Labels and words are in the language in use; values (``rag``, ``weekly``) are not.
+        """
         from .reports import _show
 
         rows = [
-            (f"{key} (answer)", [_show(s.answers.get(key)) for s in self.scenarios])
+            (_("{key} (answer)").format(key=key),
+             [_show(s.answers.get(key)) for s in self.scenarios])
             for key in self.differing
         ]
         decisions = [s.advice.decision for s in self.scenarios]
@@ -83,25 +89,27 @@ class Comparison:
             for s, d in zip(self.scenarios, decisions, strict=True)
         ]
         rows += [
-            ("recommendation", [d.label for d in decisions]),
-            ("confidence", [f"{d.confidence:.2f}" for d in decisions]),
-            ("key reasons", [", ".join(r.key for r in d.reasons) for d in decisions]),
-            ("warnings", [", ".join(w.key for w in d.warnings) or "-" for d in decisions]),
+            (_("recommendation"), [d.shown_label for d in decisions]),
+            (_("confidence"), [f"{d.confidence:.2f}" for d in decisions]),
+            (_("key reasons"), [", ".join(r.key for r in d.reasons) for d in decisions]),
+            (_("warnings"), [", ".join(w.key for w in d.warnings) or "-" for d in decisions]),
             (
-                "priced as",
+                _("priced as"),
                 [
                     o.name if o.fine_tune_path is None else f"{o.name}, {o.fine_tune_path}"
                     for o in options
                 ],
             ),
-            ("upfront", [money(o.upfront, cents=False) for o in options]),
-            ("monthly", [money(o.monthly, cents=False) for o in options]),
+            (UPFRONT.localized(), [money(o.upfront, cents=False) for o in options]),
+            (MONTHLY.localized(), [money(o.monthly, cents=False) for o in options]),
             (
-                "total",
-                [f"{money(o.total, cents=False)} / {o.horizon_months:g} months" for o in options],
+                _("total"),
+                [_("{total} / {months:g} months").format(total=money(o.total, cents=False),
+                                                          months=o.horizon_months)
+                 for o in options],
             ),
             (
-                "range",
+                _("range"),
                 [
                     f"{money(o.range_total[0], cents=False)}-{money(o.range_total[1], cents=False)}"
                     if o.range_total
@@ -109,7 +117,7 @@ class Comparison:
                     for o in options
                 ],
             ),
-            ("within budget", ["yes" if o.within_budget else "no" for o in options]),
+            (_("within budget"), [_("yes") if o.within_budget else _("no") for o in options]),
         ]
         return rows
 
@@ -123,7 +131,7 @@ def compare_scenarios(
     """Decide and price each (file, validated answers); name the answers that differ."""
     if overrides is None:
         overrides = load_cost_overrides()
-    names = _names([file for file, _ in scenarios])
+    names = _names([file for file, _values in scenarios])
     built = tuple(
         Scenario(
             name,
@@ -164,19 +172,21 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
         "compare.html.j2" if html else "compare.md.j2"
     )
     return template.render(
-        comparison=comparison, rows=comparison.rows(), advisor_version=__version__
+        comparison=comparison, rows=comparison.rows(), advisor_version=__version__,
+        lang=language(), font_stack=FONT_STACK,
     )
 
 
 def _text(comparison: Comparison) -> str:
     rows = [("", [s.name for s in comparison.scenarios]), *comparison.rows()]
-    label = max(len(name) for name, _ in rows) + 2
-    widths = [max(len(cells[i]) for _, cells in rows) + 2 for i in range(len(comparison.scenarios))]
+    label = max(display_width(name) for name, _cells in rows) + 2
+    widths = [max(display_width(cells[i]) for _name, cells in rows) + 2
+              for i in range(len(comparison.scenarios))]
     lines = [
-        f"{name:<{label}}" + "".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
+        _pad(name, label) + "".join(_pad(c, w) for c, w in zip(cells, widths, strict=True))
         for name, cells in rows
     ]
     lines.insert(1, "-" * (label + sum(widths)))
-    differ = ", ".join(comparison.differing) or "none"
-    lines += ["", f"Answers that differ: {differ}."]
+    differ = ", ".join(comparison.differing) or _("none")
+    lines += ["", _("Answers that differ: {answers}.").format(answers=differ)]
     return "\n".join(line.rstrip() for line in lines) + "\n"

@@ -21,6 +21,8 @@ from itertools import combinations
 from typing import Any, NamedTuple
 
 from .errors import InputError, closest
+from .i18n import N_
+from .messages import Message
 from .questionnaire import Answers
 from .requirements import retrieval_keys, unmet
 
@@ -84,44 +86,44 @@ MAX_MANUAL_EPOCHS = 50
 
 # What each assumption means, for the reports' assumptions table.
 ASSUMPTION_HELP = {
-    "chat_model": "hosted model for generation (base and fine-tuned)",
-    "embedding_model": "model that embeds documents and queries",
-    "vector_database": "where the vectors are hosted",
-    "open_weights_model": "the open-weights model and GPU of the LoRA path",
-    "fine_tune_path": "auto (hosted unless its provider takes no new jobs), hosted or "
-    "open-weights",
-    "tokens_per_example": "tokens in one training example, prompt and answer",
-    "min_training_examples": "examples priced when fewer exist yet",
-    "epochs": "training epochs; auto is OpenAI's default heuristic",
-    "tokens_per_document": "tokens in one corpus document",
-    "chunk_tokens": "tokens in one retrieved chunk",
-    "retrieval_k": "chunks retrieved per query",
-    "query_tokens": "tokens in the user's question",
-    "instruction_tokens": "system prompt and examples a base model needs and a fine-tuned "
-    "one has learned",
-    "output_tokens": "tokens in one answer",
-    "share_changed_per_period": "share of the corpus that changes each volatility period",
-    "changes_per_month": "volatility periods per month, per volatility answer",
-    "max_retrains_per_month": "cap on fine-tuning runs per month",
-    "hybrid_retrains_per_year": "hybrid retraining for behaviour (facts live in the index)",
-    "hours_per_month": "hours a GPU that is always on is billed per month",
-    "setup_usd": "one-off engineering and evaluation spend per option",
-    "hosted_fine_tune_model": "hosted model the hosted fine-tuning path trains",
-    "large_chat_model": "large hosted model (quality_model: large)",
-    "self_hosted_chat_model": "open-weights model that generates when deployment is "
-    "self-hosted",
-    "self_hosted_vector_database": "vector database when deployment is self-hosted",
-    "payback_horizon_months": "months within which distillation must pay back",
-    "evaluation_usd": "evaluating one training run (the fine-tuning budget floor)",
-    "ops_usd_per_month": "engineering operations per month per option",
-    "cache_hit_rate": "share of a long-context prompt served from the provider's cache",
-    "long_context_max_tokens": "largest corpus put whole in a cached prompt",
-    "reasoning_tokens": "hidden reasoning tokens a reasoning model bills as output",
-    "self_hosted_embedding_tokens_per_second": "embedding throughput of one self-hosted GPU",
-    "latency": "p95 estimate inputs: time to first token, decode speed, retrieval",
-    "language_token_ratio": "tokens per text relative to English, by language",
-    "range_low": "multipliers of uncertain inputs for the low estimate",
-    "range_high": "multipliers of uncertain inputs for the high estimate",
+    "chat_model": N_("hosted model for generation (base and fine-tuned)"),
+    "embedding_model": N_("model that embeds documents and queries"),
+    "vector_database": N_("where the vectors are hosted"),
+    "open_weights_model": N_("the open-weights model and GPU of the LoRA path"),
+    "fine_tune_path": N_("auto (hosted unless its provider takes no new jobs), hosted or "
+    "open-weights"),
+    "tokens_per_example": N_("tokens in one training example, prompt and answer"),
+    "min_training_examples": N_("examples priced when fewer exist yet"),
+    "epochs": N_("training epochs; auto is OpenAI's default heuristic"),
+    "tokens_per_document": N_("tokens in one corpus document"),
+    "chunk_tokens": N_("tokens in one retrieved chunk"),
+    "retrieval_k": N_("chunks retrieved per query"),
+    "query_tokens": N_("tokens in the user's question"),
+    "instruction_tokens": N_("system prompt and examples a base model needs and a fine-tuned "
+    "one has learned"),
+    "output_tokens": N_("tokens in one answer"),
+    "share_changed_per_period": N_("share of the corpus that changes each volatility period"),
+    "changes_per_month": N_("volatility periods per month, per volatility answer"),
+    "max_retrains_per_month": N_("cap on fine-tuning runs per month"),
+    "hybrid_retrains_per_year": N_("hybrid retraining for behaviour (facts live in the index)"),
+    "hours_per_month": N_("hours a GPU that is always on is billed per month"),
+    "setup_usd": N_("one-off engineering and evaluation spend per option"),
+    "hosted_fine_tune_model": N_("hosted model the hosted fine-tuning path trains"),
+    "large_chat_model": N_("large hosted model (quality_model: large)"),
+    "self_hosted_chat_model": N_("open-weights model that generates when deployment is "
+    "self-hosted"),
+    "self_hosted_vector_database": N_("vector database when deployment is self-hosted"),
+    "payback_horizon_months": N_("months within which distillation must pay back"),
+    "evaluation_usd": N_("evaluating one training run (the fine-tuning budget floor)"),
+    "ops_usd_per_month": N_("engineering operations per month per option"),
+    "cache_hit_rate": N_("share of a long-context prompt served from the provider's cache"),
+    "long_context_max_tokens": N_("largest corpus put whole in a cached prompt"),
+    "reasoning_tokens": N_("hidden reasoning tokens a reasoning model bills as output"),
+    "self_hosted_embedding_tokens_per_second": N_("embedding throughput of one self-hosted GPU"),
+    "latency": N_("p95 estimate inputs: time to first token, decode speed, retrieval"),
+    "language_token_ratio": N_("tokens per text relative to English, by language"),
+    "range_low": N_("multipliers of uncertain inputs for the low estimate"),
+    "range_high": N_("multipliers of uncertain inputs for the high estimate"),
 }
 
 # Counts that only make sense whole; every other numeric assumption takes any number >= 0.
@@ -341,7 +343,7 @@ def _apply_assumption(sections: Mapping[str, Mapping[str, Any]], assumptions: di
 
 # What a cost line is priced with; a self-hosted deployment has no "provider-api" line.
 PRICED_WITH = ("provider-api", "gpu", "vector-database", "engineering")
-BUDGET_BASIS = "upfront: engineering setup + one-off compute (training, embedding)"
+BUDGET_BASIS = N_("upfront: engineering setup + one-off compute (training, embedding)")
 DAYS_PER_MONTH = 30.44
 
 
@@ -480,15 +482,19 @@ class BreakEven(NamedTuple):
     def cheaper(self) -> str | None:
         return self.cheaper_after
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
+        """One sentence: English in JSON, translated where a report shows it."""
         if self.month is not None:
-            return (f"{self.cheaper_after} costs more upfront than {self.cheaper_before} but "
-                    f"is cheaper in total from month {self.month}")
+            return Message(N_("{dear} costs more upfront than {cheap} but is cheaper in total "
+                              "from month {month}"),
+                           dear=self.cheaper_after, cheap=self.cheaper_before, month=self.month)
         span = f"{self.horizon:g}" if self.horizon == int(self.horizon) else f"{self.horizon:.1f}"
         if self.cheaper is None:
-            return f"{self.first} and {self.second} cost the same over {span} months"
+            return Message(N_("{first} and {second} cost the same over {months} months"),
+                           first=self.first, second=self.second, months=span)
         other = self.second if self.cheaper == self.first else self.first
-        return f"{self.cheaper} stays cheaper than {other} for all {span} months"
+        return Message(N_("{cheaper} stays cheaper than {other} for all {months} months"),
+                       cheaper=self.cheaper, other=other, months=span)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -841,17 +847,17 @@ class _Model:
             retrains = self._retrains_per_month(approach, used)
             if retrains > 0:
                 monthly.append(CostItem(
-                    "retraining", run.usd * retrains,
+                    N_("retraining"), run.usd * retrains,
                     f"{retrains:.3g} runs/month x {_usd(run.usd)}", run.priced_with))
         setup = float(self.s["setup_usd"][approach])
         used[f"setup_usd.{approach}"] = setup
         if setup:
-            upfront.append(CostItem("engineering setup", setup,
+            upfront.append(CostItem(N_("engineering setup"), setup,
                                     f"setup_usd.{approach} assumption", "engineering"))
         ops = float(self.s["ops_usd_per_month"][approach])
         used[f"ops_usd_per_month.{approach}"] = ops
         if ops:
-            monthly.append(CostItem("engineering operations", ops,
+            monthly.append(CostItem(N_("engineering operations"), ops,
                                     f"ops_usd_per_month.{approach} assumption", "engineering"))
         monthly.extend(self._inference(approach, path, used))
         if vector_db:
@@ -955,11 +961,11 @@ class _Model:
     def _embed_corpus(self, used: dict[str, Any]) -> CostItem:
         used["tokens_per_document"] = self.s["tokens_per_document"]
         if self.a.self_hosted:
-            return self._embedding_gpu("embed the corpus", self.corpus_tokens)
+            return self._embedding_gpu(N_("embed the corpus"), self.corpus_tokens)
         used["embedding_model"] = self.embed_key
         price = self.embed["per_1m"]
         return CostItem(
-            "embed the corpus", self.corpus_tokens / 1e6 * price,
+            N_("embed the corpus"), self.corpus_tokens / 1e6 * price,
             f"{self.a.documents:,} documents x {self._text('tokens_per_document'):,g} tokens = "
             f"{_tokens(self.corpus_tokens)} tokens x {_usd(price)}/1M ({self.embed_key})")
 
@@ -982,13 +988,13 @@ class _Model:
         if path == "hosted":
             used["hosted_fine_tune_model"] = self.ft_key
             price = self.ft["training_per_1m"]
-            return CostItem("training run", billed / 1e6 * price,
+            return CostItem(N_("training run"), billed / 1e6 * price,
                             f"{counted} x {_usd(price)}/1M ({self.ft_key})")
         used["open_weights_model"] = self.ow_key
         hours = billed / (self.ow["training_tokens_per_second"] * 3600)
         hours += self.ow["run_overhead_hours"]
         return CostItem(
-            "training run", hours * self.ow["gpu_hour_usd"],
+            N_("training run"), hours * self.ow["gpu_hour_usd"],
             f"{counted} at {self.ow['training_tokens_per_second']:,g} tokens/s "
             f"+ {self.ow['run_overhead_hours']:g} h overhead = {hours:,.2f} GPU-hours x "
             f"{_usd(self.ow['gpu_hour_usd'])}/h ({self.ow_key})", "gpu")
@@ -1041,9 +1047,9 @@ class _Model:
             thinking = f" incl. {self.s['reasoning_tokens']:,g} reasoning"
             used["reasoning_tokens"] = self.s["reasoning_tokens"]
         items = [
-            CostItem("model input", q * prompt / 1e6 * p_in,
+            CostItem(N_("model input"), q * prompt / 1e6 * p_in,
                      f"{q:,} queries x {prompt:,g} tokens x {_usd(p_in)}/1M ({kind} {key})"),
-            CostItem("model output", q * out / 1e6 * p_out,
+            CostItem(N_("model output"), q * out / 1e6 * p_out,
                      f"{q:,} queries x {out:,g} tokens{thinking} x {_usd(p_out)}/1M "
                      f"({kind} {key})"),
         ]
@@ -1060,7 +1066,7 @@ class _Model:
         per_1m = hit * cached + (1 - hit) * entry["input_per_1m"]
         used.update(cache_hit_rate=hit, tokens_per_document=self.s["tokens_per_document"])
         return CostItem(
-            "corpus in the prompt (cached)", q * self.corpus_tokens / 1e6 * per_1m,
+            N_("corpus in the prompt (cached)"), q * self.corpus_tokens / 1e6 * per_1m,
             f"{q:,} queries x {_tokens(self.corpus_tokens)} corpus tokens x ({hit:g} cached x "
             f"{_usd(cached)} + {1 - hit:g} x {_usd(entry['input_per_1m'])})/1M ({key})")
 
@@ -1076,7 +1082,7 @@ class _Model:
                f"{_tokens(generated)} output tokens at "
                f"{ow['serving_output_tokens_per_second']:,g} tokens/s = {hours:,.1f} h"
                f"{' (scale to zero)' if not ow['serving_min_gpus'] else ''}")
-        return CostItem("model serving", hours * ow["gpu_hour_usd"],
+        return CostItem(N_("model serving"), hours * ow["gpu_hour_usd"],
                         f"{why} x {_usd(ow['gpu_hour_usd'])}/h ({key}, {ow['gpu']})", "gpu")
 
     def _retrieval(self, used: dict[str, Any]) -> list[CostItem]:
@@ -1092,27 +1098,27 @@ class _Model:
         hosting = max(self.vdb["monthly_minimum_usd"], storage)
         reembedded = self.corpus_tokens * share * changes
         query_tokens = q * self._text("query_tokens")
-        vdb = CostItem("vector database", hosting,
+        vdb = CostItem(N_("vector database"), hosting,
                        f"{chunks:,} chunks x {self.embed['dimensions']:,g} dimensions = "
                        f"{_tokens(dimensions)} dimensions x "
                        f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M, at least "
                        f"{_usd(self.vdb['monthly_minimum_usd'])} ({self.vdb_key})",
                        "vector-database")
         if self.a.self_hosted:
-            items = [self._embedding_gpu("query embeddings", query_tokens), vdb]
+            items = [self._embedding_gpu(N_("query embeddings"), query_tokens), vdb]
             if reembedded > 0:
-                items.append(self._embedding_gpu("re-embedding changes", reembedded))
+                items.append(self._embedding_gpu(N_("re-embedding changes"), reembedded))
             return items
         price = self.embed["per_1m"]
         items = [
-            CostItem("query embeddings", query_tokens / 1e6 * price,
+            CostItem(N_("query embeddings"), query_tokens / 1e6 * price,
                      f"{q:,} queries x {self._text('query_tokens'):,g} tokens x "
                      f"{_usd(price)}/1M"),
             vdb,
         ]
         if reembedded > 0:
             items.append(CostItem(
-                "re-embedding changes", reembedded / 1e6 * price,
+                N_("re-embedding changes"), reembedded / 1e6 * price,
                 f"{_tokens(self.corpus_tokens)} tokens x {share:g} changed x {changes:g} "
                 f"{self.a.volatility} periods/month x {_usd(price)}/1M"))
         return items

@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import stats
 from .errors import InputError, closest
+from .framework import volatility_word
+from .i18n import N_
+from .messages import Message, concat
 from .stats import MIN_GAIN
 
 if TYPE_CHECKING:
@@ -378,7 +381,7 @@ class MeasuredSystem:
     low: float
     high: float
     eligible: bool
-    excluded_because: tuple[str, ...]
+    excluded_because: tuple[Message, ...]
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -413,7 +416,7 @@ class Assessment:
     chosen: str | None
     systems: tuple[MeasuredSystem, ...]
     comparisons: tuple[Comparison, ...]
-    reasons: tuple[str, ...]
+    reasons: tuple[Message, ...]  # English in JSON, translated in reports
     confidence: float
     eval_set: str
     scorer: str
@@ -445,9 +448,9 @@ class Assessment:
 
 
 _RETRIEVAL_WHY = {
-    "citations": "answers must cite their sources",
-    "volatility": "the facts change {volatility}",
-    "documents": "answers depend on a corpus of {documents:,} documents",
+    "citations": N_("answers must cite their sources"),
+    "volatility": N_("the facts change {volatility}"),
+    "documents": N_("answers depend on a corpus of {documents:,} documents"),
 }
 
 
@@ -459,29 +462,36 @@ def exclusions(
 ) -> tuple[str, ...]:
     """Why the answers' hard requirements rule a measured system out (empty: eligible)."""
     answers = decision.answers
-    why: list[str] = []
+    why: list[Message] = []
     if result.system not in RETRIEVAL and decision.retrieval_needed:
         keys = [r.key for r in decision.reasons if r.points_to == "retrieval"]
-        needs = _and([_RETRIEVAL_WHY[k].format(**answers.to_dict()) for k in keys])
-        why.append(f"it has no retrieval, and {needs}")
+        values = {"documents": answers.documents, "volatility": volatility_word(answers.volatility)}
+        needs = _and([Message(_RETRIEVAL_WHY[k], **values) for k in keys])
+        why.append(Message(N_("it has no retrieval, and {needs}"), needs=needs))
     latency = result.latency_p95_ms
     if latency is not None and latency > answers.latency_ms:
-        why.append(
-            f"its measured p95 of {latency:,.0f} ms exceeds the {answers.latency_ms:,} ms budget"
-        )
+        why.append(Message(
+            N_("its measured p95 of {latency:,.0f} ms exceeds the {budget:,} ms budget"),
+            latency=latency, budget=answers.latency_ms,
+        ))
     valid = result.format_valid_rate
     if answers.format in ("schema", "strict") and valid is not None and valid < format_floor:
-        why.append(
-            f"{valid:.1%} of its answers are valid, under the {format_floor:.0%} floor "
-            f"that the {answers.format} format needs"
-        )
+        why.append(Message(
+            N_("{valid:.1%} of its answers are valid, under the {floor:.0%} floor that the "
+               "{format} format needs"),
+            valid=valid, floor=format_floor, format=answers.format,
+        ))
     if result.errors == result.items:
-        why.append(f"it errored on all {result.items} items")
+        why.append(Message(N_("it errored on all {items} items"), items=result.items))
     return tuple(why)
 
 
-def _and(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _and(parts: Sequence[Message]) -> Message:
+    """``a, b and c`` in English; the separators are the catalog's."""
+    if len(parts) == 1:
+        return parts[0]
+    return Message(N_("{first} and {second}"), first=concat(list(parts[:-1]), ", "),
+                   second=parts[-1])
 
 
 def assess(
@@ -502,7 +512,8 @@ def assess(
     measured = tuple(_measured(result, decision, format_floor) for result in evidence.systems)
     eligible = [m.result for m in measured if m.eligible and m.result.system in CANDIDATES]
     reasons = [
-        f"{m.result.system} is not eligible: {'; '.join(m.excluded_because)}."
+        Message(N_("{system} is not eligible: {why}."), system=m.result.system,
+                why=concat(list(m.excluded_because), "; "))
         for m in measured
         if not m.eligible
     ]
@@ -514,51 +525,59 @@ def assess(
     if target_score is not None:
         best = max(eligible, key=lambda r: r.score, default=None)
         target_met = best is not None and best.score >= target_score
-        if not target_met:
-            best_text = (
-                "none is eligible"
-                if best is None
-                else f"the best eligible, {best.system}, scores {best.score:.2f}"
-            )
-            reasons.append(
-                f"No eligible system reaches the target score of {target_score:.2f}: {best_text}."
-            )
+        if not target_met and best is None:
+            reasons.append(Message(
+                N_("No eligible system reaches the target score of {target:.2f}: none is "
+                   "eligible."),
+                target=target_score,
+            ))
+        elif not target_met and best is not None:
+            reasons.append(Message(
+                N_("No eligible system reaches the target score of {target:.2f}: the best "
+                   "eligible, {best}, scores {score:.2f}."),
+                target=target_score, best=best.system, score=best.score,
+            ))
 
     verdict: Verdict
     needed = None
     if chosen is None:
         verdict, recommendation = "inconclusive", questionnaire
-        reasons.append(
-            f"None of the measured options ({', '.join(CANDIDATES)}) is eligible, so the "
-            f"questionnaire's {questionnaire} stands."
-        )
+        reasons.append(Message(
+            N_("None of the measured options ({options}) is eligible, so the questionnaire's "
+               "{questionnaire} stands."),
+            options=", ".join(CANDIDATES), questionnaire=questionnaire,
+        ))
     elif pending:
         verdict, recommendation = "inconclusive", questionnaire
         needed = max(c.items_needed for c in pending)
         names = ", ".join(c.system for c in pending)
-        reasons.append(
-            f"{names} may beat {chosen.system} by the {min_gain:.2f} minimum gain, but "
-            f"{max(c.items for c in pending):,} items cannot tell at 95%: about {needed:,} "
-            f"items per system would settle it. The questionnaire's {questionnaire} stands."
-        )
+        reasons.append(Message(
+            N_("{names} may beat {chosen} by the {gain:.2f} minimum gain, but {items:,} items "
+               "cannot tell at 95%: about {needed:,} items per system would settle it. The "
+               "questionnaire's {questionnaire} stands."),
+            names=names, chosen=chosen.system, gain=min_gain,
+            items=max(c.items for c in pending), needed=needed, questionnaire=questionnaire,
+        ))
     elif chosen.system != wanted and evidence.system(wanted) is None:
         verdict, recommendation = "inconclusive", questionnaire
-        reasons.append(
-            f"The questionnaire recommends {questionnaire}, but {wanted} was not measured: "
-            f"evaluate it too. Until then {questionnaire} stands."
-        )
+        reasons.append(Message(
+            N_("The questionnaire recommends {questionnaire}, but {wanted} was not measured: "
+               "evaluate it too. Until then {questionnaire} stands."),
+            questionnaire=questionnaire, wanted=wanted,
+        ))
     else:
         recommendation = APPROACH[chosen.system]
         verdict = "supports" if recommendation == questionnaire else "changes"
-        change = (
-            f"this supports the questionnaire's {questionnaire}."
-            if verdict == "supports"
-            else f"this changes the questionnaire's {questionnaire} to {recommendation}."
-        )
-        reasons.append(
-            f"Measured: {chosen.system} is the choice (RAG first: a more complex system must "
-            f"beat a simpler one by at least {min_gain:.2f}, clearly at 95%); {change}"
-        )
+        if verdict == "supports":
+            text = N_("Measured: {chosen} is the choice (RAG first: a more complex system "
+                      "must beat a simpler one by at least {gain:.2f}, clearly at 95%); this "
+                      "supports the questionnaire's {questionnaire}.")
+        else:
+            text = N_("Measured: {chosen} is the choice (RAG first: a more complex system "
+                      "must beat a simpler one by at least {gain:.2f}, clearly at 95%); this "
+                      "changes the questionnaire's {questionnaire} to {recommendation}.")
+        reasons.append(Message(text, chosen=chosen.system, gain=min_gain,
+                               questionnaire=questionnaire, recommendation=recommendation))
     if needed is None and chosen is not None:
         needed = stats.items_needed(min_gain, baseline=chosen.score)
     return Assessment(
@@ -612,16 +631,20 @@ def _rag_first(
     return chosen, comparisons, pending
 
 
-def _describe(c: Comparison, min_gain: float) -> str:
-    measured = (
-        f"{c.system} scores {c.gain:+.3f} against {c.against} (95% interval "
-        f"{c.low:+.3f} to {c.high:+.3f}, {c.test}, {c.items} items, p={c.p_value:.3g})"
+def _describe(c: Comparison, min_gain: float) -> Message:
+    measured = Message(
+        N_("{system} scores {gain:+.3f} against {against} ({level} interval {low:+.3f} to "
+           "{high:+.3f}, {test}, {items} items, p={p:.3g})"),
+        level="95%", system=c.system, gain=c.gain, against=c.against, low=c.low, high=c.high,
+        test=c.test, items=c.items, p=c.p_value,
     )
     if c.outcome == "wins":
-        return f"{measured}: at least the {min_gain:.2f} minimum gain and clear at 95%."
-    if c.outcome == "unclear":
-        return f"{measured}: at least the {min_gain:.2f} minimum gain, but not clear at 95%."
-    return f"{measured}: less than the {min_gain:.2f} minimum gain, so {c.against} stays."
+        text = N_("{measured}: at least the {gain:.2f} minimum gain and clear at 95%.")
+    elif c.outcome == "unclear":
+        text = N_("{measured}: at least the {gain:.2f} minimum gain, but not clear at 95%.")
+    else:
+        text = N_("{measured}: less than the {gain:.2f} minimum gain, so {against} stays.")
+    return Message(text, measured=measured, gain=min_gain, against=c.against)
 
 
 # A measured comparison settles more than a threshold on an answer can: a clear result is

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from .i18n import N_
+from .messages import Message, join, localize, pgettext
 from .questionnaire import CORE_QUESTIONS, FORMATS, QUALITY_MODELS, VOLATILITY, Answers
 from .requirements import FAST_CHANGING, retrieval_keys
 
@@ -38,6 +40,8 @@ class Reason:
     """One principle that fired, tied to the answer (``key``) that triggered it.
 
     ``points_to`` says which way it pulls: ``retrieval``, ``fine-tune`` or ``rag-first``.
+    ``text`` is English (a :class:`~advisor.messages.Message` for the framework's own
+    reasons, translated where a report shows it), so JSON is the same in every language.
     """
 
     key: str
@@ -111,6 +115,13 @@ class Decision:
         """The recommendation as a reviewer reads it, e.g. ``rag (long-context, ...)``."""
         return f"{self.recommendation} ({self.variant})" if self.variant else self.recommendation
 
+    @property
+    def shown_label(self) -> str:
+        """:attr:`label` in the language in use (the variant translated, the value not)."""
+        if not self.variant:
+            return self.recommendation
+        return f"{self.recommendation} ({localize(self.variant)})"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "recommendation": self.recommendation,
@@ -160,7 +171,12 @@ def decide(answers: Answers, book: PriceBook | None = None) -> Decision:
 
 def recommend(answers: Answers, book: PriceBook | None = None) -> Recommendation:
     """Just the recommendation: what flips and property tests re-run."""
-    return _apply_principles(answers, _economics(answers, book)).recommendation
+    return _apply_principles(answers, _economics(answers, book), explain=False).recommendation
+
+
+def _unsaid(msgid: str, /, **values: Any) -> str:
+    """Stands in for :class:`Message` where no one reads the sentence."""
+    return msgid
 
 
 def _economics(answers: Answers, book: PriceBook | None) -> Economics:
@@ -169,7 +185,12 @@ def _economics(answers: Answers, book: PriceBook | None) -> Economics:
     return economics(answers, book or default_book())
 
 
-def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
+def _apply_principles(a: Answers, econ: Economics, explain: bool = True) -> _Verdict:
+    """The principles in order. ``explain=False`` (flips, property tests: only the
+    recommendation is read) skips composing the reasons' sentences: ``decide`` probes
+    hundreds of neighbouring answers, and the sentences were most of their cost.
+    """
+    say = Message if explain else _unsaid
     reasons: list[Reason] = []
     warnings: list[DecisionWarning] = []
     tensions = 0
@@ -179,8 +200,13 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "documents",
-                f"Answers depend on a corpus of {a.documents:,} documents: retrieval puts the "
-                "relevant ones in the prompt at query time.",
+                say(
+                    N_(
+                        "Answers depend on a corpus of {documents:,} documents: retrieval "
+                        "puts the relevant ones in the prompt at query time."
+                    ),
+                    documents=a.documents,
+                ),
                 "retrieval",
                 2,
             )
@@ -189,8 +215,12 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "citations",
-                "Answers must cite their sources: fine-tuned weights cannot say where a fact "
-                "came from, retrieved documents can.",
+                say(
+                    N_(
+                        "Answers must cite their sources: fine-tuned weights cannot say where "
+                        "a fact came from, retrieved documents can."
+                    )
+                ),
                 "retrieval",
                 2,
             )
@@ -199,8 +229,14 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "volatility",
-                f"Facts change {a.volatility}: a fine-tuning cycle takes hours to days and must "
-                "be redone for every change, while a retrieval index updates in minutes.",
+                say(
+                    N_(
+                        "Facts change {volatility}: a fine-tuning cycle takes hours to days and "
+                        "must be redone for every change, while a retrieval index updates in "
+                        "minutes."
+                    ),
+                    volatility=volatility_word(a.volatility),
+                ),
                 "retrieval",
                 2,
             )
@@ -213,8 +249,13 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "format",
-                "A strict house style, tone or set of conventions is a behaviour gap: "
-                "fine-tuning teaches it by example where instructions do not hold reliably.",
+                say(
+                    N_(
+                        "A strict house style, tone or set of conventions is a behaviour gap: "
+                        "fine-tuning teaches it by example where instructions do not hold "
+                        "reliably."
+                    )
+                ),
                 "fine-tune",
                 3,
             )
@@ -224,10 +265,18 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "latency_ms",
-                f"A p95 budget of {a.latency_ms:,} ms: the current model takes at least "
-                f"{latency.current_best_ms:,.0f} ms for {latency.output_tokens:,.0f}-token "
-                f"answers, a small model fine-tuned for the task about "
-                f"{latency.small_expected_ms:,.0f} ms (estimates from the cost model).",
+                say(
+                    N_(
+                        "A p95 budget of {budget:,} ms: the current model takes at least "
+                        "{current:,.0f} ms for {tokens:,.0f}-token answers, a small model "
+                        "fine-tuned for the task about {small:,.0f} ms (estimates from the "
+                        "cost model)."
+                    ),
+                    budget=a.latency_ms,
+                    current=latency.current_best_ms,
+                    tokens=latency.output_tokens,
+                    small=latency.small_expected_ms,
+                ),
                 "fine-tune",
                 3,
             )
@@ -237,10 +286,17 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "quality_model",
-                f"Only a large model meets the quality bar today, and at {a.queries_per_month:,} "
-                "queries a month a small model fine-tuned on its answers (distillation) pays "
-                f"back its training, evaluation and engineering in {econ.payback_months:.1f} "
-                f"months (horizon {econ.payback_horizon:g}).",
+                say(
+                    N_(
+                        "Only a large model meets the quality bar today, and at {queries:,} "
+                        "queries a month a small model fine-tuned on its answers "
+                        "(distillation) pays back its training, evaluation and engineering in "
+                        "{months:.1f} months (horizon {horizon:g})."
+                    ),
+                    queries=a.queries_per_month,
+                    months=econ.payback_months,
+                    horizon=econ.payback_horizon,
+                ),
                 "fine-tune",
                 3,
             )
@@ -253,8 +309,15 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         ft_reasons.append(
             Reason(
                 "examples",
-                f"{a.examples:,} curated domain examples and a ${a.budget_usd:,.0f} budget: "
-                "supervised fine-tuning adds accuracy on top of retrieval (Balaguer et al. 2024).",
+                say(
+                    N_(
+                        "{examples:,} curated domain examples and a ${budget:,.0f} budget: "
+                        "supervised fine-tuning adds accuracy on top of retrieval (Balaguer et "
+                        "al. 2024)."
+                    ),
+                    examples=a.examples,
+                    budget=a.budget_usd,
+                ),
                 "fine-tune",
                 3,
             )
@@ -263,8 +326,12 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         reasons.append(
             Reason(
                 "format",
-                "A machine-readable schema is enforced by structured outputs without training, "
-                "so it is no reason to fine-tune on its own.",
+                say(
+                    N_(
+                        "A machine-readable schema is enforced by structured outputs without "
+                        "training, so it is no reason to fine-tune on its own."
+                    )
+                ),
                 "rag-first",
                 3,
             )
@@ -272,14 +339,26 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
 
     # Principle 4: is fine-tuning feasible? Distillation data comes from a teacher model
     # answering real prompts, so with a large model to distil, prompts count too.
-    missing: list[str] = []
+    missing: list[Any] = []
     prompts = a.queries_per_month if a.quality_model == "large" else 0
     if a.examples < MIN_EXAMPLES and prompts < DISTILL_PROMPTS:
-        missing.append(f"only {a.examples} curated examples (at least {MIN_EXAMPLES} needed)")
+        missing.append(
+            say(
+                N_("only {examples} curated examples (at least {minimum} needed)"),
+                examples=a.examples,
+                minimum=MIN_EXAMPLES,
+            )
+        )
     if a.budget_usd < econ.fine_tune_floor_usd:
         missing.append(
-            f"an upfront budget of ${a.budget_usd:,.0f} (at least "
-            f"${econ.fine_tune_floor_usd:,.0f} for one training run and its evaluation)"
+            say(
+                N_(
+                    "an upfront budget of ${budget:,.0f} (at least ${floor:,.0f} for one "
+                    "training run and its evaluation)"
+                ),
+                budget=a.budget_usd,
+                floor=econ.fine_tune_floor_usd,
+            )
         )
     feasible = not missing
 
@@ -291,8 +370,13 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             reasons.append(
                 Reason(
                     "volatility",
-                    f"No retrieval needed: facts are {a.volatility}, there is no corpus to search "
-                    "and no citations are required.",
+                    say(
+                        N_(
+                            "No retrieval needed: facts are {volatility}, there is no corpus to "
+                            "search and no citations are required."
+                        ),
+                        volatility=volatility_word(a.volatility),
+                    ),
                     "fine-tune",
                     5,
                 )
@@ -301,9 +385,15 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             warnings.append(
                 DecisionWarning(
                     "examples",
-                    f"{a.examples} examples is enough to start, but fine-tuning clearly pays "
-                    f"from {CLEAR_PAYOFF_EXAMPLES}-500: keep collecting and compare on the "
-                    "evaluation set.",
+                    say(
+                        N_(
+                            "{examples} examples is enough to start, but fine-tuning clearly "
+                            "pays from {payoff}-500: keep collecting and compare on the "
+                            "evaluation set."
+                        ),
+                        examples=a.examples,
+                        payoff=CLEAR_PAYOFF_EXAMPLES,
+                    ),
                 )
             )
             tensions += 1
@@ -313,29 +403,45 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
             reasons.append(
                 Reason(
                     "format",
-                    "RAG first: nothing in the answers needs a change of the model's behaviour "
-                    "(no strict format, no latency budget only a smaller model meets, no large "
-                    "model to distil), so start with prompting and retrieval.",
+                    say(
+                        N_(
+                            "RAG first: nothing in the answers needs a change of the model's "
+                            "behaviour (no strict format, no latency budget only a smaller model "
+                            "meets, no large model to distil), so start with prompting and "
+                            "retrieval."
+                        )
+                    ),
                     "rag-first",
                     1,
                 )
             )
         else:
             # Principle 6: a reason to fine-tune that is not feasible yet.
-            wanted = " and ".join(_WANTS[r.key] for r in ft_reasons)
+            wanted = join([say(_WANTS[r.key]) for r in ft_reasons], AND) if explain else ""
+            lacking = join(missing, AND) if explain else ""
             tensions += 1
             warnings.append(
                 DecisionWarning(
                     "examples" if a.examples < MIN_EXAMPLES else "budget_usd",
-                    f"Fine-tuning would fit ({wanted}), but with {' and '.join(missing)} it is "
-                    "not feasible yet: use few-shot prompting with retrieved examples now, "
-                    f"collect {CLEAR_PAYOFF_EXAMPLES}+ examples and decide again.",
+                    say(
+                        N_(
+                            "Fine-tuning would fit ({wanted}), but with {missing} it is not "
+                            "feasible yet: use few-shot prompting with retrieved examples now, "
+                            "collect {payoff}+ examples and decide again."
+                        ),
+                        wanted=wanted,
+                        missing=lacking,
+                        payoff=CLEAR_PAYOFF_EXAMPLES,
+                    ),
                 )
             )
             reasons.append(
                 Reason(
                     "examples" if a.examples < MIN_EXAMPLES else "budget_usd",
-                    f"RAG first: fine-tuning is not feasible with {' and '.join(missing)}.",
+                    say(
+                        N_("RAG first: fine-tuning is not feasible with {missing}."),
+                        missing=lacking,
+                    ),
                     "rag-first",
                     4,
                 )
@@ -347,12 +453,18 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         warnings.append(
             DecisionWarning(
                 "latency_ms",
-                f"No option fits a p95 of {a.latency_ms:,} ms: even a small self-hosted model "
-                f"needs about {latency.small_best_ms:,.0f} ms for "
-                f"{latency.output_tokens:,.0f}-token answers. Shorter answers (about "
-                f"{latency.tokens_that_fit(a.latency_ms):,.0f} tokens would fit), no reranking, "
-                "or a larger "
-                "latency budget.",
+                say(
+                    N_(
+                        "No option fits a p95 of {budget:,} ms: even a small self-hosted model "
+                        "needs about {small:,.0f} ms for {tokens:,.0f}-token answers. Shorter "
+                        "answers (about {fit:,.0f} tokens would fit), no reranking, or a "
+                        "larger latency budget."
+                    ),
+                    budget=a.latency_ms,
+                    small=latency.small_best_ms,
+                    tokens=latency.output_tokens,
+                    fit=latency.tokens_that_fit(a.latency_ms),
+                ),
             )
         )
     elif retrieval_needed and a.latency_ms < latency.current_best_ms:
@@ -360,9 +472,14 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         warnings.append(
             DecisionWarning(
                 "latency_ms",
-                f"Retrieval is needed but the p95 budget is {a.latency_ms:,} ms: keep retrieval "
-                "to a fast ANN lookup without reranking, shorten the answers, or renegotiate "
-                "the latency budget.",
+                say(
+                    N_(
+                        "Retrieval is needed but the p95 budget is {budget:,} ms: keep "
+                        "retrieval to a fast ANN lookup without reranking, shorten the answers, "
+                        "or renegotiate the latency budget."
+                    ),
+                    budget=a.latency_ms,
+                ),
             )
         )
     variant = None
@@ -372,39 +489,61 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
         and a.volatility in STABLE
         and econ.corpus_tokens <= econ.long_context_max_tokens
     ):
-        variant = "long-context, no vector DB needed"
-        cited = " (provider citation features cite documents in the prompt)" if a.citations else ""
+        variant = LONG_CONTEXT
+        if a.citations:
+            fits = N_(
+                "{documents:,} {volatility} documents (about {tokens:,.0f} tokens) fit in one "
+                "cached long-context prompt (provider citation features cite documents in the "
+                "prompt): try that before running a vector database."
+            )
+        else:
+            fits = N_(
+                "{documents:,} {volatility} documents (about {tokens:,.0f} tokens) fit in one "
+                "cached long-context prompt: try that before running a vector database."
+            )
         warnings.append(
             DecisionWarning(
                 "documents",
-                f"{a.documents:,} {a.volatility} documents (about {econ.corpus_tokens:,.0f} "
-                f"tokens) fit in one cached long-context prompt{cited}: try that before "
-                "running a vector database.",
+                say(
+                    fits,
+                    documents=a.documents,
+                    volatility=volatility_word(a.volatility),
+                    tokens=econ.corpus_tokens,
+                ),
             )
         )
     if a.self_hosted:
-        offline = (
-            " Air-gapped: install the model weights, tokenizer files and the vector "
-            "database ahead; nothing may download at run time."
-            if a.deployment == "air-gapped"
-            else ""
-        )
-        warnings.append(
-            DecisionWarning(
-                "deployment",
-                f"Deployment {a.deployment}: no third-party model API may see the data, so "
+        if a.deployment == "air-gapped":
+            boundary = N_(
+                "Deployment {deployment}: no third-party model API may see the data, so "
                 "fine-tuning is open-weights (LoRA on your GPUs), generation and embeddings are "
                 "self-hosted models behind an OpenAI-compatible server (e.g. vLLM) and the "
                 "vector database runs on your servers. Plan for GPU serving, a model registry "
-                f"and an embedding model.{offline}",
+                "and an embedding model. Air-gapped: install the model weights, tokenizer files "
+                "and the vector database ahead; nothing may download at run time."
             )
+        else:
+            boundary = N_(
+                "Deployment {deployment}: no third-party model API may see the data, so "
+                "fine-tuning is open-weights (LoRA on your GPUs), generation and embeddings are "
+                "self-hosted models behind an OpenAI-compatible server (e.g. vLLM) and the "
+                "vector database runs on your servers. Plan for GPU serving, a model registry "
+                "and an embedding model."
+            )
+        warnings.append(
+            DecisionWarning("deployment", say(boundary, deployment=a.deployment))
         )
     if recommendation != "rag" and a.volatility in FAST_CHANGING:
         warnings.append(
             DecisionWarning(
                 "volatility",
-                "Keep changing facts in the retrieval index, not in the fine-tuning data: a "
-                "fine-tuned model must be retrained whenever what it learned changes.",
+                say(
+                    N_(
+                        "Keep changing facts in the retrieval index, not in the fine-tuning "
+                        "data: a fine-tuned model must be retrained whenever what it learned "
+                        "changes."
+                    )
+                ),
             )
         )
     return _Verdict(
@@ -419,11 +558,31 @@ def _apply_principles(a: Answers, econ: Economics) -> _Verdict:
 
 
 _WANTS = {
-    "format": "a strict format",
-    "latency_ms": "a latency budget only a smaller model meets",
-    "examples": "plenty of domain Q&A",
-    "quality_model": "a large model to distil at volume",
+    "format": N_("a strict format"),
+    "latency_ms": N_("a latency budget only a smaller model meets"),
+    "examples": N_("plenty of domain Q&A"),
+    "quality_model": N_("a large model to distil at volume"),
 }
+AND = N_("{first} and {second}")
+# The long-context variant of rag: a value in JSON (English), a phrase in reports.
+LONG_CONTEXT = Message(N_("long-context, no vector DB needed"))
+
+
+# A volatility answer as a word inside a sentence ("Facts change weekly", "facts are
+# static"); in context, as the same words are also the questionnaire's choice labels.
+_VOLATILITY_WORDS = {
+    "static": pgettext("volatility", "static"),
+    "yearly": pgettext("volatility", "yearly"),
+    "monthly": pgettext("volatility", "monthly"),
+    "weekly": pgettext("volatility", "weekly"),
+    "daily": pgettext("volatility", "daily"),
+    "realtime": pgettext("volatility", "realtime"),
+}
+
+
+def volatility_word(value: str) -> Message:
+    """A volatility answer as a word inside a sentence, translated where it is shown."""
+    return _VOLATILITY_WORDS.get(value) or Message("{value}", value=value)
 
 
 # --- flips -------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .framework import Decision
+from .i18n import N_, _, language, ngettext
+from .messages import Message, concat, localize, pgettext
 from .questionnaire import CORE_QUESTIONS
 
 if TYPE_CHECKING:
@@ -27,11 +29,15 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "markdown", "html")
 
 ALTERNATIVES = {
-    "rag": "Retrieve documents at query time and put them in the prompt.",
-    "fine-tune": "Train the model on curated input->output examples.",
-    "hybrid": "Fine-tune for behaviour and retrieve for knowledge, together.",
+    "rag": N_("Retrieve documents at query time and put them in the prompt."),
+    "fine-tune": N_("Train the model on curated input->output examples."),
+    "hybrid": N_("Fine-tune for behaviour and retrieve for knowledge, together."),
 }
 
+
+# The two kinds of cost line, as column names; in context, as "monthly" is also an answer.
+UPFRONT = pgettext("cost column", "upfront")
+MONTHLY = pgettext("cost column", "monthly")
 
 # Prices older than this should be checked again before the record is relied on: cloud
 # model prices have changed within months (an advisor heuristic, docs/costs.md).
@@ -152,84 +158,109 @@ def _dated_events(costs: CostEstimate) -> tuple[DatedEvent, ...]:
                 if (entry := data.get(s.section, {}).get(s.key, {})).get("retires")}
     for option in costs.options:
         if option.retires is not None:
-            events.append(DatedEvent(option.retires, f"the {option.name} option's model "
-                                     "retires: its costs stop there",
+            text = Message(N_("the {option} option's model retires: its costs stop there"),
+                           option=option.name)
+            events.append(DatedEvent(option.retires, text,
                                      retiring.get(option.retires, "data/prices.yaml")))
     return tuple(sorted(set(events), key=lambda e: (e.date, e.text)))
 
 
-def not_chosen(decision: Decision, costs: CostEstimate | None) -> list[tuple[str, str]]:
-    """Each option not recommended, with why: the framework's reason, then its costs."""
+def not_chosen(decision: Decision, costs: CostEstimate | None) -> list[tuple[str, Message]]:
+    """Each option not recommended, with why: the framework's reason, then its costs.
+
+    The reasons are :class:`~advisor.messages.Message`: English in JSON, translated in
+    the reports people read.
+    """
     out = []
     for name in ALTERNATIVES:
         if name == decision.recommendation:
             continue
         why = _framework_reason(name, decision)
         if costs is not None:
-            why += _cost_reason(costs.option(name), decision, costs)
+            why = concat([why, *_cost_reason(costs.option(name), decision, costs)], "; ")
         out.append((name, why))
     for option in costs.options if costs is not None else ():
         if not option.primary:
-            why = (f"the {option.fine_tune_path} fine-tuning path, priced for comparison; "
-                   f"this team's path is {costs.fine_tune_path}")
-            out.append((option.name, why + _cost_reason(option, decision, costs)))
+            why = Message(N_("the {path} fine-tuning path, priced for comparison; this team's "
+                             "path is {chosen}"),
+                          path=option.fine_tune_path, chosen=costs.fine_tune_path)
+            out.append((option.name,
+                        concat([why, *_cost_reason(option, decision, costs)], "; ")))
     return out
 
 
-def _framework_reason(name: str, decision: Decision) -> str:
+def _framework_reason(name: str, decision: Decision) -> Message:
     if name == "fine-tune" and decision.retrieval_needed:
-        return "the answers need retrieval (see the reasons above)"
+        return Message(N_("the answers need retrieval (see the reasons above)"))
     if name == "fine-tune":
-        return "no reason to fine-tune is both present and feasible"
+        return Message(N_("no reason to fine-tune is both present and feasible"))
     if name == "rag":
-        return "retrieval alone leaves the behaviour gap above unaddressed"
+        return Message(N_("retrieval alone leaves the behaviour gap above unaddressed"))
     if name == "hybrid" and not decision.fine_tune_feasible:
-        return "fine-tuning is not feasible yet"
+        return Message(N_("fine-tuning is not feasible yet"))
     if name == "hybrid" and decision.recommendation == "fine-tune":
-        return "nothing here needs retrieval"
-    return "no reason to fine-tune is present, and RAG comes first"
+        return Message(N_("nothing here needs retrieval"))
+    return Message(N_("no reason to fine-tune is present, and RAG comes first"))
 
 
-def _cost_reason(option: OptionCost, decision: Decision, costs: CostEstimate) -> str:
+def _cost_reason(option: OptionCost, decision: Decision, costs: CostEstimate
+                 ) -> list[Message]:
     parts = []
     if option.unmet:
-        parts.append(f"it does not meet: {', '.join(option.unmet)}")
+        parts.append(Message(N_("it does not meet: {unmet}"), unmet=", ".join(option.unmet)))
     chosen = costs.option(decision.recommendation)
     months = option.horizon_months
     span = f"{months:g}" if months == int(months) else f"{months:.1f}"
     if option.retires is not None and months < costs.horizon_months:
-        parts.append(f"its model retires on {option.retires.isoformat()}")
-    compare = "more than" if option.cumulative(months) > chosen.cumulative(months) else \
-        "less than"
-    parts.append(f"{money(option.cumulative(months), cents=False)} over {span} months, "
-                 f"{compare} {chosen.name}'s {money(chosen.cumulative(months), cents=False)}")
-    return "; " + "; ".join(parts)
+        parts.append(Message(N_("its model retires on {date}"),
+                             date=option.retires.isoformat()))
+    if option.cumulative(months) > chosen.cumulative(months):
+        compare = N_("{total} over {months} months, more than {chosen}'s {chosen_total}")
+    else:
+        compare = N_("{total} over {months} months, less than {chosen}'s {chosen_total}")
+    parts.append(Message(compare, total=money(option.cumulative(months), cents=False),
+                         months=span, chosen=chosen.name,
+                         chosen_total=money(chosen.cumulative(months), cents=False)))
+    return parts
 
 
-def consequences(decision: Decision, costs: CostEstimate | None) -> list[str]:
+def consequences(decision: Decision, costs: CostEstimate | None) -> list[Message]:
     """What the team commits to by following the recommendation."""
-    out = ["Build the evaluation set first, before any prompt, index or training run: it is "
-           "how the team will know the choice worked."]
+    out = [Message(N_("Build the evaluation set first, before any prompt, index or training "
+                      "run: it is how the team will know the choice worked."))]
     if "rag" in decision.approaches:
-        out.append("Retrieval adds per-query cost (embeddings, search, longer prompts) and "
-                   "latency; keeping the index current takes minutes per change.")
+        out.append(Message(N_("Retrieval adds per-query cost (embeddings, search, longer "
+                              "prompts) and latency; keeping the index current takes minutes "
+                              "per change.")))
     if "fine-tune" in decision.approaches:
-        out.append("Fine-tuning costs more upfront and must be redone when the training data "
-                   "changes; curated examples become a maintained asset.")
+        out.append(Message(N_("Fine-tuning costs more upfront and must be redone when the "
+                              "training data changes; curated examples become a maintained "
+                              "asset.")))
     if costs is not None:
         option = costs.option(decision.recommendation)
-        spread = ""
-        if option.range_total:
+        amounts = {"upfront": money(option.upfront, cents=False),
+                   "monthly": money(option.monthly, cents=False),
+                   "total": money(option.total, cents=False),
+                   "months": f"{option.horizon_months:g}"}
+        if option.range_total and option.swing:
             low, high = option.range_total
-            spread = (f" (range {money(low, cents=False)}-{money(high, cents=False)}"
-                      f"{f', moved most by {option.swing}' if option.swing else ''})")
-        out.append(f"Budget for {money(option.upfront, cents=False)} upfront and "
-                   f"{money(option.monthly, cents=False)} a month: "
-                   f"{money(option.total, cents=False)} over "
-                   f"{option.horizon_months:g} months{spread}.")
+            budget = N_("Budget for {upfront} upfront and {monthly} a month: {total} over "
+                        "{months} months (range {low}-{high}, moved most by {swing}).")
+            amounts.update(low=money(low, cents=False), high=money(high, cents=False),
+                           swing=option.swing)
+        elif option.range_total:
+            low, high = option.range_total
+            budget = N_("Budget for {upfront} upfront and {monthly} a month: {total} over "
+                        "{months} months (range {low}-{high}).")
+            amounts.update(low=money(low, cents=False), high=money(high, cents=False))
+        else:
+            budget = N_("Budget for {upfront} upfront and {monthly} a month: {total} over "
+                        "{months} months.")
+        out.append(Message(budget, **amounts))
         if option.retires is not None:
-            out.append(f"The {option.name} option depends on a model that retires on "
-                       f"{option.retires.isoformat()}: plan the migration before then.")
+            out.append(Message(N_("The {option} option depends on a model that retires on "
+                                  "{date}: plan the migration before then."),
+                               option=option.name, date=option.retires.isoformat()))
     return out
 
 
@@ -282,50 +313,68 @@ def render_text(decision: Decision, costs: CostEstimate | None = None,
                 record: RecordInfo | None = None) -> str:
     record = record or record_info(decision, costs)
     lines = [
-        f"Recommendation: {decision.label}  (confidence {decision.confidence:.2f})",
-        f"Record {record.id}: {_record_line(record)}",
+        _("Recommendation: {label}  (confidence {confidence:.2f})").format(
+            label=decision.shown_label, confidence=decision.confidence),
+        _("Record {id}: {line}").format(id=record.id, line=_record_line(record)),
         "",
-        "Why:",
+        _("Why:"),
     ]
-    lines += [f"  - [{r.key}] {r.text}" for r in decision.reasons]
+    lines += [f"  - [{r.key}] {localize(r.text)}" for r in decision.reasons]
     if decision.warnings:
-        lines += ["", "Warnings:"]
-        lines += [f"  ! [{w.key}] {w.text}" for w in decision.warnings]
+        lines += ["", _("Warnings:")]
+        lines += [f"  ! [{w.key}] {localize(w.text)}" for w in decision.warnings]
     lines += ["", *_text_measured(measured(evidence))]
-    lines += ["", "What would change it:"]
+    lines += ["", _("What would change it:")]
     if decision.flips:
         lines += [
-            f"  - {f.key}: {_show(f.from_)} -> {_show(f.to)} makes it {f.recommendation}"
+            "  - " + _("{key}: {before} -> {after} makes it {recommendation}").format(
+                key=f.key, before=_show(f.from_), after=_show(f.to),
+                recommendation=f.recommendation)
             for f in decision.flips
         ]
     else:
-        lines.append("  - no single change of one answer changes this recommendation")
-    lines += ["", "Not chosen:"]
-    lines += [f"  - {name}: {why}" for name, why in record.not_chosen]
+        lines.append("  - " + _("no single change of one answer changes this recommendation"))
+    lines += ["", _("Not chosen:")]
+    lines += [f"  - {name}: {localize(why)}" for name, why in record.not_chosen]
     if costs is not None:
         lines += ["", *_text_costs(decision, costs)]
-    if record.revisit_by is not None or record.prices_overdue:
-        by = f" by {record.revisit_by.isoformat()}" if record.revisit_by else ""
-        lines += ["", f"Revisit{by}: {_revisit_line(record)}"]
-    lines += ["", "Whatever you build: write the evaluation set first."]
+    if record.revisit_by is not None:
+        lines += ["", _("Revisit by {date}: {line}").format(
+            date=record.revisit_by.isoformat(), line=_revisit_line(record))]
+    elif record.prices_overdue:
+        lines += ["", _("Revisit: {line}").format(line=_revisit_line(record))]
+    lines += ["", _("Whatever you build: write the evaluation set first.")]
     return "\n".join(lines) + "\n"
 
 
 def _record_line(record: RecordInfo) -> str:
-    date = record.date.isoformat() if record.date else "undated"
-    deciders = ", ".join(record.deciders) or "not recorded (--decider NAME)"
-    return f"{record.status}, {date}, deciders: {deciders}"
+    date = record.date.isoformat() if record.date else _("undated")
+    deciders = ", ".join(record.deciders) or _("not recorded (--decider NAME)")
+    return _("{status}, {date}, deciders: {deciders}").format(
+        status=_status(record.status), date=date, deciders=deciders)
+
+
+def _status(status: str) -> str:
+    """A record's status as people read it (JSON keeps the value, ``proposed``)."""
+    return {"proposed": _("proposed")}.get(status, status)
 
 
 def _revisit_line(record: RecordInfo) -> str:
     """The dated reasons to decide again in one line: the soonest, how many more, prices."""
     ahead = [e for e in record.events if not record.past(e)]
-    parts = [f"{e.date.isoformat()} {e.text}" for e in ahead[:1]]
+    parts = [f"{e.date.isoformat()} {localize(e.text)}" for e in ahead[:1]]
     if len(ahead) > 1:
-        parts.append(f"{len(ahead) - 1} more dated event(s) in the Markdown or HTML record")
+        more = len(ahead) - 1
+        parts.append(ngettext("{count} more dated event in the Markdown or HTML record",
+                              "{count} more dated events in the Markdown or HTML record",
+                              more).format(count=more))
     if record.recheck_prices_by is not None:
-        when = "now" if record.prices_overdue else record.recheck_prices_by.isoformat()
-        parts.append(f"re-check prices {when} (oldest as of {_iso(record.prices_as_of)})")
+        oldest = _iso(record.prices_as_of)
+        if record.prices_overdue:
+            parts.append(_("re-check prices now (oldest as of {date})").format(date=oldest))
+        else:
+            parts.append(_("re-check prices {when} (oldest as of {date})").format(
+                when=record.recheck_prices_by.isoformat(), date=oldest))
     return "; ".join(parts)
 
 
@@ -334,20 +383,25 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     from .costs import BUDGET_BASIS
 
     rows = cost_rows(decision, costs)
-    width = max(len(row["name"]) for row in rows) + 2
-    total = f"{costs.horizon_months} months"
+    option_label = _("option")
+    width = max(display_width(text) for text in [option_label, *(r["name"] for r in rows)]) + 2
+    total = _("{months} months").format(months=costs.horizon_months)
+    header = (_pad(option_label, width) + _pad(UPFRONT.localized(), 12, right=True)
+              + _pad(MONTHLY.localized(), 12, right=True) + _pad(_("per 1k q"), 10, right=True)
+              + _pad(total, 12, right=True))
     lines = [
-        f"Costs (USD; {_dates(costs)}; price book {costs.price_book_version}):",
-        f"    {'option':<{width}}{'upfront':>12}{'monthly':>12}{'per 1k q':>10}{total:>12}",
+        _("Costs (USD; {dates}; price book {version}):").format(
+            dates=_dates(costs), version=costs.price_book_version),
+        f"    {header}",
     ]
     for row in rows:
         mark = "*" if row["recommended"] else " "
         option = costs.option(row["name"])
-        flags = ["over budget"] if not row["within_budget"] else []
+        flags = [_("over budget")] if not row["within_budget"] else []
         if option.unmet:
-            flags.append(f"does not meet: {', '.join(option.unmet)}")
+            flags.append(_("does not meet: {unmet}").format(unmet=", ".join(option.unmet)))
         if option.retires is not None and option.horizon_months < costs.horizon_months:
-            flags.append(f"ends {option.retires.isoformat()}")
+            flags.append(_("ends {date}").format(date=option.retires.isoformat()))
         note = f"  {'; '.join(flags)}" if flags else ""
         lines.append(
             f"  {mark} {row['name']:<{width}}{row['upfront']:>12}{row['monthly']:>12}"
@@ -355,10 +409,23 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
         )
         if row["recommended"] and row["notes"]:
             lines.append(f"      {row['notes']}")
-    lines += [f"  - {b.describe()}" for b in costs.break_even]
-    lines.append(f"  Budget vs {BUDGET_BASIS}. Assumptions and sources: --format html "
-                 "or --format markdown.")
+    lines += [f"  - {localize(b.describe())}" for b in costs.break_even]
+    lines.append("  " + _("Budget vs {basis}. Assumptions and sources: --format html or "
+                          "--format markdown.").format(basis=_(BUDGET_BASIS)))
     return lines
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Hangul and other wide characters take two."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (left-aligned, or right)."""
+    space = " " * max(0, width - display_width(text))
+    return space + text if right else text + space
 
 
 # --- the Measured section ----------------------------------------------------------------
@@ -376,22 +443,22 @@ def measured(evidence: Assessment | None) -> dict[str, Any]:
         return {"present": False, "min_gain": MIN_GAIN, "items_needed": items_needed(MIN_GAIN)}
     questionnaire, final = evidence.questionnaire, evidence.recommendation
     summary = {
-        "supports": f"The measurements support {final}.",
-        "changes": f"The measurements change the questionnaire's {questionnaire} to {final}.",
-        "inconclusive": f"The measurements cannot settle it: the questionnaire's "
-        f"{questionnaire} stands.",
-    }[evidence.verdict]
+        "supports": _("The measurements support {final}."),
+        "changes": _("The measurements change the questionnaire's {questionnaire} to {final}."),
+        "inconclusive": _("The measurements cannot settle it: the questionnaire's "
+                          "{questionnaire} stands."),
+    }[evidence.verdict].format(final=final, questionnaire=questionnaire)
     rows = []
     for m in evidence.systems:
         r = m.result
         if not m.eligible:
-            status = "excluded"
+            status = _("excluded")
         elif r.system == evidence.chosen:
-            status = "chosen"
+            status = _("chosen")
         elif r.system == "base":
-            status = "reference (not an option)"
+            status = _("reference (not an option)")
         else:
-            status = "eligible"
+            status = _("eligible")
         rows.append(
             {
                 "system": r.system,
@@ -399,7 +466,8 @@ def measured(evidence: Assessment | None) -> dict[str, Any]:
                 "eligible": m.eligible,
                 "score": f"{r.score:.3f}",
                 "interval": f"{m.low:.3f}-{m.high:.3f}",
-                "items": f"{r.items:,}" + (" (per item)" if r.item_scores else ""),
+                "items": (_("{items:,} (per item)") if r.item_scores else "{items:,}").format(
+                    items=r.items),
                 "errors": r.errors,
                 "latency": "-" if r.latency_p95_ms is None else f"{r.latency_p95_ms:,.0f} ms",
                 "cost": "-" if r.cost_per_1k_usd is None else money(r.cost_per_1k_usd),
@@ -415,7 +483,7 @@ def measured(evidence: Assessment | None) -> dict[str, Any]:
         "scorer": evidence.scorer,
         "sources": ", ".join(evidence.sources),
         "rows": rows,
-        "reasons": list(evidence.reasons),
+        "reasons": [localize(reason) for reason in evidence.reasons],
         "min_gain": evidence.min_gain,
         "items_needed": evidence.items_needed,
         "power": _power_sentence(evidence),
@@ -428,36 +496,37 @@ def _power_sentence(evidence: Assessment) -> str:
     if evidence.items_needed is None or evidence.verdict == "inconclusive":
         return ""  # an inconclusive verdict's reasons already say how many items settle it
     measured = max((m.result.items for m in evidence.systems), default=0)
-    return (
-        f"Power: about {evidence.items_needed:,} items per system detect a "
-        f"{evidence.min_gain:.2f} gain at 95% with 80% power (this run: {measured:,})."
-    )
+    return _(
+        "Power: about {items:,} items per system detect a {gain:.2f} gain at 95% with 80% "
+        "power (this run: {measured:,})."
+    ).format(items=evidence.items_needed, gain=evidence.min_gain, measured=measured)
 
 
 def _text_measured(view: dict[str, Any]) -> list[str]:
     if not view["present"]:
-        return [
-            "Measured: nothing yet.",
-            f"  To tell a {view['min_gain']:.2f} score gain apart at 95% with 80% power, plan "
-            f"about {view['items_needed']:,} evaluation items",
-            "  per system (the worst case: right/wrong scores near 0.5; per-item scores on the "
-            "same items",
-            "  usually need fewer). Then run the starter's `evaluate` and decide again with",
-            "  `advisor decide --evidence evals/results.json` (docs/evidence.md).",
-        ]
+        plan = _(
+            "To tell a {gain:.2f} score gain apart at 95% with 80% power, plan about {items:,} "
+            "evaluation items\nper system (the worst case: right/wrong scores near 0.5; "
+            "per-item scores on the same items\nusually need fewer). Then run the starter's "
+            "`evaluate` and decide again with\n`advisor decide --evidence evals/results.json` "
+            "(docs/evidence.md)."
+        ).format(gain=view["min_gain"], items=view["items_needed"])
+        return [_("Measured: nothing yet."), *(f"  {line}" for line in plan.splitlines())]
     lines = [
-        f"Measured (eval set {view['eval_set']}, scorer {view['scorer']}; {view['sources']}):",
+        _("Measured (eval set {eval_set}, scorer {scorer}; {sources}):").format(
+            eval_set=view["eval_set"], scorer=view["scorer"], sources=view["sources"]),
         f"  {view['summary']}",
     ]
-    header = ("system", "score", "95% interval", "items", "p95", "per 1k q", "format valid")
+    header = (_("system"), _("score"), _("{level} interval").format(level="95%"), _("items"),
+              "p95", _("per 1k q"), _("format valid"))
     table = [header] + [
         (r["system"], r["score"], r["interval"], r["items"], r["latency"], r["cost"], r["format"])
         for r in view["rows"]
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
     for index, row in enumerate(table):
         mark = " " if index == 0 or not view["rows"][index - 1]["chosen"] else "*"
-        cells = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        cells = "  ".join(_pad(cell, width) for cell, width in zip(row, widths, strict=True))
         status = "" if index == 0 else f"  {view['rows'][index - 1]['status']}"
         lines.append(f"  {mark} {cells}{status}".rstrip())
     lines += [f"  - {reason}" for reason in view["reasons"]]
@@ -485,8 +554,8 @@ def _row(option: OptionCost, decision: Decision, horizon: int) -> dict[str, Any]
         "per_1k": "-" if per_1k is None else money(per_1k),
         "total": money(option.total, cents=False),
         "within_budget": option.within_budget,
-        "items": [("upfront", i) for i in option.upfront_items]
-        + [("monthly", i) for i in option.monthly_items],
+        "items": [(UPFRONT, i) for i in option.upfront_items]
+        + [(MONTHLY, i) for i in option.monthly_items],
     }
 
 
@@ -494,17 +563,22 @@ def option_notes(option: OptionCost) -> str:
     """What a reviewer must know beside an option's numbers, in one line."""
     notes = []
     if option.unmet:
-        notes.append(f"does not meet: {', '.join(option.unmet)}")
+        notes.append(_("does not meet: {unmet}").format(unmet=", ".join(option.unmet)))
     if option.retires is not None and option.horizon_months < option_horizon_full():
-        notes.append(f"ends {option.retires.isoformat()} (model retires; "
-                     f"{option.horizon_months:.1f} months priced)")
+        notes.append(_("ends {date} (model retires; {months:.1f} months priced)").format(
+            date=option.retires.isoformat(), months=option.horizon_months))
     if option.range_total:
         low, high = option.range_total
-        moved = f", moved most by {option.swing}" if option.swing else ""
-        notes.append(f"range {money(low, cents=False)}-{money(high, cents=False)}{moved}")
+        if option.swing:
+            notes.append(_("range {low}-{high}, moved most by {swing}").format(
+                low=money(low, cents=False), high=money(high, cents=False), swing=option.swing))
+        else:
+            notes.append(_("range {low}-{high}").format(
+                low=money(low, cents=False), high=money(high, cents=False)))
     if option.latency:
-        notes.append(f"p95 about {option.latency.expected:,.0f} ms "
-                     f"({option.latency.low:,.0f}-{option.latency.high:,.0f})")
+        notes.append(_("p95 about {expected:,.0f} ms ({low:,.0f}-{high:,.0f})").format(
+            expected=option.latency.expected, low=option.latency.low,
+            high=option.latency.high))
     return "; ".join(notes)
 
 
@@ -524,10 +598,11 @@ def money(value: float, *, cents: bool = True) -> str:
 def _dates(costs: CostEstimate) -> str:
     dates = sorted({s.as_of for s in costs.sources if s.as_of is not None})
     if not dates:
-        return "prices undated"
+        return _("prices undated")
     if len(dates) == 1:
-        return f"prices as of {dates[0].isoformat()}"
-    return f"prices as of {dates[0].isoformat()} to {dates[-1].isoformat()}"
+        return _("prices as of {date}").format(date=dates[0].isoformat())
+    return _("prices as of {first} to {last}").format(
+        first=dates[0].isoformat(), last=dates[-1].isoformat())
 
 
 def assumption_rows(costs: CostEstimate) -> list[tuple[str, str, bool, str]]:
@@ -540,7 +615,8 @@ def assumption_rows(costs: CostEstimate) -> list[tuple[str, str, bool, str]]:
             text = ", ".join(f"{k} {_show(v)}" for k, v in value.items())
         else:
             text = _show(value)
-        rows.append((key, text, key in costs.overridden, ASSUMPTION_HELP.get(key, "")))
+        meaning = ASSUMPTION_HELP.get(key, "")
+        rows.append((key, text, key in costs.overridden, _(meaning) if meaning else ""))
     return rows
 
 
@@ -563,7 +639,43 @@ def _context(decision: Decision, costs: CostEstimate | None, record: RecordInfo,
         "money": money,
         "crossing": _crossing,
         "recheck_days": PRICE_RECHECK_DAYS,
+        "tr": translate,
+        "key": key_span,
+        "strong": strong,
+        "font_stack": _font_stack(),
+        "status": _status,
+        "lang": language(),
     }
+
+
+def _font_stack() -> str:
+    from .charts import FONT_STACK
+
+    return FONT_STACK
+
+
+def strong(text: str) -> Any:
+    """For the HTML record: a value in bold, escaped, to put in a translated sentence."""
+    from markupsafe import Markup, escape
+
+    return Markup("<strong>{}</strong>").format(escape(text))
+
+
+def key_span(text: str) -> Any:
+    """For the HTML record: a key or command in monospace, escaped, to put in a sentence."""
+    from markupsafe import Markup, escape
+
+    return Markup('<span class="key">{}</span>').format(escape(text))
+
+
+def translate(text: Any) -> Any:
+    """For templates: a Message or a catalog message (``N_``-marked data) as people read it.
+
+    Not Jinja's ``_()``, which also %-formats its argument: data may hold a ``%``.
+    """
+    if isinstance(text, Message):
+        return text.localized()
+    return _(text) if isinstance(text, str) and text else text
 
 
 def _crossing(crossing: Any) -> str:
@@ -572,13 +684,13 @@ def _crossing(crossing: Any) -> str:
 
     if not meaningful(crossing):
         return ""
-    return f" (cumulative costs cross at month {crossing.at:.1f})"
+    return _(" (cumulative costs cross at month {month:.1f})").format(month=crossing.at)
 
 
 def _budget_basis() -> str:
     from .costs import BUDGET_BASIS
 
-    return BUDGET_BASIS
+    return _(BUDGET_BASIS)
 
 
 URL = re.compile(r"https?://[^\s<>()\[\]\"']+[^\s<>()\[\]\"'.,;:]")

@@ -46,7 +46,9 @@ def report_environment(*, html: bool = False) -> jinja2.Environment:
     The HTML report escapes every value unless marked safe (the chart is our own SVG);
     Markdown and text are not HTML, so nothing is escaped there.
     """
-    return jinja2.Environment(
+    from . import i18n
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_path("reports")),
         bytecode_cache=_bytecode_cache("reports-html" if html else "reports"),
         undefined=jinja2.StrictUndefined,
@@ -54,7 +56,15 @@ def report_environment(*, html: bool = False) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=html,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Records are read in the language in use (docs/i18n.md): `_()` and {% trans %} in
+    # the templates look messages up in the same catalogs as the code. The callables, not
+    # one language's translations: this environment is cached, the language may change.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    return env
 
 
 def jinja_version(version: str | None = None) -> tuple[int, ...]:
