@@ -71,7 +71,8 @@ ASSUMPTION_DEFAULTS: dict[str, Any] = {
 }
 # Entry fields that describe a price rather than being one; only numbers are overridable.
 META_FIELDS = frozenset(
-    {"as_of", "source", "note", "assumption", "provider", "backend", "model", "gpu"}
+    {"as_of", "source", "note", "assumption", "provider", "backend", "model", "gpu",
+     "snapshot"}
 )
 
 # OpenAI's default epochs ("auto"), from its fine-tuning data-preparation cookbook.
