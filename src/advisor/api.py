@@ -30,6 +30,7 @@ import pluggy
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
 from .chat_models import ChatModel
 from .checks import Check, CheckResult, Status
+from .clock import today
 from .errors import InputError, PluginError
 from .evidence import SCHEMA as EVIDENCE_SCHEMA
 from .evidence import SCHEMA_PATH as EVIDENCE_SCHEMA_PATH
@@ -148,4 +149,5 @@ __all__ = [
     "parse_evidence",
     "provider_status",
     "templates_path",
+    "today",
 ]
