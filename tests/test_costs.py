@@ -361,3 +361,105 @@ def test_with_only_a_large_model_good_enough_rag_is_priced_with_the_large_model(
                      PriceBook.from_data(prices)).option("rag")
     assert large.monthly > small.monthly
     assert any("large" in i.basis for i in large.monthly_items if i.label == "model input")
+
+
+# --- vector storage per GiB, GPU price ranges, stale prices (issue 24, item 8) -------------
+
+
+def test_storage_billed_per_gib_adds_to_the_dimensions_above_the_minimum():
+    data = copy.deepcopy(PRICES)
+    data["vector_databases"]["vdb"].update(monthly_minimum_usd=0.0, per_gib_storage_month=2**30)
+    # (dims as above: 0.2M x $1 = $0.20) + per chunk 1,000 dims x 4 bytes + 500 tokens x 4
+    # bytes = 6,000 bytes x 200 chunks = 1.2M bytes; at $2^30/GiB that is $1.2M
+    rag = estimate(ANSWERS, PriceBook.from_data(data)).option("rag")
+    (vdb,) = [i for i in rag.monthly_items if i.label == "vector database"]
+    assert vdb.usd == pytest.approx(0.2 + 1_200_000)
+    assert "GiB stored" in vdb.basis
+
+
+def test_a_gpu_price_range_from_listings_replaces_the_multipliers():
+    data = copy.deepcopy(PRICES)
+    data["assumptions"].update(range_low={"gpu_hour_usd": 0.5}, range_high={"gpu_hour_usd": 2.0})
+    data["assumptions"]["fine_tune_path"] = "open-weights"
+    cheap = PriceBook.from_data(copy.deepcopy(data))
+    data["open_weights_models"]["small"].update(gpu_hour_usd_low=1.5, gpu_hour_usd_high=2.5)
+    listed = PriceBook.from_data(data)
+
+    def gpu_range(book: PriceBook) -> tuple[float, float]:
+        option = estimate(ANSWERS, book).option("fine-tune")
+        gpu = sum(i.usd for i in (*option.upfront_items, *option.monthly_items)
+                  if i.priced_with == "gpu")
+        low, high = option.range_total
+        return option.total - low, high - option.total, gpu
+
+    below, above, gpu = gpu_range(cheap)
+    narrow_below, narrow_above, _ = gpu_range(listed)
+    assert narrow_below < below, "$1.50 of $2 is a narrower low than the 0.5 multiplier"
+    assert narrow_above < above, "$2.50 of $2 is a narrower high than the 2.0 multiplier"
+    assert gpu > 0
+
+
+def _record(data, answers, today):
+    from advisor.advice import build_advice
+    from advisor.reports import record_info
+
+    advice = build_advice(answers, today=today, price_data=data)
+    return record_info(advice.decision, advice.costs, today=today)
+
+
+def _shipped_with(**as_of: dt.date):
+    from advisor.advice import load_price_data
+
+    data = copy.deepcopy(load_price_data())
+    for section in ("chat_models", "embedding_models", "open_weights_models",
+                    "vector_databases"):
+        for key, entry in data[section].items():
+            entry["as_of"] = as_of.get(key.replace("-", "_").replace(".", "_"), TODAY_FRESH)
+    return data
+
+
+TODAY = dt.date(2026, 12, 2)
+TODAY_FRESH = TODAY - dt.timedelta(days=10)
+
+
+def test_fresh_prices_ask_for_no_recheck_now():
+    record = _record(_shipped_with(), ANSWERS, TODAY)
+    assert record.stale_prices == () and not record.prices_overdue
+    assert record.to_dict()["revisit"]["stale_prices"] == []
+
+
+def test_a_stale_entry_is_named_and_makes_the_recheck_due_now():
+    from advisor.advice import build_advice
+    from advisor.reports import render_text
+
+    data = _shipped_with(weaviate_cloud=dt.date(2025, 9, 1))
+    record = _record(data, ANSWERS, TODAY)
+    assert record.stale_prices == ("weaviate-cloud (2025-09-01)",)
+    assert record.prices_overdue
+    advice = build_advice(ANSWERS, today=TODAY, price_data=data)
+    text = render_text(advice.decision, advice.costs, record=record)
+    assert "re-check prices now: weaviate-cloud (2025-09-01)" in text
+    # 179 days is not stale yet
+    fresh = _record(_shipped_with(weaviate_cloud=TODAY - dt.timedelta(days=179)), ANSWERS, TODAY)
+    assert fresh.stale_prices == ()
+
+
+def test_an_entry_these_answers_do_not_use_does_not_age_the_record():
+    from dataclasses import replace
+
+    data = _shipped_with(weaviate_cloud=dt.date(2025, 9, 1))
+    self_hosted = replace(ANSWERS, deployment="self-hosted")
+    assert _record(data, self_hosted, TODAY).stale_prices == (), "no cloud database there"
+    data = _shipped_with(weaviate_self_hosted=dt.date(2025, 9, 1))
+    assert _record(data, ANSWERS, TODAY).stale_prices == (), "no self-hosted server there"
+
+
+def test_the_shipped_weaviate_cloud_price_is_within_its_recheck_window():
+    from advisor.advice import load_price_data
+    from advisor.reports import PRICE_RECHECK_DAYS
+
+    data = load_price_data()
+    issued = dt.date.fromisoformat(data["version"].replace(".", "-"))
+    entry = data["vector_databases"]["weaviate-cloud"]
+    assert (issued - entry["as_of"]).days < PRICE_RECHECK_DAYS
+    assert entry["monthly_minimum_usd"] == 45.0 and entry["per_gib_storage_month"] == 0.12

@@ -620,9 +620,12 @@ def estimate(answers: Answers, book: PriceBook,
         plan += [("fine-tune", other, False), ("hybrid", other, False)]
     options = tuple(model.option(approach, p, primary=primary) for approach, p, primary in plan)
     fair = [o for o in options if o.primary and o.meets_requirements]
-    used = ["chat_model", "embedding_model", "vector_database", "open_weights_model",
-            "hosted_fine_tune_model", "large_chat_model", "self_hosted_chat_model",
-            "self_hosted_vector_database"]
+    # The entries these answers are priced with: a self-hosted deployment uses no hosted
+    # model or cloud database, an API one no self-hosted server (their dates do not age it).
+    used = (["open_weights_model", "self_hosted_chat_model", "self_hosted_vector_database"]
+            if answers.self_hosted else
+            ["chat_model", "embedding_model", "vector_database", "open_weights_model",
+             "hosted_fine_tune_model", "large_chat_model"])
     sources: dict[str, PriceSource] = {}
     for kind in used:
         source = book.source(kind)
@@ -754,7 +757,7 @@ def _scaled(answers: Answers, book: PriceBook, factors: Mapping[str, float]
                                                                * factor))
         elif name == "gpu_hour_usd":
             sections = {**sections, "open_weights_models": {
-                key: {**entry, "gpu_hour_usd": entry["gpu_hour_usd"] * factor}
+                key: {**entry, "gpu_hour_usd": _gpu_hour(entry, factor)}
                 for key, entry in sections["open_weights_models"].items()}}
         elif name == "setup_usd":
             assumptions[name] = {k: v * factor for k, v in assumptions[name].items()}
@@ -762,6 +765,22 @@ def _scaled(answers: Answers, book: PriceBook, factors: Mapping[str, float]
                 assumptions.get(name), bool):
             assumptions[name] = assumptions[name] * factor
     return answers, PriceBook(book.version, sections, assumptions, book.overridden)
+
+
+def _gpu_hour(entry: Mapping[str, Any], factor: float) -> float:
+    """The GPU price for a range: the entry's cheapest (``gpu_hour_usd_low``) or dearest
+    (``gpu_hour_usd_high``) listing where it records one, else the price x ``factor``."""
+    if factor < 1 and "gpu_hour_usd_low" in entry:
+        return float(entry["gpu_hour_usd_low"])
+    if factor > 1 and "gpu_hour_usd_high" in entry:
+        return float(entry["gpu_hour_usd_high"])
+    return float(entry["gpu_hour_usd"]) * factor
+
+
+# Bytes a vector database stores per chunk: float32 vector components and the chunk's text
+# at about 4 bytes per token (UTF-8), for hosts that bill storage per GiB.
+BYTES_PER_DIMENSION = 4
+BYTES_PER_TOKEN = 4
 
 
 class _Model:
@@ -1089,14 +1108,21 @@ class _Model:
         per_document = math.ceil(self._text("tokens_per_document") / self.s["chunk_tokens"])
         chunks = self.a.documents * per_document
         dimensions = chunks * self.embed["dimensions"]
-        storage = dimensions / 1e6 * self.vdb["per_1m_dimensions_month"]
-        hosting = max(self.vdb["monthly_minimum_usd"], storage)
+        usage = dimensions / 1e6 * self.vdb["per_1m_dimensions_month"]
+        stored = ""
+        per_gib = self.vdb.get("per_gib_storage_month")
+        if per_gib:
+            gib = chunks * (self.embed["dimensions"] * BYTES_PER_DIMENSION
+                            + self.s["chunk_tokens"] * BYTES_PER_TOKEN) / 2**30
+            usage += gib * per_gib
+            stored = f" + {gib:,.3g} GiB stored x {_usd(per_gib)}/GiB"
+        hosting = max(self.vdb["monthly_minimum_usd"], usage)
         reembedded = self.corpus_tokens * share * changes
         query_tokens = q * self._text("query_tokens")
         vdb = CostItem("vector database", hosting,
                        f"{chunks:,} chunks x {self.embed['dimensions']:,g} dimensions = "
                        f"{_tokens(dimensions)} dimensions x "
-                       f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M, at least "
+                       f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M{stored}, at least "
                        f"{_usd(self.vdb['monthly_minimum_usd'])} ({self.vdb_key})",
                        "vector-database")
         if self.a.self_hosted:
