@@ -463,3 +463,58 @@ def test_the_shipped_weaviate_cloud_price_is_within_its_recheck_window():
     entry = data["vector_databases"]["weaviate-cloud"]
     assert (issued - entry["as_of"]).days < PRICE_RECHECK_DAYS
     assert entry["monthly_minimum_usd"] == 45.0 and entry["per_gib_storage_month"] == 0.12
+
+
+# --- hosted LoRA fine-tuning of an open model (issue 24, item 6) ----------------------------
+
+
+def _with_hosted_lora() -> PriceBook:
+    data = copy.deepcopy(PRICES)
+    data["open_weights_models"]["lora-host"] = {
+        "provider": "lora-provider", "gpu": "a hosted GPU", "training_per_1m": 0.5,
+        "gpu_hour_usd": 4.0, "serving_output_tokens_per_second": 100, "serving_min_gpus": 1,
+        "assumption": True, "as_of": DAY, "source": "https://example.test/lora",
+    }
+    data["assumptions"]["hosted_lora_model"] = "lora-host"
+    return PriceBook.from_data(data)
+
+
+def test_hosted_lora_is_priced_by_training_token_and_serving_gpu_hour_by_hand():
+    from dataclasses import replace
+
+    no_retrieval = replace(ANSWERS, citations=False, documents=0, volatility="static")
+    costs = estimate(no_retrieval, _with_hosted_lora())
+    option = costs.option("fine-tune (hosted-lora)")
+    assert not option.primary and option.fine_tune_path == "hosted-lora"
+    (run,) = [i for i in option.upfront_items if i.label == "training run"]
+    # 200 examples x 1,000 tokens x 3 epochs = 600k tokens x $0.5/1M = $0.30
+    assert run.usd == pytest.approx(0.30)
+    assert "(lora-host)" in run.basis
+    (serving,) = [i for i in option.monthly_items if i.label == "model serving"]
+    # 1 GPU always on x 700 h x $4 (10k x 100 tokens at 100 tokens/s = 2.8 h is less)
+    assert serving.usd == pytest.approx(2800)
+    assert "hybrid (hosted-lora)" not in {o.name for o in costs.options}, "one line only"
+    assert "open_weights_models/lora-host" in {f"{s.section}/{s.key}" for s in costs.sources}
+    # answers that need retrieval get the hybrid line instead
+    names = {o.name for o in estimate(ANSWERS, _with_hosted_lora()).options}
+    assert "hybrid (hosted-lora)" in names and "fine-tune (hosted-lora)" not in names
+
+
+def test_hosted_lora_is_not_priced_without_an_entry_or_for_a_self_hosted_team():
+    from dataclasses import replace
+
+    assert "fine-tune (hosted-lora)" not in {o.name for o in estimate(ANSWERS, book()).options}
+    self_hosted = replace(ANSWERS, deployment="self-hosted")
+    names = {o.name for o in estimate(self_hosted, _with_hosted_lora()).options}
+    assert not any("hosted" in name for name in names)
+
+
+def test_the_shipped_book_prices_a_hosted_lora_alternative_with_a_dated_source():
+    from advisor.advice import build_advice
+
+    costs = build_advice(ANSWERS, today=TODAY).costs
+    option = costs.option("hybrid (hosted-lora)")  # the answers need retrieval
+    assert option.upfront > 0 and option.monthly > 0
+    (source,) = [s for s in costs.sources if s.key == "fireworks-lora-8b"]
+    assert source.source == "https://fireworks.ai/pricing" and source.as_of is not None
+    assert source.assumption, "the serving GPU rate is unconfirmed: marked an assumption"

@@ -27,6 +27,9 @@ from .requirements import retrieval_keys, unmet
 HORIZON_MONTHS = 36
 APPROACHES = ("rag", "fine-tune", "hybrid")
 FINE_TUNE_PATHS = ("hosted", "open-weights")
+# Hosted LoRA fine-tuning of an open model (Fireworks, Together): never the team's primary
+# path, priced beside the others where hosted fine-tuning is possible (an API deployment).
+HOSTED_LORA = "hosted-lora"
 
 # Which price-book section each selection assumption picks an entry from.
 SELECTIONS = {
@@ -38,6 +41,7 @@ SELECTIONS = {
     "large_chat_model": "chat_models",
     "self_hosted_chat_model": "open_weights_models",
     "self_hosted_vector_database": "vector_databases",
+    "hosted_lora_model": "open_weights_models",
 }
 # A selection a price book may leave out stands for the one it falls back to.
 SELECTION_FALLBACKS = {
@@ -112,6 +116,7 @@ ASSUMPTION_HELP = {
     "self_hosted_chat_model": "open-weights model that generates when deployment is "
     "self-hosted",
     "self_hosted_vector_database": "vector database when deployment is self-hosted",
+    "hosted_lora_model": "hosted LoRA fine-tuning of an open model, priced as hosted-lora",
     "payback_horizon_months": "months within which distillation must pay back",
     "evaluation_usd": "evaluating one training run (the fine-tuning budget floor)",
     "ops_usd_per_month": "engineering operations per month per option",
@@ -618,6 +623,10 @@ def estimate(answers: Answers, book: PriceBook,
     if not answers.self_hosted:
         other = next(p for p in FINE_TUNE_PATHS if p != path)
         plan += [("fine-tune", other, False), ("hybrid", other, False)]
+        if "hosted_lora_model" in book.assumptions:
+            # One line: the fine-tuning approach that can meet the answers' requirements.
+            lora = "hybrid" if unmet(answers, "fine-tune", HOSTED_LORA) else "fine-tune"
+            plan.append((lora, HOSTED_LORA, False))
     options = tuple(model.option(approach, p, primary=primary) for approach, p, primary in plan)
     fair = [o for o in options if o.primary and o.meets_requirements]
     # The entries these answers are priced with: a self-hosted deployment uses no hosted
@@ -625,7 +634,8 @@ def estimate(answers: Answers, book: PriceBook,
     used = (["open_weights_model", "self_hosted_chat_model", "self_hosted_vector_database"]
             if answers.self_hosted else
             ["chat_model", "embedding_model", "vector_database", "open_weights_model",
-             "hosted_fine_tune_model", "large_chat_model"])
+             "hosted_fine_tune_model", "large_chat_model",
+             *(["hosted_lora_model"] if "hosted_lora_model" in book.assumptions else [])])
     sources: dict[str, PriceSource] = {}
     for kind in used:
         source = book.source(kind)
@@ -805,6 +815,8 @@ class _Model:
             self.vdb_key, self.vdb = book.entry("vector_database")
         self.ow_key, self.ow = book.entry("open_weights_model")
         self.sh_key, self.sh = book.entry("self_hosted_chat_model")
+        self.hl_key, self.hl = (book.entry("hosted_lora_model")
+                                if "hosted_lora_model" in book.assumptions else ("", {}))
         self.ratio = float(self.s["language_token_ratio"].get(answers.language, 1.0))
 
     # -- shared quantities (text tokens scale with the language's token ratio)
@@ -935,7 +947,7 @@ class _Model:
         lat = self.s["latency"]
         out = self.output_tokens
         small = approach in ("fine-tune", "hybrid")
-        own_gpu = (small and path == "open-weights") or self.a.self_hosted
+        own_gpu = (small and path in ("open-weights", HOSTED_LORA)) or self.a.self_hosted
         prefix = "small" if own_gpu else "hosted"
         ttft_low, ttft_high = lat[f"{prefix}_ttft_ms_low"], lat[f"{prefix}_ttft_ms_high"]
         tps_low = lat[f"{prefix}_tokens_per_second_low"]
@@ -1004,6 +1016,11 @@ class _Model:
             price = self.ft["training_per_1m"]
             return CostItem("training run", billed / 1e6 * price,
                             f"{counted} x {_usd(price)}/1M ({self.ft_key})")
+        if path == HOSTED_LORA:
+            used["hosted_lora_model"] = self.hl_key
+            price = self.hl["training_per_1m"]
+            return CostItem("training run", billed / 1e6 * price,
+                            f"{counted} x {_usd(price)}/1M ({self.hl_key})")
         used["open_weights_model"] = self.ow_key
         hours = billed / (self.ow["training_tokens_per_second"] * 3600)
         hours += self.ow["run_overhead_hours"]
@@ -1039,6 +1056,8 @@ class _Model:
             used["instruction_tokens"] = self.s["instruction_tokens"]
         if path == "open-weights":
             return [self._serving(q * self.output_tokens, self.ow_key, self.ow, used)]
+        if path == HOSTED_LORA:
+            return [self._serving(q * self.output_tokens, self.hl_key, self.hl, used)]
         if self.a.self_hosted:
             return [self._serving(q * self.output_tokens, self.sh_key, self.sh, used)]
         if approach == "rag":
