@@ -518,3 +518,18 @@ def test_the_shipped_book_prices_a_hosted_lora_alternative_with_a_dated_source()
     (source,) = [s for s in costs.sources if s.key == "fireworks-lora-8b"]
     assert source.source == "https://fireworks.ai/pricing" and source.as_of is not None
     assert source.assumption, "the serving GPU rate is unconfirmed: marked an assumption"
+
+
+def test_a_reasoning_model_bills_its_hidden_reasoning_tokens_as_output():
+    data = copy.deepcopy(PRICES)
+    data["chat_models"]["chat"]["reasoning"] = True
+    data["assumptions"]["reasoning_tokens"] = 300
+    rag = estimate(ANSWERS, PriceBook.from_data(data)).option("rag")
+    (output,) = [i for i in rag.monthly_items if i.label == "model output"]
+    # 10k queries x (100 output + 300 reasoning) tokens x $2/1M = $8 (without: $2)
+    assert output.usd == pytest.approx(8.0)
+    assert "incl. 300 reasoning" in output.basis
+    hosted = estimate(ANSWERS, PriceBook.from_data(data)).option("fine-tune")  # hosted path
+    (tuned,) = [i for i in hosted.monthly_items if i.label == "model output"]
+    # a fine-tuned model answers directly: 10k x 100 tokens x $4/1M = $4
+    assert tuned.usd == pytest.approx(4.0)
