@@ -56,6 +56,59 @@ def test_the_model_question_offers_exactly_the_priced_openai_models(backend):
     assert question.default in question.choices
 
 
+def _models_table() -> dict:
+    path = templates_path("parts", "chatdata", "files", "src", "{{package}}", "chatdata",
+                          "models.json")
+    return json.loads(path.read_text("utf-8"))
+
+
+def test_the_default_base_model_is_the_price_books_hosted_fine_tuning_snapshot(backend):
+    from advisor.advice import load_price_data
+
+    data = load_price_data()
+    key = data["assumptions"]["hosted_fine_tune_model"]
+    (question,) = [q for q in backend.questions if q.key == "openai_base_model"]
+    assert question.default == data["chat_models"][key]["snapshot"]
+    (env,) = [e for e in backend.env if e.name == "FINETUNE_BASE_MODEL"]
+    assert env.example == question.default
+
+
+def test_no_model_already_shut_down_is_offered(backend):
+    (question,) = [q for q in backend.questions if q.key == "openai_base_model"]
+    table = _models_table()["models"]
+    today = dt.date(2026, 12, 2)
+    for model in question.choices:
+        retires = table[model].get("retires")
+        assert retires is None or dt.date.fromisoformat(retires) > today, model
+    assert "gpt-4.1-nano-2025-04-14" not in question.choices, "shut down 2026-10-23"
+
+
+def test_model_shutdowns_agree_with_the_price_book_and_the_provider_data():
+    from advisor.api import chat_model_facts
+
+    table = _models_table()
+    assert table["retirements"]["source"] and table["retirements"]["checked"]
+    events = {e.date for e in load_providers()["openai-fine-tuning"].events}
+    for model, entry in table["models"].items():
+        facts = chat_model_facts(model)
+        if facts is not None and facts.retires is not None:
+            assert entry["retires"] == facts.retires.isoformat(), model
+        if "retires" in entry:
+            assert dt.date.fromisoformat(entry["retires"]) in events, model
+
+
+def test_the_base_models_shutdown_reaches_the_readme_context(backend):
+    model = "gpt-4o-mini-2024-07-18"
+    extra = backend.extra_context(context(openai_base_model=model))
+    assert extra["openai_base_retires"] == {
+        "date": "2027-01-14",
+        "source": "https://developers.openai.com/api/docs/deprecations",
+        "checked": "2026-12-02",
+    }
+    unknown = backend.extra_context(context(openai_base_model="gpt-3.5-turbo-0125"))
+    assert unknown["openai_base_retires"] is None
+
+
 def test_extra_context_turns_answers_into_template_variables(backend):
     extra = backend.extra_context(context(openai_n_epochs=0, openai_suffix="ward-7"))
     assert extra["chatdata"]["epochs"] == "auto"

@@ -84,7 +84,34 @@ def test_question_defaults_pass_the_questionnaire_and_the_backend(backend):
         "embedding": "text-embedding-3-small",
         "chat": backend.questions[3].default,
         "vectorizer": "text2vec-openai",
+        "temperature": None,
     }, "with deployment api the answers are the models"
+
+
+def test_the_default_chat_model_is_the_price_books_current_one_not_a_snapshot(backend):
+    from advisor.advice import load_price_data
+
+    data = load_price_data()
+    default = data["assumptions"]["chat_model"]
+    chat = next(q for q in backend.questions if q.key == "rag_chat_model")
+    assert chat.default == default
+    assert "retires" not in data["chat_models"][default], "the default must not be retiring"
+
+
+@pytest.mark.parametrize(
+    ("model", "temperature"),
+    [
+        ("gpt-6-luna", None),  # a reasoning model: refuses any temperature but its default
+        ("gpt-4o-mini", 0.0),  # priced, not reasoning: accepts temperature 0
+        ("gpt-4o-mini-2024-07-18", 0.0),  # a dated snapshot of it
+        ("someone-elses-model", None),  # unknown: may be a reasoner, send none
+    ],
+)
+def test_temperature_is_sent_only_to_models_the_price_book_knows_accept_it(
+    backend, model, temperature
+):
+    extra = backend.extra_context(context(backend, rag_chat_model=model))
+    assert extra["rag_models"]["temperature"] == temperature
 
 
 @pytest.mark.parametrize("deployment", ["self-hosted", "air-gapped"])
@@ -100,6 +127,7 @@ def test_self_hosted_defaults_become_open_weights_models_a_named_one_is_kept(bac
         "embedding": LOCAL_EMBEDDING_MODEL,
         "chat": LOCAL_CHAT_MODEL,
         "vectorizer": "self-provided",
+        "temperature": 0.0,
     }
     named = models(rag_chat_model="meta-llama/Llama-3.1-8B-Instruct")
     assert named["chat"] == "meta-llama/Llama-3.1-8B-Instruct"

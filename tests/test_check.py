@@ -89,6 +89,28 @@ def test_an_old_price_book_fails(project, monkeypatch):
     ) in result.stdout
 
 
+def test_a_model_an_answer_names_fails_once_it_is_shut_down(project, monkeypatch):
+    set_record(project, rag_chat_model="gpt-4o-mini-2024-07-18",
+               openai_base_model="ft:gpt-4.1-mini-2025-04-14:org:demo:x",
+               embedding_note_model=3)  # not a model name: ignored
+    assert "model:" not in run_advisor("check", project).stdout, "not shut down yet"
+    monkeypatch.setenv("ADVISOR_TODAY", "2027-01-14")
+    lines = [line for line in run_advisor("check", project).stdout.splitlines()
+             if ": model: " in line]
+    assert [line.split(": model: ")[1].split(":")[0] for line in lines] == [
+        "openai_base_model", "rag_chat_model"]
+    assert "gpt-4o-mini-2024-07-18 was shut down on 2027-01-14 with every fine-tune" in lines[1]
+    assert "advisor update --set rag_chat_model=MODEL" in lines[1]
+
+
+def test_the_price_books_default_chat_model_is_not_flagged(project, monkeypatch):
+    from advisor.api import chat_model
+
+    set_record(project, rag_chat_model=chat_model().model_id)
+    monkeypatch.setenv("ADVISOR_TODAY", "2030-01-01")
+    assert ": model: " not in run_advisor("check", project).stdout
+
+
 def test_every_finding_is_one_line(project, monkeypatch):
     set_record(project, format="strict")
     monkeypatch.setenv("ADVISOR_TODAY", "2028-01-01")

@@ -361,3 +361,175 @@ def test_with_only_a_large_model_good_enough_rag_is_priced_with_the_large_model(
                      PriceBook.from_data(prices)).option("rag")
     assert large.monthly > small.monthly
     assert any("large" in i.basis for i in large.monthly_items if i.label == "model input")
+
+
+# --- vector storage per GiB, GPU price ranges, stale prices (issue 24, item 8) -------------
+
+
+def test_storage_billed_per_gib_adds_to_the_dimensions_above_the_minimum():
+    data = copy.deepcopy(PRICES)
+    data["vector_databases"]["vdb"].update(monthly_minimum_usd=0.0, per_gib_storage_month=2**30)
+    # (dims as above: 0.2M x $1 = $0.20) + per chunk 1,000 dims x 4 bytes + 500 tokens x 4
+    # bytes = 6,000 bytes x 200 chunks = 1.2M bytes; at $2^30/GiB that is $1.2M
+    rag = estimate(ANSWERS, PriceBook.from_data(data)).option("rag")
+    (vdb,) = [i for i in rag.monthly_items if i.label == "vector database"]
+    assert vdb.usd == pytest.approx(0.2 + 1_200_000)
+    assert "GiB stored" in vdb.basis
+
+
+def test_a_gpu_price_range_from_listings_replaces_the_multipliers():
+    data = copy.deepcopy(PRICES)
+    data["assumptions"].update(range_low={"gpu_hour_usd": 0.5}, range_high={"gpu_hour_usd": 2.0})
+    data["assumptions"]["fine_tune_path"] = "open-weights"
+    cheap = PriceBook.from_data(copy.deepcopy(data))
+    data["open_weights_models"]["small"].update(gpu_hour_usd_low=1.5, gpu_hour_usd_high=2.5)
+    listed = PriceBook.from_data(data)
+
+    def gpu_range(book: PriceBook) -> tuple[float, float]:
+        option = estimate(ANSWERS, book).option("fine-tune")
+        gpu = sum(i.usd for i in (*option.upfront_items, *option.monthly_items)
+                  if i.priced_with == "gpu")
+        low, high = option.range_total
+        return option.total - low, high - option.total, gpu
+
+    below, above, gpu = gpu_range(cheap)
+    narrow_below, narrow_above, _ = gpu_range(listed)
+    assert narrow_below < below, "$1.50 of $2 is a narrower low than the 0.5 multiplier"
+    assert narrow_above < above, "$2.50 of $2 is a narrower high than the 2.0 multiplier"
+    assert gpu > 0
+
+
+def _record(data, answers, today):
+    from advisor.advice import build_advice
+    from advisor.reports import record_info
+
+    advice = build_advice(answers, today=today, price_data=data)
+    return record_info(advice.decision, advice.costs, today=today)
+
+
+def _shipped_with(**as_of: dt.date):
+    from advisor.advice import load_price_data
+
+    data = copy.deepcopy(load_price_data())
+    for section in ("chat_models", "embedding_models", "open_weights_models",
+                    "vector_databases"):
+        for key, entry in data[section].items():
+            entry["as_of"] = as_of.get(key.replace("-", "_").replace(".", "_"), TODAY_FRESH)
+    return data
+
+
+TODAY = dt.date(2026, 12, 2)
+TODAY_FRESH = TODAY - dt.timedelta(days=10)
+
+
+def test_fresh_prices_ask_for_no_recheck_now():
+    record = _record(_shipped_with(), ANSWERS, TODAY)
+    assert record.stale_prices == () and not record.prices_overdue
+    assert record.to_dict()["revisit"]["stale_prices"] == []
+
+
+def test_a_stale_entry_is_named_and_makes_the_recheck_due_now():
+    from advisor.advice import build_advice
+    from advisor.reports import render_text
+
+    data = _shipped_with(weaviate_cloud=dt.date(2025, 9, 1))
+    record = _record(data, ANSWERS, TODAY)
+    assert record.stale_prices == ("weaviate-cloud (2025-09-01)",)
+    assert record.prices_overdue
+    advice = build_advice(ANSWERS, today=TODAY, price_data=data)
+    text = render_text(advice.decision, advice.costs, record=record)
+    assert "re-check prices now: weaviate-cloud (2025-09-01)" in text
+    # 179 days is not stale yet
+    fresh = _record(_shipped_with(weaviate_cloud=TODAY - dt.timedelta(days=179)), ANSWERS, TODAY)
+    assert fresh.stale_prices == ()
+
+
+def test_an_entry_these_answers_do_not_use_does_not_age_the_record():
+    from dataclasses import replace
+
+    data = _shipped_with(weaviate_cloud=dt.date(2025, 9, 1))
+    self_hosted = replace(ANSWERS, deployment="self-hosted")
+    assert _record(data, self_hosted, TODAY).stale_prices == (), "no cloud database there"
+    data = _shipped_with(weaviate_self_hosted=dt.date(2025, 9, 1))
+    assert _record(data, ANSWERS, TODAY).stale_prices == (), "no self-hosted server there"
+
+
+def test_the_shipped_weaviate_cloud_price_is_within_its_recheck_window():
+    from advisor.advice import load_price_data
+    from advisor.reports import PRICE_RECHECK_DAYS
+
+    data = load_price_data()
+    issued = dt.date.fromisoformat(data["version"].replace(".", "-"))
+    entry = data["vector_databases"]["weaviate-cloud"]
+    assert (issued - entry["as_of"]).days < PRICE_RECHECK_DAYS
+    assert entry["monthly_minimum_usd"] == 45.0 and entry["per_gib_storage_month"] == 0.12
+
+
+# --- hosted LoRA fine-tuning of an open model (issue 24, item 6) ----------------------------
+
+
+def _with_hosted_lora() -> PriceBook:
+    data = copy.deepcopy(PRICES)
+    data["open_weights_models"]["lora-host"] = {
+        "provider": "lora-provider", "gpu": "a hosted GPU", "training_per_1m": 0.5,
+        "gpu_hour_usd": 4.0, "serving_output_tokens_per_second": 100, "serving_min_gpus": 1,
+        "assumption": True, "as_of": DAY, "source": "https://example.test/lora",
+    }
+    data["assumptions"]["hosted_lora_model"] = "lora-host"
+    return PriceBook.from_data(data)
+
+
+def test_hosted_lora_is_priced_by_training_token_and_serving_gpu_hour_by_hand():
+    from dataclasses import replace
+
+    no_retrieval = replace(ANSWERS, citations=False, documents=0, volatility="static")
+    costs = estimate(no_retrieval, _with_hosted_lora())
+    option = costs.option("fine-tune (hosted-lora)")
+    assert not option.primary and option.fine_tune_path == "hosted-lora"
+    (run,) = [i for i in option.upfront_items if i.label == "training run"]
+    # 200 examples x 1,000 tokens x 3 epochs = 600k tokens x $0.5/1M = $0.30
+    assert run.usd == pytest.approx(0.30)
+    assert "(lora-host)" in run.basis
+    (serving,) = [i for i in option.monthly_items if i.label == "model serving"]
+    # 1 GPU always on x 700 h x $4 (10k x 100 tokens at 100 tokens/s = 2.8 h is less)
+    assert serving.usd == pytest.approx(2800)
+    assert "hybrid (hosted-lora)" not in {o.name for o in costs.options}, "one line only"
+    assert "open_weights_models/lora-host" in {f"{s.section}/{s.key}" for s in costs.sources}
+    # answers that need retrieval get the hybrid line instead
+    names = {o.name for o in estimate(ANSWERS, _with_hosted_lora()).options}
+    assert "hybrid (hosted-lora)" in names and "fine-tune (hosted-lora)" not in names
+
+
+def test_hosted_lora_is_not_priced_without_an_entry_or_for_a_self_hosted_team():
+    from dataclasses import replace
+
+    assert "fine-tune (hosted-lora)" not in {o.name for o in estimate(ANSWERS, book()).options}
+    self_hosted = replace(ANSWERS, deployment="self-hosted")
+    names = {o.name for o in estimate(self_hosted, _with_hosted_lora()).options}
+    assert not any("hosted" in name for name in names)
+
+
+def test_the_shipped_book_prices_a_hosted_lora_alternative_with_a_dated_source():
+    from advisor.advice import build_advice
+
+    costs = build_advice(ANSWERS, today=TODAY).costs
+    option = costs.option("hybrid (hosted-lora)")  # the answers need retrieval
+    assert option.upfront > 0 and option.monthly > 0
+    (source,) = [s for s in costs.sources if s.key == "fireworks-lora-8b"]
+    assert source.source == "https://fireworks.ai/pricing" and source.as_of is not None
+    assert source.assumption, "the serving GPU rate is unconfirmed: marked an assumption"
+
+
+def test_a_reasoning_model_bills_its_hidden_reasoning_tokens_as_output():
+    data = copy.deepcopy(PRICES)
+    data["chat_models"]["chat"]["reasoning"] = True
+    data["assumptions"]["reasoning_tokens"] = 300
+    rag = estimate(ANSWERS, PriceBook.from_data(data)).option("rag")
+    (output,) = [i for i in rag.monthly_items if i.label == "model output"]
+    # 10k queries x (100 output + 300 reasoning) tokens x $2/1M = $8 (without: $2)
+    assert output.usd == pytest.approx(8.0)
+    assert "incl. 300 reasoning" in output.basis
+    hosted = estimate(ANSWERS, PriceBook.from_data(data)).option("fine-tune")  # hosted path
+    (tuned,) = [i for i in hosted.monthly_items if i.label == "model output"]
+    # a fine-tuned model answers directly: 10k x 100 tokens x $4/1M = $4
+    assert tuned.usd == pytest.approx(4.0)

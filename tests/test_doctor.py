@@ -179,14 +179,35 @@ def test_openai_all_good(fake_openai: FakeOpenAI) -> None:
     result = openai_only()
     found = findings(result)
     assert {n: f["status"] for n, f in found.items()} == {
-        "openai.key": "ok", "openai.api": "ok", "openai.base-model": "ok",
+        "openai.key": "ok", "openai.api": "ok", "openai.base-model": "warn",
         "openai.fine-tuning": "warn", "openai.embeddings": "ok",
     }
     assert result.exit_code == 0
+    base = found["openai.base-model"]
+    assert "gpt-4.1-mini-2025-04-14 shuts down on 2027-01-14" in base["summary"]
+    assert "developers.openai.com/api/docs/deprecations" in base["summary"]
+    assert "before 2027-01-14" in base["fix"] and "hf-lora" in base["fix"]
     assert "(2 models)" in found["openai.api"]["summary"]
     assert "(3 dimensions)" in found["openai.embeddings"]["summary"]
     assert "2027-01-06" in found["openai.fine-tuning"]["summary"]
     assert fake_openai.requests.count("GET /v1/models") == 1  # shared, not per check
+
+
+def test_openai_a_base_model_past_its_shutdown_fails(fake_openai: FakeOpenAI,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_TODAY", "2027-01-14")
+    found = findings(openai_only())
+    assert found["openai.base-model"]["status"] == "fail"
+    assert "was shut down on 2027-01-14" in found["openai.base-model"]["summary"]
+
+
+def test_openai_a_base_model_without_a_known_shutdown_says_unknown(
+        fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_openai.models.append("gpt-3.5-turbo-0125")
+    monkeypatch.setenv("ADVISOR_PLUGINS__OPENAI_FINETUNE__BASE_MODEL", "gpt-3.5-turbo-0125")
+    found = findings(openai_only())
+    assert found["openai.base-model"]["status"] == "ok"
+    assert "no shutdown date is recorded" in found["openai.base-model"]["summary"]
 
 
 def test_openai_wrong_key_fails_without_echoing_it(fake_openai: FakeOpenAI,

@@ -78,7 +78,7 @@ def test_markdown_writes_the_chart_beside_the_record(tmp_path):
     assert "<svg" not in text
     root = ET.parse(tmp_path / "decision-costs.svg").getroot()
     assert root.tag == f"{SVG}svg"
-    assert len(root.findall(f"{SVG}polyline")) == 5
+    assert len(root.findall(f"{SVG}polyline")) == 6  # 3 primary, 2 other path, hosted-lora
     assert "| **hybrid** (recommended) |" in text
     assert "### Price sources" in text and "as of 20" in text
 
@@ -180,7 +180,8 @@ def test_every_format_carries_the_same_record():
     assert record["status"] == "proposed" and record["deciders"] == ["Ana Lee", "Bo Kim"]
     assert record["date"] == dt.date.today().isoformat()
     not_chosen = {entry["option"]: entry["reason"] for entry in record["not_chosen"]}
-    assert set(not_chosen) == {"rag", "fine-tune", "fine-tune (hosted)", "hybrid (hosted)"}
+    assert set(not_chosen) == {"rag", "fine-tune", "fine-tune (hosted)", "hybrid (hosted)",
+                               "hybrid (hosted-lora)"}
     assert "does not meet: documents, citations" in not_chosen["fine-tune"]
     assert "retires on 2027-01-14" in not_chosen["fine-tune (hosted)"]
     assert any(c.startswith("Budget for $") for c in record["consequences"])
@@ -262,7 +263,7 @@ def test_html_renders_in_headless_chromium_with_a_visible_chart(html_page, tmp_p
     assert probe["loaded"] == []                     # nothing fetched, not even locally
     assert probe["visible"]
     assert probe["width"] > 400 and probe["height"] > 150
-    assert len(probe["lines"]) == 5 and all(length > 0 for length in probe["lines"])
+    assert len(probe["lines"]) == 6 and all(length > 0 for length in probe["lines"])
 
 
 def _run_chromium(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -27,4 +27,9 @@ DISTILL_ENV: tuple[EnvVar, ...] = (
         "",
         secret=True,
     ),
+    EnvVar(
+        "DISTILL_TEMPERATURE",
+        "Temperature sent to the teacher (0-2); empty: none (reasoning models refuse one).",
+        "",
+    ),
 )

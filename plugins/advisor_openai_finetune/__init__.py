@@ -16,7 +16,7 @@ from advisor_chatdata import DISTILL_ENV
 from advisor.api import Backend, Check, EnvVar, hookimpl, templates_path
 
 from . import checks
-from .context import DEFAULT_MODEL, PROVIDER, extra_context, questions
+from .context import PROVIDER, default_model, extra_context, questions
 
 
 def alone(step: str) -> str:
@@ -48,7 +48,7 @@ def backend() -> Backend:
                 "https://api.openai.com/v1",
                 local="http://localhost:8000/v1",
             ),
-            EnvVar("FINETUNE_BASE_MODEL", "base model to fine-tune", DEFAULT_MODEL),
+            EnvVar("FINETUNE_BASE_MODEL", "base model to fine-tune", default_model()),
             EnvVar("FINETUNE_SUFFIX", "suffix of the fine-tuned model's name", "guidelines"),
             EnvVar("FINETUNE_SEED", "training seed, for reproducible jobs", "42"),
             EnvVar("FINETUNE_EPOCHS", "training epochs: auto or 1-50", "auto"),

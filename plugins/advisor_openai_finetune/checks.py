@@ -1,7 +1,8 @@
 """``advisor doctor`` checks for the openai-finetune backend, run with the real ``openai`` client.
 
 Five checks, each one request at most: the key is set; the API answers an authenticated
-model listing at the base URL; the chosen base model exists; this organization can use
+model listing at the base URL; the chosen base model exists, and when it shuts down (the
+date and source of the starter's ``models.json``); this organization can use
 fine-tuning (read in the terms of OpenAI's fine-tuning wind-down, dated in the provider
 data); the embedding model answers. The listing is made once per doctor run and shared
 (``settings.memo``): when it fails, the checks after it say ``skipped`` instead of each
@@ -19,14 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.api import Check, CheckResult, provider_status
+from advisor.api import today as current_date
+
+from .context import default_model, retirement, retirement_line
 
 BACKEND = "openai-finetune"
 PROVIDER = "openai-fine-tuning"
 SECTION = "openai-finetune"
-DEFAULTS = {
-    "base_model": "gpt-4.1-mini-2025-04-14",
-    "embedding_model": "text-embedding-3-small",
-}
+EMBEDDING_MODEL = "text-embedding-3-small"
 KEY_FIX = "set OPENAI_API_KEY (or openai_api_key in advisor.toml) to an OpenAI API key"
 
 
@@ -66,7 +67,8 @@ def check_api(settings: Any) -> CheckResult:
     )
 
 
-def check_base_model(settings: Any) -> CheckResult:
+def check_base_model(settings: Any, today: dt.date | None = None) -> CheckResult:
+    """The base model exists; a retiring one is a warning, a retired one a failure."""
     blocked = _prerequisite(settings)
     if blocked is not None:
         return blocked
@@ -76,7 +78,19 @@ def check_base_model(settings: Any) -> CheckResult:
         client.models.retrieve(model)
     except Exception as exc:
         return _failure(exc, settings, f"/models/{model}", _model_fix("base_model", model))
-    return CheckResult("ok", f"base model {model} exists at {_base(settings)}")
+    today = today or current_date()
+    exists = f"base model {model} exists at {_base(settings)}"
+    shutdown = retirement(model)
+    if shutdown is None:
+        return CheckResult("ok", f"{exists}; {retirement_line(model, today)}")
+    line = retirement_line(model, today)
+    if dt.date.fromisoformat(shutdown["date"]) <= today:
+        return CheckResult(
+            "fail", f"{exists}, but {line}", f"{_model_fix('base_model', model)}; {_ALTERNATIVE}"
+        )
+    return CheckResult(
+        "warn", f"{exists}; {line}", f"plan the migration before {shutdown['date']}; {_ALTERNATIVE}"
+    )
 
 
 def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResult:
@@ -86,7 +100,7 @@ def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResul
     blocked = _prerequisite(settings)
     if blocked is not None:
         return blocked
-    today = today or dt.date.today()
+    today = today or current_date()
     status = provider_status(PROVIDER)
     assert status is not None, f"advisor's provider data has no {PROVIDER!r} entry"
     notice = status.notice(today)
@@ -147,8 +161,16 @@ def _base(settings: Any) -> str:
     return str(settings.openai_base_url).rstrip("/")
 
 
+_ALTERNATIVE = "the open-weights `hf-lora` backend keeps its weights (no shutdown date)"
+
+
+def defaults() -> dict[str, str]:
+    """``[plugins.openai-finetune]`` keys and defaults; the base model from the data."""
+    return {"base_model": default_model(), "embedding_model": EMBEDDING_MODEL}
+
+
 def _section(settings: Any) -> Any:
-    return settings.section(SECTION, DEFAULTS)
+    return settings.section(SECTION, defaults())
 
 
 def _needs_key() -> CheckResult:

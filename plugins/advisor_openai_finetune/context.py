@@ -2,37 +2,87 @@
 
 The models offered are the OpenAI entries of the starter's own price table
 (``models.json`` in the chatdata part), so the question and the generated project can
-never disagree about which models exist. The provider's wind-down dates are read from the
-advisor's provider-status data and rendered into the starter as data, so ``train`` can
-explain a refused job with the same dates and source the advisor shows.
+never disagree about which models exist. The default base model is the snapshot of the
+advisor price book's hosted fine-tuning model, not a literal here; every fine-tunable
+OpenAI model has an announced shutdown, which ``models.json`` dates and the README and
+``doctor`` state. The provider's wind-down dates are read from the advisor's
+provider-status data and rendered into the starter as data, so ``train`` can explain a
+refused job with the same dates and source the advisor shows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import advisor.api as api
 from advisor.api import InputError, Question, ScaffoldContext, templates_path
 
 PROVIDER = "openai-fine-tuning"
-DEFAULT_MODEL = "gpt-4.1-mini-2025-04-14"
 SUFFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SUFFIX_ALLOWED = "1 to 64 letters, digits, '-' or '_'"
+
+
+def models_table() -> Path:
+    """The starter's own model table (``models.json`` of the chatdata part)."""
+    return templates_path(
+        "parts", "chatdata", "files", "src", "{{package}}", "chatdata", "models.json"
+    )
+
+
+@cache
+def _table() -> dict[str, Any]:
+    return json.loads(models_table().read_text("utf-8"))
 
 
 @cache
 def supported_models() -> tuple[str, ...]:
     """OpenAI base models the starter has a price for, cheapest first."""
-    path = templates_path(
-        "parts", "chatdata", "files", "src", "{{package}}", "chatdata", "models.json"
-    )
-    models = json.loads(path.read_text("utf-8"))["models"]
+    models = _table()["models"]
     openai = {k: v for k, v in models.items() if v.get("provider") == "openai"}
     return tuple(sorted(openai, key=lambda k: (openai[k]["training_usd_per_1m_tokens"], k)))
+
+
+@cache
+def default_model() -> str:
+    """The snapshot the advisor's price book prices hosted fine-tuning with.
+
+    It must be one the starter can train: a price book naming another is a packaging
+    error, caught by the tests rather than shipped as a default the question refuses.
+    """
+    model = api.chat_model("hosted_fine_tune_model").model_id
+    if model not in supported_models():
+        raise api.PluginError(
+            f"the price book's hosted fine-tuning model {model!r} is not in "
+            f"{models_table().name} (allowed: {', '.join(supported_models())})"
+        )
+    return model
+
+
+def retirement(model: str) -> dict[str, str] | None:
+    """``model``'s announced shutdown from ``models.json``: date, source, date checked."""
+    retires = _table()["models"].get(model, {}).get("retires")
+    if not retires:
+        return None
+    where = _table().get("retirements", {})
+    return {"date": retires, "source": where.get("source", ""), "checked": where.get("checked", "")}
+
+
+def retirement_line(model: str, today: dt.date) -> str:
+    """One sentence on ``model``'s shutdown, for doctor and the README; dated source."""
+    found = retirement(model)
+    if found is None:
+        return f"no shutdown date is recorded for {model} (unknown; check the provider)"
+    verb = "was shut down" if dt.date.fromisoformat(found["date"]) <= today else "shuts down"
+    return (
+        f"{model} {verb} on {found['date']} with every fine-tune built on it "
+        f"(source: {found['source']}, checked {found['checked']})"
+    )
 
 
 def questions() -> tuple[Question, ...]:
@@ -42,7 +92,7 @@ def questions() -> tuple[Question, ...]:
             "choice",
             "Which OpenAI model should be fine-tuned?",
             choices=supported_models(),
-            default=DEFAULT_MODEL,
+            default=default_model(),
         ),
         Question(
             "openai_suffix",
@@ -95,11 +145,13 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
     if not SUFFIX_PATTERN.fullmatch(suffix):
         raise InputError(f"openai_suffix: {suffix!r} is not allowed (allowed: {SUFFIX_ALLOWED})")
     epochs = answers["openai_n_epochs"]
+    base = answers["openai_base_model"]
     return {
         "chatdata": {
-            "base_model": answers["openai_base_model"],
+            "base_model": base,
             "epochs": "auto" if epochs == 0 else epochs,
         },
+        "openai_base_retires": retirement(base),
         "openai_finetune": {"suffix": suffix, "seed": answers["openai_seed"]},
         "openai_status": openai_status(),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from advisor.api import (
@@ -18,6 +19,8 @@ from advisor.api import (
     InputError,
     Question,
     ScaffoldContext,
+    chat_model,
+    chat_model_facts,
     hookimpl,
     templates_path,
 )
@@ -33,68 +36,76 @@ LOCAL_EMBEDDING_MODEL = "BAAI/bge-m3"
 LOCAL_CHAT_MODEL = "Qwen/Qwen2.5-7B-Instruct"
 # vLLM's OpenAI-compatible server image (``--runner pooling`` serves embedding models).
 VLLM_IMAGE = "vllm/vllm-openai:v0.11.2"
+# Sent with every answer request to a model known to accept it, so evaluations repeat.
+TEMPERATURE = 0.0
 
-QUESTIONS: tuple[Question, ...] = (
-    Question(
-        "rag_collection",
-        "str",
-        "Weaviate collection that holds the document chunks.",
-        default="Documents",
-    ),
-    Question(
-        "rag_vectorizer",
-        "choice",
-        "Who computes the vectors?",
-        choices=("text2vec-openai", "self-provided"),
-        default="text2vec-openai",
-        choice_help={
-            "text2vec-openai": "Weaviate's text2vec-openai module embeds on import and query",
-            "self-provided": "the starter embeds with the OpenAI API and sends the vectors",
-        },
-    ),
-    Question(
-        "rag_embedding_model",
-        "str",
-        "OpenAI embedding model.",
-        default="text-embedding-3-small",
-    ),
-    Question(
-        "rag_chat_model",
-        "str",
-        "OpenAI chat model that writes the answers.",
-        default="gpt-4.1-mini",
-    ),
-    Question(
-        "rag_search_mode",
-        "choice",
-        "How chunks are retrieved.",
-        choices=("near-text", "hybrid"),
-        default="hybrid",
-        choice_help={
-            "near-text": "vector similarity only",
-            "hybrid": "vector similarity fused with BM25 keyword search",
-        },
-    ),
-    Question(
-        "rag_top_k", "int", "Chunks retrieved per question.", default=5, minimum=1, maximum=50
-    ),
-    Question(
-        "rag_chunk_size",
-        "int",
-        "Chunk size in characters.",
-        default=1000,
-        minimum=50,
-        maximum=100_000,
-    ),
-    Question(
-        "rag_chunk_overlap",
-        "int",
-        "Overlap between consecutive chunks, in characters.",
-        default=150,
-        minimum=0,
-        maximum=99_999,
-    ),
-)
+
+@cache
+def questions() -> tuple[Question, ...]:
+    """The questions, built on first use: the chat model's default is the price book's
+    current default (read from data, never a literal snapshot that may retire)."""
+    return (
+        Question(
+            "rag_collection",
+            "str",
+            "Weaviate collection that holds the document chunks.",
+            default="Documents",
+        ),
+        Question(
+            "rag_vectorizer",
+            "choice",
+            "Who computes the vectors?",
+            choices=("text2vec-openai", "self-provided"),
+            default="text2vec-openai",
+            choice_help={
+                "text2vec-openai": "Weaviate's text2vec-openai module embeds on import and query",
+                "self-provided": "the starter embeds with the OpenAI API and sends the vectors",
+            },
+        ),
+        Question(
+            "rag_embedding_model",
+            "str",
+            "OpenAI embedding model.",
+            default="text-embedding-3-small",
+        ),
+        Question(
+            "rag_chat_model",
+            "str",
+            "OpenAI chat model that writes the answers.",
+            default=chat_model().model_id,
+        ),
+        Question(
+            "rag_search_mode",
+            "choice",
+            "How chunks are retrieved.",
+            choices=("near-text", "hybrid"),
+            default="hybrid",
+            choice_help={
+                "near-text": "vector similarity only",
+                "hybrid": "vector similarity fused with BM25 keyword search",
+            },
+        ),
+        Question(
+            "rag_top_k", "int", "Chunks retrieved per question.", default=5, minimum=1, maximum=50
+        ),
+        Question(
+            "rag_chunk_size",
+            "int",
+            "Chunk size in characters.",
+            default=1000,
+            minimum=50,
+            maximum=100_000,
+        ),
+        Question(
+            "rag_chunk_overlap",
+            "int",
+            "Overlap between consecutive chunks, in characters.",
+            default=150,
+            minimum=0,
+            maximum=99_999,
+        ),
+    )
+
 
 ENV: tuple[EnvVar, ...] = (
     EnvVar(
@@ -139,6 +150,12 @@ ENV: tuple[EnvVar, ...] = (
         "Chat model for answers (a hybrid project: unset = the fine-tuned model)",
         "",
     ),
+    EnvVar(
+        "RAG_TEMPERATURE",
+        "Sampling temperature sent with answers (0-2), or none: not sent (reasoning models "
+        "accept only their default)",
+        "",
+    ),
     EnvVar("RAG_SEARCH_MODE", "near-text or hybrid", ""),
     EnvVar("RAG_TOP_K", "Chunks retrieved per question", ""),
     EnvVar("RAG_HYBRID_ALPHA", "Hybrid weight: 0 keyword only, 1 vector only", ""),
@@ -168,60 +185,77 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
     return {"rag_models": models_for(answers, ctx.deployment), "vllm_image": VLLM_IMAGE}
 
 
-def models_for(answers: Mapping[str, Any], deployment: str) -> dict[str, str]:
-    """The embedding and chat models the starter defaults to, and ``vectorizer``.
+def models_for(answers: Mapping[str, Any], deployment: str) -> dict[str, Any]:
+    """The embedding and chat models the starter defaults to, ``vectorizer`` and the
+    ``temperature`` sent with answers.
 
     A self-hosted or air-gapped project cannot call OpenAI: a model answer left at its
     OpenAI default becomes the open-weights model its docker-compose.yml serves, and the
     starter computes the vectors itself (Weaviate runs no module that calls out).
     """
-    chosen = {
+    chosen: dict[str, Any] = {
         "embedding": answers["rag_embedding_model"],
         "chat": answers["rag_chat_model"],
         "vectorizer": answers["rag_vectorizer"],
     }
     if deployment == "api":
+        chosen["temperature"] = temperature_for(chosen["chat"])
         return chosen
-    defaults = {q.key: q.default for q in QUESTIONS}
+    defaults = {q.key: q.default for q in questions()}
     if chosen["embedding"] == defaults["rag_embedding_model"]:
         chosen["embedding"] = LOCAL_EMBEDDING_MODEL
     if chosen["chat"] == defaults["rag_chat_model"]:
         chosen["chat"] = LOCAL_CHAT_MODEL
     chosen["vectorizer"] = "self-provided"
+    chosen["temperature"] = TEMPERATURE  # the team's own vLLM server accepts it
     return chosen
 
 
-BACKEND = Backend(
-    name=NAME,
-    approaches=("rag",),
-    description="RAG on Weaviate (embedded, server or Cloud) with OpenAI models; "
-    "answers cite file and page",
-    template_dir=templates_path(NAME),
-    questions=QUESTIONS,
-    dependencies=(WEAVIATE_CLIENT, "openai>=1.66", "pypdf>=5.0"),
-    dev_dependencies=("pytest-httpserver>=1.0", "grpcio>=1.66"),
-    env=ENV,
-    gitignore=(".weaviate/", "models/"),
-    commands=("rag.commands",),
-    eval_systems=("rag.systems",),
-    next_steps=(
-        "{{ project_slug }} ingest data/corpus   # with OPENAI_API_KEY set in .env",
-        '{{ project_slug }} ask "What daily sodium intake is recommended for adults '
-        'with hypertension?"',
-        # in a hybrid, the fine-tuning data: built from the index, before `train`
-        '{% if "fine-tune" in approaches %}{{ project_slug }} raft-data{% endif %}',
-        '{% if "fine-tune" in approaches %}{{ project_slug }} split data/raft/raft.jsonl'
-        "{% endif %}",
-        '{% if "fine-tune" in approaches %}{{ project_slug }} validate '
-        "data/raft/raft.train.jsonl{% endif %}",
-    ),
-    extra_context=extra_context,
-)
+def temperature_for(model: str) -> float | None:
+    """:data:`TEMPERATURE` for a hosted model the price book knows accepts it, else None.
+
+    OpenAI's reasoning models (gpt-5 onwards) answer a temperature other than their
+    default with HTTP 400, and a model the book does not know may be one: the starter then
+    sends none (``RAG_TEMPERATURE`` sets one).
+    """
+    facts = chat_model_facts(model)
+    return TEMPERATURE if facts is not None and not facts.reasoning else None
+
+
+@cache
+def backend() -> Backend:
+    """Built on first use: ``advisor decide`` loads plugins but never needs backends."""
+    return Backend(
+        name=NAME,
+        approaches=("rag",),
+        description="RAG on Weaviate (embedded, server or Cloud) with OpenAI models; "
+        "answers cite file and page",
+        template_dir=templates_path(NAME),
+        questions=questions(),
+        dependencies=(WEAVIATE_CLIENT, "openai>=1.66", "pypdf>=5.0"),
+        dev_dependencies=("pytest-httpserver>=1.0", "grpcio>=1.66"),
+        env=ENV,
+        gitignore=(".weaviate/", "models/"),
+        commands=("rag.commands",),
+        eval_systems=("rag.systems",),
+        next_steps=(
+            "{{ project_slug }} ingest data/corpus   # with OPENAI_API_KEY set in .env",
+            '{{ project_slug }} ask "What daily sodium intake is recommended for adults '
+            'with hypertension?"',
+            # in a hybrid, the fine-tuning data: built from the index, before `train`
+            '{% if "fine-tune" in approaches %}{{ project_slug }} raft-data{% endif %}',
+            '{% if "fine-tune" in approaches %}{{ project_slug }} split data/raft/raft.jsonl'
+            "{% endif %}",
+            '{% if "fine-tune" in approaches %}{{ project_slug }} validate '
+            "data/raft/raft.train.jsonl{% endif %}",
+        ),
+        extra_context=extra_context,
+    )
 
 
 @hookimpl
 def register_backends(register: Any) -> None:
-    register(BACKEND)
+    register(backend())
 
 
 @hookimpl

@@ -28,7 +28,9 @@ from typing import Any
 import pluggy
 
 from .backends import APPROACHES, Approach, Backend, EnvVar, ScaffoldContext
+from .chat_models import ChatModel
 from .checks import Check, CheckResult, Status
+from .clock import today
 from .errors import InputError, PluginError
 from .evidence import SCHEMA as EVIDENCE_SCHEMA
 from .evidence import SCHEMA_PATH as EVIDENCE_SCHEMA_PATH
@@ -69,6 +71,26 @@ def provider_status(key: str) -> ProviderStatus | None:
     return load_providers().get(key)
 
 
+def chat_model(kind: str = "chat_model") -> ChatModel:
+    """The price book's current chat model for ``kind``, with its lifecycle facts.
+
+    ``chat_model`` is the default model for answers, ``hosted_fine_tune_model`` the one
+    hosted fine-tuning trains, ``large_chat_model`` the large one. Starters render it as
+    the default of a setting the team can override, never as a literal snapshot.
+    """
+    from .chat_models import selected
+
+    return selected(kind)
+
+
+def chat_model_facts(model_id: str) -> ChatModel | None:
+    """What the price book knows about ``model_id`` (a name, a dated snapshot or a
+    fine-tune of one): whether it reasons and when it retires. None when unpriced."""
+    from .chat_models import lookup
+
+    return lookup(model_id)
+
+
 def open_weights_training(backend: str) -> dict[str, Any] | None:
     """The price book's figures for training with an open-weights backend, or None.
 
@@ -99,6 +121,7 @@ __all__ = [
     "Answers",
     "Approach",
     "Backend",
+    "ChatModel",
     "Check",
     "CheckResult",
     "CostLine",
@@ -118,10 +141,13 @@ __all__ = [
     "System",
     "SystemResult",
     "Usage",
+    "chat_model",
+    "chat_model_facts",
     "hookimpl",
     "loads_evidence",
     "open_weights_training",
     "parse_evidence",
     "provider_status",
     "templates_path",
+    "today",
 ]

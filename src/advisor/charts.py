@@ -35,6 +35,9 @@ COLORS = {
     "hybrid (hosted)": "#be185d",
     "fine-tune (open-weights)": "#7c3aed",
     "hybrid (open-weights)": "#be185d",
+    # hosted LoRA of an open model: one of the two is priced, never both
+    "fine-tune (hosted-lora)": "#0f766e",
+    "hybrid (hosted-lora)": "#0f766e",
 }
 FALLBACK_COLORS = ("#0e7490", "#a16207", "#4d7c0f", "#9f1239", "#1e3a8a")
 # Distinct dash patterns: long dashes for the primary options, short for the others, so

@@ -7,7 +7,9 @@ A decision ages three ways, and each is one kind of finding:
   or the framework changed);
 - ``provider``: a provider's dated event (data/providers.yaml) has passed since the
   project was rendered, e.g. hosted fine-tuning stopped taking new jobs;
-- ``prices``: the price book the options were priced with is older than the allowed age.
+- ``prices``: the price book the options were priced with is older than the allowed age;
+- ``model``: a model an answer names (``rag_chat_model``, ``openai_base_model``...) has
+  been shut down by today, by the price book's ``retires`` date (a fine-tune dies with it).
 
 The check is pure apart from reading the record: the caller passes today's date
 (:func:`advisor.clock.today`, which tests pin) and the providers' events.
@@ -50,6 +52,7 @@ def check_record(
     findings = _decision_findings(record, today, source)
     findings += _provider_findings(record, today, events)
     findings += _price_findings(record, today, max_price_age_days)
+    findings += _model_findings(record, today)
     return findings
 
 
@@ -125,3 +128,23 @@ def _price_findings(record: Record, today: dt.date, max_age_days: int) -> list[F
             "`advisor update`",
         )
     ]
+
+
+def _model_findings(record: Record, today: dt.date) -> list[Finding]:
+    """Answers naming a model (keys ending in ``_model``) that has been shut down."""
+    from .chat_models import lookup
+
+    findings = []
+    for key, value in sorted(record.answers.items()):
+        if not (key.endswith("_model") and isinstance(value, str)):
+            continue
+        facts = lookup(value)
+        if facts is not None and facts.retired(today):
+            findings.append(
+                Finding(
+                    "model",
+                    f"{key}: {facts.lifecycle(today)}; choose a current model and run "
+                    f"`advisor update --set {key}=MODEL`",
+                )
+            )
+    return findings

@@ -29,6 +29,9 @@ from .requirements import retrieval_keys, unmet
 HORIZON_MONTHS = 36
 APPROACHES = ("rag", "fine-tune", "hybrid")
 FINE_TUNE_PATHS = ("hosted", "open-weights")
+# Hosted LoRA fine-tuning of an open model (Fireworks, Together): never the team's primary
+# path, priced beside the others where hosted fine-tuning is possible (an API deployment).
+HOSTED_LORA = "hosted-lora"
 
 # Which price-book section each selection assumption picks an entry from.
 SELECTIONS = {
@@ -40,6 +43,7 @@ SELECTIONS = {
     "large_chat_model": "chat_models",
     "self_hosted_chat_model": "open_weights_models",
     "self_hosted_vector_database": "vector_databases",
+    "hosted_lora_model": "open_weights_models",
 }
 # A selection a price book may leave out stands for the one it falls back to.
 SELECTION_FALLBACKS = {
@@ -73,7 +77,8 @@ ASSUMPTION_DEFAULTS: dict[str, Any] = {
 }
 # Entry fields that describe a price rather than being one; only numbers are overridable.
 META_FIELDS = frozenset(
-    {"as_of", "source", "note", "assumption", "provider", "backend", "model", "gpu"}
+    {"as_of", "source", "note", "assumption", "provider", "backend", "model", "gpu",
+     "snapshot"}
 )
 
 # OpenAI's default epochs ("auto"), from its fine-tuning data-preparation cookbook.
@@ -113,6 +118,7 @@ ASSUMPTION_HELP = {
     "self_hosted_chat_model": N_("open-weights model that generates when deployment is "
     "self-hosted"),
     "self_hosted_vector_database": N_("vector database when deployment is self-hosted"),
+    "hosted_lora_model": N_("hosted LoRA fine-tuning of an open model, priced as hosted-lora"),
     "payback_horizon_months": N_("months within which distillation must pay back"),
     "evaluation_usd": N_("evaluating one training run (the fine-tuning budget floor)"),
     "ops_usd_per_month": N_("engineering operations per month per option"),
@@ -623,11 +629,19 @@ def estimate(answers: Answers, book: PriceBook,
     if not answers.self_hosted:
         other = next(p for p in FINE_TUNE_PATHS if p != path)
         plan += [("fine-tune", other, False), ("hybrid", other, False)]
+        if "hosted_lora_model" in book.assumptions:
+            # One line: the fine-tuning approach that can meet the answers' requirements.
+            lora = "hybrid" if unmet(answers, "fine-tune", HOSTED_LORA) else "fine-tune"
+            plan.append((lora, HOSTED_LORA, False))
     options = tuple(model.option(approach, p, primary=primary) for approach, p, primary in plan)
     fair = [o for o in options if o.primary and o.meets_requirements]
-    used = ["chat_model", "embedding_model", "vector_database", "open_weights_model",
-            "hosted_fine_tune_model", "large_chat_model", "self_hosted_chat_model",
-            "self_hosted_vector_database"]
+    # The entries these answers are priced with: a self-hosted deployment uses no hosted
+    # model or cloud database, an API one no self-hosted server (their dates do not age it).
+    used = (["open_weights_model", "self_hosted_chat_model", "self_hosted_vector_database"]
+            if answers.self_hosted else
+            ["chat_model", "embedding_model", "vector_database", "open_weights_model",
+             "hosted_fine_tune_model", "large_chat_model",
+             *(["hosted_lora_model"] if "hosted_lora_model" in book.assumptions else [])])
     sources: dict[str, PriceSource] = {}
     for kind in used:
         source = book.source(kind)
@@ -759,7 +773,7 @@ def _scaled(answers: Answers, book: PriceBook, factors: Mapping[str, float]
                                                                * factor))
         elif name == "gpu_hour_usd":
             sections = {**sections, "open_weights_models": {
-                key: {**entry, "gpu_hour_usd": entry["gpu_hour_usd"] * factor}
+                key: {**entry, "gpu_hour_usd": _gpu_hour(entry, factor)}
                 for key, entry in sections["open_weights_models"].items()}}
         elif name == "setup_usd":
             assumptions[name] = {k: v * factor for k, v in assumptions[name].items()}
@@ -767,6 +781,22 @@ def _scaled(answers: Answers, book: PriceBook, factors: Mapping[str, float]
                 assumptions.get(name), bool):
             assumptions[name] = assumptions[name] * factor
     return answers, PriceBook(book.version, sections, assumptions, book.overridden)
+
+
+def _gpu_hour(entry: Mapping[str, Any], factor: float) -> float:
+    """The GPU price for a range: the entry's cheapest (``gpu_hour_usd_low``) or dearest
+    (``gpu_hour_usd_high``) listing where it records one, else the price x ``factor``."""
+    if factor < 1 and "gpu_hour_usd_low" in entry:
+        return float(entry["gpu_hour_usd_low"])
+    if factor > 1 and "gpu_hour_usd_high" in entry:
+        return float(entry["gpu_hour_usd_high"])
+    return float(entry["gpu_hour_usd"]) * factor
+
+
+# Bytes a vector database stores per chunk: float32 vector components and the chunk's text
+# at about 4 bytes per token (UTF-8), for hosts that bill storage per GiB.
+BYTES_PER_DIMENSION = 4
+BYTES_PER_TOKEN = 4
 
 
 class _Model:
@@ -791,6 +821,8 @@ class _Model:
             self.vdb_key, self.vdb = book.entry("vector_database")
         self.ow_key, self.ow = book.entry("open_weights_model")
         self.sh_key, self.sh = book.entry("self_hosted_chat_model")
+        self.hl_key, self.hl = (book.entry("hosted_lora_model")
+                                if "hosted_lora_model" in book.assumptions else ("", {}))
         self.ratio = float(self.s["language_token_ratio"].get(answers.language, 1.0))
 
     # -- shared quantities (text tokens scale with the language's token ratio)
@@ -921,7 +953,7 @@ class _Model:
         lat = self.s["latency"]
         out = self.output_tokens
         small = approach in ("fine-tune", "hybrid")
-        own_gpu = (small and path == "open-weights") or self.a.self_hosted
+        own_gpu = (small and path in ("open-weights", HOSTED_LORA)) or self.a.self_hosted
         prefix = "small" if own_gpu else "hosted"
         ttft_low, ttft_high = lat[f"{prefix}_ttft_ms_low"], lat[f"{prefix}_ttft_ms_high"]
         tps_low = lat[f"{prefix}_tokens_per_second_low"]
@@ -990,6 +1022,11 @@ class _Model:
             price = self.ft["training_per_1m"]
             return CostItem(N_("training run"), billed / 1e6 * price,
                             f"{counted} x {_usd(price)}/1M ({self.ft_key})")
+        if path == HOSTED_LORA:
+            used["hosted_lora_model"] = self.hl_key
+            price = self.hl["training_per_1m"]
+            return CostItem(N_("training run"), billed / 1e6 * price,
+                            f"{counted} x {_usd(price)}/1M ({self.hl_key})")
         used["open_weights_model"] = self.ow_key
         hours = billed / (self.ow["training_tokens_per_second"] * 3600)
         hours += self.ow["run_overhead_hours"]
@@ -1025,6 +1062,8 @@ class _Model:
             used["instruction_tokens"] = self.s["instruction_tokens"]
         if path == "open-weights":
             return [self._serving(q * self.output_tokens, self.ow_key, self.ow, used)]
+        if path == HOSTED_LORA:
+            return [self._serving(q * self.output_tokens, self.hl_key, self.hl, used)]
         if self.a.self_hosted:
             return [self._serving(q * self.output_tokens, self.sh_key, self.sh, used)]
         if approach == "rag":
@@ -1094,14 +1133,21 @@ class _Model:
         per_document = math.ceil(self._text("tokens_per_document") / self.s["chunk_tokens"])
         chunks = self.a.documents * per_document
         dimensions = chunks * self.embed["dimensions"]
-        storage = dimensions / 1e6 * self.vdb["per_1m_dimensions_month"]
-        hosting = max(self.vdb["monthly_minimum_usd"], storage)
+        usage = dimensions / 1e6 * self.vdb["per_1m_dimensions_month"]
+        stored = ""
+        per_gib = self.vdb.get("per_gib_storage_month")
+        if per_gib:
+            gib = chunks * (self.embed["dimensions"] * BYTES_PER_DIMENSION
+                            + self.s["chunk_tokens"] * BYTES_PER_TOKEN) / 2**30
+            usage += gib * per_gib
+            stored = f" + {gib:,.3g} GiB stored x {_usd(per_gib)}/GiB"
+        hosting = max(self.vdb["monthly_minimum_usd"], usage)
         reembedded = self.corpus_tokens * share * changes
         query_tokens = q * self._text("query_tokens")
         vdb = CostItem(N_("vector database"), hosting,
                        f"{chunks:,} chunks x {self.embed['dimensions']:,g} dimensions = "
                        f"{_tokens(dimensions)} dimensions x "
-                       f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M, at least "
+                       f"{_usd(self.vdb['per_1m_dimensions_month'])}/1M{stored}, at least "
                        f"{_usd(self.vdb['monthly_minimum_usd'])} ({self.vdb_key})",
                        "vector-database")
         if self.a.self_hosted:

@@ -76,6 +76,8 @@ class RecordInfo:
     price_age_days: int | None
     recheck_prices_by: dt.date | None
     revisit_by: dt.date | None
+    # Price-book entries past their re-check date on the record's date, as "key (as_of)".
+    stale_prices: tuple[str, ...] = ()
 
     @property
     def prices_overdue(self) -> bool:
@@ -100,6 +102,7 @@ class RecordInfo:
                 "price_age_days": self.price_age_days,
                 "recheck_prices_by": _iso(self.recheck_prices_by),
                 "prices_overdue": self.prices_overdue,
+                "stale_prices": list(self.stale_prices),
             },
         }
 
@@ -124,6 +127,11 @@ def record_info(decision: Decision, costs: CostEstimate | None = None, *,
     as_of = costs.as_of if costs is not None else None
     age = (today - as_of).days if today and as_of else None
     recheck = as_of + dt.timedelta(days=PRICE_RECHECK_DAYS) if as_of else None
+    stale = tuple(
+        f"{s.key} ({s.as_of.isoformat()})" for s in (costs.sources if costs is not None else ())
+        if today is not None and s.as_of is not None
+        and s.as_of + dt.timedelta(days=PRICE_RECHECK_DAYS) <= today
+    )
     ahead = [e.date for e in events if today is None or e.date > today]
     if recheck is not None and (today is None or recheck > today):
         ahead.append(recheck)
@@ -139,6 +147,7 @@ def record_info(decision: Decision, costs: CostEstimate | None = None, *,
         price_age_days=age,
         recheck_prices_by=recheck,
         revisit_by=min(ahead) if ahead else None,
+        stale_prices=stale,
     )
 
 
@@ -368,7 +377,10 @@ def _revisit_line(record: RecordInfo) -> str:
         parts.append(ngettext("{count} more dated event in the Markdown or HTML record",
                               "{count} more dated events in the Markdown or HTML record",
                               more).format(count=more))
-    if record.recheck_prices_by is not None:
+    if record.stale_prices:
+        parts.append(_("re-check prices now: {entries}").format(
+            entries=", ".join(record.stale_prices)))
+    elif record.recheck_prices_by is not None:
         oldest = _iso(record.prices_as_of)
         if record.prices_overdue:
             parts.append(_("re-check prices now (oldest as of {date})").format(date=oldest))

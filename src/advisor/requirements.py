@@ -33,6 +33,6 @@ def unmet(answers: Answers, approach: str, fine_tune_path: str | None) -> tuple[
     missing: list[str] = []
     if approach == "fine-tune":
         missing.extend(retrieval_keys(answers))
-    if answers.self_hosted and fine_tune_path == "hosted":
+    if answers.self_hosted and fine_tune_path in ("hosted", "hosted-lora"):
         missing.append("deployment")
     return tuple(missing)

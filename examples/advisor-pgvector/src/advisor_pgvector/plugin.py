@@ -11,7 +11,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from advisor.api import Backend, EnvVar, InputError, Question, ScaffoldContext, hookimpl
+from advisor.api import (
+    Backend,
+    EnvVar,
+    InputError,
+    Question,
+    ScaffoldContext,
+    chat_model,
+    hookimpl,
+)
 
 TEMPLATES = Path(__file__).parent / "templates" / "pgvector-rag"
 
@@ -43,7 +51,14 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
             "letters, digits and _, not starting with a digit, at most 63 characters)"
         )
     dimensions = ctx.answers.get(DIMENSIONS.key, DIMENSIONS.default)
-    return {"pgvector_table": table, "pgvector_dimensions": dimensions}
+    model = chat_model()  # the price book's current default, not a snapshot that retires
+    return {
+        "pgvector_table": table,
+        "pgvector_dimensions": dimensions,
+        "pgvector_chat_model": model.model_id,
+        # reasoning models refuse any temperature but their default: send none to them
+        "pgvector_temperature": None if model.reasoning else 0,
+    }
 
 
 BACKEND = Backend(
@@ -63,7 +78,8 @@ BACKEND = Backend(
         EnvVar("OPENAI_API_KEY", "OpenAI API key for embeddings and answers", "sk-...", True),
         EnvVar("OPENAI_BASE_URL", "OpenAI-compatible endpoint", "https://api.openai.com/v1"),
         EnvVar("PGVECTOR_EMBEDDING_MODEL", "Embedding model", "text-embedding-3-small"),
-        EnvVar("PGVECTOR_CHAT_MODEL", "Model that writes the answer", "gpt-4.1-mini"),
+        EnvVar("PGVECTOR_CHAT_MODEL", "Model that writes the answer (unset: the default)", ""),
+        EnvVar("PGVECTOR_TEMPERATURE", "Temperature sent with answers (unset: none)", ""),
     ),
     commands=("pgvector_rag.commands",),
     eval_systems=("pgvector_rag.systems",),

@@ -71,6 +71,19 @@ def test_settings_from_the_environment_shape_the_request(api_env, monkeypatch):
     assert (request["suffix"], request["model"]) == ("ward-7", "gpt-4o-mini-2024-07-18")
 
 
+def test_train_states_the_base_models_shutdown_from_the_model_table(api_env, monkeypatch):
+    result = train("--dry-run", *FILES)
+{% if openai_base_retires %}
+    assert ("warning: {{ chatdata.base_model }} shuts down on {{ openai_base_retires.date }} "
+            "with every fine-tune built on it") in result.output
+    assert {{ openai_base_retires.source | tojson }} in result.output
+{% else %}
+    assert "shuts down" not in result.output
+{% endif %}
+    monkeypatch.setenv("FINETUNE_BASE_MODEL", "gpt-3.5-turbo-0125")  # no date recorded
+    assert "shuts down" not in train("--dry-run", *FILES).output
+
+
 def test_dry_run_validates_and_prints_the_request_without_calling_the_api(api_env):
     result = train("--dry-run", *FILES)
     assert result.exit_code == 0, result.output

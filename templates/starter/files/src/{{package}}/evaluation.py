@@ -248,7 +248,7 @@ class PriceBook:
 
 def _priced(entries: Mapping[str, Mapping[str, Any]], model: str) -> Mapping[str, Any] | None:
     """The entry for ``model``: its own, or the longest name it is a dated version of
-    (``gpt-4.1-mini-2025-04-14`` is priced as ``gpt-4.1-mini``)."""
+    (``MODEL-2025-04-14`` is priced as ``MODEL``)."""
     names = [name for name in entries if model == name or model.startswith(f"{name}-")]
     return entries[max(names, key=len)] if names else None
 

@@ -75,6 +75,8 @@ class FakeOpenAI:
     answer: Callable[[list[dict[str, Any]]], str] = extractive_answer
     requests: list[Recorded] = field(default_factory=list)
     structured_outputs: bool = True  # False: a server that ignores ``response_format``
+    # Models that answer like OpenAI's reasoning models: HTTP 400 for any temperature but 1.
+    reasoning_models: set[str] = field(default_factory=set)
 
     @property
     def base_url(self) -> str:
@@ -94,6 +96,21 @@ class FakeOpenAI:
         if request.path == "/v1/embeddings":
             return _json(_embeddings(body))
         if request.path == "/v1/chat/completions":
+            temperature = body.get("temperature", 1)
+            if body.get("model") in self.reasoning_models and temperature != 1:
+                return _json(
+                    {
+                        "error": {
+                            "message": f"Unsupported value: 'temperature' does not support "
+                            f"{temperature} with this model. Only the default (1) value is "
+                            "supported.",
+                            "type": "invalid_request_error",
+                            "param": "temperature",
+                            "code": "unsupported_value",
+                        }
+                    },
+                    400,
+                )
             text = self.answer(body["messages"])
             if self.structured_outputs:
                 text = _structured(body.get("response_format"), text)

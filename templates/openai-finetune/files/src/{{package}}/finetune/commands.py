@@ -60,6 +60,7 @@ def train(
         return
     if validation_file is None and DEFAULT_VALIDATION_FILE.exists():
         validation_file = DEFAULT_VALIDATION_FILE
+    _warn_retirement(settings.base_model)
     report = _require_valid(training_file, settings)
     cost = report["estimated_cost_usd"]
     click.echo(
@@ -82,6 +83,15 @@ def train(
     client = settings.client()
     job_id = _create_job(client, settings, training_file, validation_file)
     _follow_and_record(settings, client, job_id)
+
+
+def _warn_retirement(base_model: str) -> None:
+    """Say on stderr when the base model has an announced shutdown (``models.json``)."""
+    from ..chatdata.models import lookup
+
+    line = lookup(base_model).retirement(dt.date.today())
+    if line:
+        click.echo(f"warning: {line}; plan the migration before then (README)", err=True)
 
 
 def _require_valid(

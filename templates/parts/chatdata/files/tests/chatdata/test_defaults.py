@@ -34,16 +34,16 @@ def test_a_subfolder_of_the_project_reads_the_project_roots_dotenv(
     monkeypatch: pytest.MonkeyPatch,
 ):
     Path("pyproject.toml").write_text("[project]\nname = 'demo'\n", "utf-8")
-    Path(".env").write_text("FINETUNE_EPOCHS=4\nFINETUNE_BASE_MODEL=gpt-4.1-nano-2025-04-14\n")
+    Path(".env").write_text("FINETUNE_EPOCHS=4\nFINETUNE_BASE_MODEL=gpt-4o-2024-08-06\n")
     Path("notes", "drafts").mkdir(parents=True)
     monkeypatch.chdir(Path("notes", "drafts"))
-    assert model_and_epochs() == ("gpt-4.1-nano-2025-04-14", 4)
+    assert model_and_epochs() == ("gpt-4o-2024-08-06", 4)
     assert load_settings(DataSettings).epochs == 4
 
 
 def test_a_setting_in_the_environment_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("finetune_base_model", "gpt-4.1-nano-2025-04-14")
-    assert model_and_epochs() == ("gpt-4.1-nano-2025-04-14", EPOCHS)
+    monkeypatch.setenv("finetune_base_model", "gpt-4o-2024-08-06")
+    assert model_and_epochs() == ("gpt-4o-2024-08-06", EPOCHS)
 
 
 def test_a_dotenv_without_finetune_settings_leaves_the_defaults():

@@ -1,8 +1,10 @@
 """``distill`` against a local OpenAI-protocol server: the real ``openai`` client, no network.
 
 The server answers ``POST /v1/chat/completions`` with "taught: <the prompt>", refuses any
-prompt containing FAIL with HTTP 400, and records how many requests were in flight at
-once, so the tests see what a teacher would: the messages, the concurrency, the failures.
+prompt containing FAIL with HTTP 400, refuses a temperature other than 1 for the models in
+``reasoning_models`` as OpenAI's reasoning models do, and records how many requests were
+in flight at once, so the tests see what a teacher would: the messages, the concurrency,
+the failures.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Teacher(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), TeacherHandler)
         self.bodies: list[dict] = []
+        self.reasoning_models: set[str] = set()
         self.in_flight = 0
         self.most_in_flight = 0
         self.lock = threading.Lock()
@@ -47,6 +50,12 @@ class TeacherHandler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.in_flight -= 1
         prompt = body["messages"][-1]["content"]
+        if body["model"] in self.server.reasoning_models and body.get("temperature", 1) != 1:
+            self._send(400, {"error": {
+                "message": "Unsupported value: 'temperature' does not support "
+                f"{body['temperature']} with this model. Only the default (1) value is "
+                "supported.", "type": "invalid_request_error", "param": "temperature"}})
+            return
         if "FAIL" in prompt:
             self._send(400, {"error": {"message": "refused", "type": "invalid_request_error"}})
             return
@@ -76,7 +85,7 @@ def teacher(monkeypatch: pytest.MonkeyPatch) -> Iterator[Teacher]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     for name in ("DISTILL_BASE_URL", "DISTILL_API_KEY", "DISTILL_TEACHER_MODEL",
-                 "DISTILL_CONCURRENCY", "OPENAI_API_KEY"):
+                 "DISTILL_CONCURRENCY", "DISTILL_TEMPERATURE", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_BASE_URL", server.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
@@ -115,6 +124,30 @@ def test_every_prompt_becomes_an_example_validate_accepts(teacher: Teacher, tmp_
         validate, ["out.jsonl", "--format", "json", "--tokenizer", "approx"]
     )
     assert json.loads(checked.output)["ok"] is True, "the examples are valid training data"
+
+
+def test_a_reasoning_teacher_is_asked_without_a_temperature(teacher: Teacher, tmp_path: Path):
+    teacher.reasoning_models.add("reasoner")
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("one?\ntwo?\n", "utf-8")
+    result = run(str(prompts), "--teacher", "reasoner", "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert "2 written" in result.output
+    assert all("temperature" not in body for body in teacher.bodies)
+
+
+def test_a_temperature_is_sent_only_when_set(teacher: Teacher, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch):
+    teacher.reasoning_models.add("reasoner")
+    monkeypatch.setenv("DISTILL_TEMPERATURE", "0")
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("one?\n", "utf-8")
+    plain = run(str(prompts), "--teacher", "plain", "-o", str(tmp_path / "plain.jsonl"))
+    assert plain.exit_code == 0, plain.output
+    assert teacher.bodies[-1]["temperature"] == 0
+    refused = run(str(prompts), "--teacher", "reasoner", "-o", str(tmp_path / "r.jsonl"))
+    assert refused.exit_code != 0, "a reasoning teacher refuses temperature 0, as OpenAI's do"
+    assert "temperature" in refused.output
 
 
 def test_a_second_run_asks_only_new_prompts_and_cuts_an_unfinished_line(

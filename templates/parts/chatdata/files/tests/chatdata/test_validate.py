@@ -217,9 +217,9 @@ def test_unknown_model_has_no_token_price_but_still_validates(write_jsonl, examp
 
 def test_fine_tuned_model_is_priced_as_its_base(write_jsonl, example):
     _, report = run_json(str(write_jsonl([example()] * 10)), "--model",
-                         "ft:gpt-4.1-nano-2025-04-14:acme:guidelines:abc123")
-    assert report["model"] == "gpt-4.1-nano-2025-04-14"
-    assert report["price_usd_per_1m_tokens"] == 1.5
+                         "ft:gpt-4o-mini-2024-07-18:acme:guidelines:abc123")
+    assert report["model"] == "gpt-4o-mini-2024-07-18"
+    assert report["price_usd_per_1m_tokens"] == 3.0
 
 
 @pytest.mark.parametrize(

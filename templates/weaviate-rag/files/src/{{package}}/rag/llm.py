@@ -38,11 +38,18 @@ class ChatTarget:
     model: str
     base_url: str | None  # None: OpenAI's API
     api_key: SecretStr | None
+    temperature: float | None = 0.0  # None: send none (the model's default)
 
 
 def configured_chat(settings: RagSettings) -> ChatTarget:
-    """``RAG_CHAT_MODEL`` at ``OPENAI_BASE_URL``, with ``OPENAI_API_KEY``."""
-    return ChatTarget(settings.chat_model, settings.openai_base_url, settings.openai_api_key)
+    """``RAG_CHAT_MODEL`` at ``OPENAI_BASE_URL``, with ``OPENAI_API_KEY`` and
+    ``RAG_TEMPERATURE``."""
+    return ChatTarget(
+        settings.chat_model,
+        settings.openai_base_url,
+        settings.openai_api_key,
+        settings.temperature,
+    )
 
 
 def make_client(settings: RagSettings) -> OpenAI:
@@ -87,16 +94,18 @@ def chat(
     model: str,
     messages: list[dict[str, Any]],
     response_format: dict[str, Any] | None = None,
+    temperature: float | None = 0.0,
 ) -> str:
     """One chat completion; the answer text. ``response_format`` asks for structured
-    outputs (a JSON schema the API holds the answer to)."""
+    outputs (a JSON schema the API holds the answer to); ``temperature`` is sent unless
+    None (reasoning models refuse any but their default)."""
     import openai
 
     extra: dict[str, Any] = {} if response_format is None else {"response_format": response_format}
+    if temperature is not None:
+        extra["temperature"] = temperature
     try:
-        response = client.chat.completions.create(
-            model=model, messages=messages, temperature=0, **extra
-        )
+        response = client.chat.completions.create(model=model, messages=messages, **extra)
     except openai.OpenAIError as exc:
         raise ModelError(f"chat completion with {model} failed: {_describe(exc)}") from None
     record_usage(response.model or model, response.usage)

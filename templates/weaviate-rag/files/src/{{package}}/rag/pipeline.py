@@ -281,7 +281,13 @@ class Answerer:
         """The chat model's answer from ``hits``; JSON in the answer schema, held to it by
         structured outputs, when the project has one (``answer_schema.py``)."""
         messages = build_messages(question, hits)
-        return chat(self.chat_openai, self.chat.model, messages, response_format())
+        return chat(
+            self.chat_openai,
+            self.chat.model,
+            messages,
+            response_format(),
+            self.chat.temperature,
+        )
 
     def close(self) -> None:
         self._resources.close()

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Literal
 
 import click
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Vectorizer = Literal["text2vec-openai", "self-provided"]
@@ -100,6 +107,15 @@ class RagSettings(BaseSettings):
         min_length=1,
         validation_alias=AliasChoices("RAG_CHAT_MODEL"),
     )
+    temperature: float | None = Field(
+        default={% if rag_models.temperature is none %}None{% else %}{{ rag_models.temperature }}{% endif %},
+        ge=0,
+        le=2,
+        validation_alias=AliasChoices("RAG_TEMPERATURE"),
+        description="Sent with each answer request; none: not sent. Reasoning models "
+        "(OpenAI's gpt-5 onwards) refuse any but their default, so the default is set only "
+        "for a model the advisor's price book knows accepts one.",
+    )
     search_mode: SearchMode = Field(
         default={{ answers.rag_search_mode | tojson }}, validation_alias=AliasChoices("RAG_SEARCH_MODE")
     )
@@ -124,6 +140,14 @@ class RagSettings(BaseSettings):
         ge=0,
         validation_alias=AliasChoices("RAG_CHUNK_OVERLAP"),
     )
+
+    @field_validator("temperature", mode="before")
+    @classmethod
+    def _none_sends_no_temperature(cls, value: object) -> object:
+        """``RAG_TEMPERATURE=none`` turns a rendered default off."""
+        if isinstance(value, str) and value.strip().lower() == "none":
+            return None
+        return value
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> RagSettings:

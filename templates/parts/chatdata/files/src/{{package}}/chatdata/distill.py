@@ -88,7 +88,10 @@ def distill(prompts: Path, output: Path, teacher: str | None, system_prompt: str
     written, failures = 0, []
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("a", encoding="utf-8") as sink:
-        for prompt, result in ask_all(client, model, pending, concurrency or settings.concurrency):
+        asked = ask_all(
+            client, model, pending, concurrency or settings.concurrency, settings.temperature
+        )
+        for prompt, result in asked:
             if isinstance(result, str):
                 example = {"messages": [*prompt.messages, {"role": "assistant", "content": result}]}
                 sink.write(json.dumps(example, ensure_ascii=False) + "\n")
@@ -167,15 +170,15 @@ def existing_keys(output: Path) -> set[str]:
     return keys
 
 
-def ask_all(client: Any, model: str, prompts: list[Prompt],
-            concurrency: int) -> Iterator[tuple[Prompt, str | Exception]]:
+def ask_all(client: Any, model: str, prompts: list[Prompt], concurrency: int,
+            temperature: float | None = None) -> Iterator[tuple[Prompt, str | Exception]]:
     """Each prompt with the teacher's answer or the error; at most ``concurrency`` in flight."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     from .teacher import answer
 
     def one(prompt: Prompt) -> str:
-        text = answer(client, model, list(prompt.messages))
+        text = answer(client, model, list(prompt.messages), temperature)
         if not text:
             raise ValueError("the teacher returned an empty answer")
         return text

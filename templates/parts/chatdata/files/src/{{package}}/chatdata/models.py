@@ -7,6 +7,7 @@ still validates: its cost is reported as unknown and its tokens are approximated
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,18 @@ class ModelInfo:
     name: str
     encoding: str | None
     training_usd_per_1m_tokens: float | None
+    retires: dt.date | None = None  # announced shutdown; its fine-tunes shut down with it
+
+    def retirement(self, today: dt.date) -> str | None:
+        """One line on the model's announced shutdown, with its source; None if none."""
+        if self.retires is None:
+            return None
+        verb = "was shut down" if self.retires <= today else "shuts down"
+        where = _table().get("retirements", {})
+        return (
+            f"{self.name} {verb} on {self.retires.isoformat()} with every fine-tune built on "
+            f"it (source: {where.get('source', 'models.json')}, checked {where.get('checked')})"
+        )
 
 
 @cache
@@ -72,4 +85,10 @@ def lookup(model: str) -> ModelInfo:
     entry = _table()["models"].get(base)
     if entry is None:
         return ModelInfo(base, None, None)
-    return ModelInfo(base, entry.get("encoding"), entry.get("training_usd_per_1m_tokens"))
+    retires = entry.get("retires")
+    return ModelInfo(
+        base,
+        entry.get("encoding"),
+        entry.get("training_usd_per_1m_tokens"),
+        dt.date.fromisoformat(retires) if retires else None,
+    )

@@ -53,6 +53,14 @@ class TeacherSettings(BaseSettings):
     timeout_s: float = Field(
         default=120.0, gt=0, validation_alias="DISTILL_TIMEOUT_S", description="seconds > 0"
     )
+    temperature: float | None = Field(
+        default=None,
+        ge=0,
+        le=2,
+        validation_alias="DISTILL_TEMPERATURE",
+        description="a number from 0 to 2, sent with each request; unset: none is sent "
+        "(reasoning models, the usual teachers, refuse any but their default)",
+    )
 
 
 def make_client(settings: TeacherSettings) -> OpenAI:
@@ -70,7 +78,12 @@ def make_client(settings: TeacherSettings) -> OpenAI:
     )
 
 
-def answer(client: OpenAI, model: str, messages: list[dict[str, Any]]) -> str:
-    """The teacher's answer to ``messages`` (temperature 0); empty when it said nothing."""
-    response = client.chat.completions.create(model=model, messages=messages, temperature=0)
+def answer(
+    client: OpenAI, model: str, messages: list[dict[str, Any]], temperature: float | None = None
+) -> str:
+    """The teacher's answer to ``messages``; empty when it said nothing. ``temperature``
+    is sent only when set: OpenAI's reasoning models answer any but their default with
+    HTTP 400."""
+    extra: dict[str, Any] = {} if temperature is None else {"temperature": temperature}
+    response = client.chat.completions.create(model=model, messages=messages, **extra)
     return (response.choices[0].message.content or "").strip()

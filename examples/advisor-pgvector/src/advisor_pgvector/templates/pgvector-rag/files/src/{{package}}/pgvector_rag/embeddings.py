@@ -32,9 +32,11 @@ def embed(texts: list[str], settings: PgvectorSettings) -> list[list[float]]:
 
 
 def complete(prompt: str, settings: PgvectorSettings) -> str:
+    temperature = settings.pgvector_temperature
+    extra = {} if temperature is None else {"temperature": temperature}
     response = client(settings).chat.completions.create(
         model=settings.pgvector_chat_model,
         messages=[{"role": "user", "content": prompt}],
-        temperature=0,
+        **extra,
     )
     return response.choices[0].message.content or ""
