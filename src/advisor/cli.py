@@ -635,7 +635,9 @@ def config_show(fmt: str) -> None:
 @click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+@click.pass_context
 def scaffold(
+    ctx: click.Context,
     target: Path,
     answers_file: Path | None,
     set_values: tuple[str, ...],
@@ -690,6 +692,7 @@ def scaffold(
         record_file=record_file,
         today=today(),
         trust_templates=trust_templates,
+        language=_explicit_lang(ctx),
     )
 
     def echo(text: str) -> None:
@@ -778,6 +781,7 @@ def update(
         backend_names=backend_names,
         today=today(),
         trust_templates=trust_templates,
+        language=_explicit_lang(ctx),
     )
 
     def echo(text: str) -> None:
@@ -857,6 +861,19 @@ def _lang_in(args: list[str]) -> str | None:
             return args[position + 1]
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
+    return None
+
+
+def _explicit_lang(ctx: click.Context | None) -> str | None:
+    """The language ``--lang`` chose on the command line (the command's or the group's).
+
+    None when it came from ``ADVISOR_LANG`` or the locale: a generated project then keeps
+    the language its record names (docs/i18n.md, "Starters in Korean").
+    """
+    while ctx is not None:
+        if ctx.get_parameter_source("lang") is click.core.ParameterSource.COMMANDLINE:
+            return i18n.language()
+        ctx = ctx.parent
     return None
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .advice import build_advice, load_cost_overrides
 from .backends import Backend
 from .compose import dependency_modules
@@ -77,7 +78,8 @@ class Blueprint:
     ``decision`` and ``costs`` are both None when the backends were named and the core
     answers were not all given. ``cost_overrides`` is the ``[costs]`` table the costs were
     priced with (recorded, so the project can be made again elsewhere); ``today`` dates
-    the provider notices and the costs.
+    the provider notices and the costs. ``language`` is the one its README and
+    ``docs/decision.md`` are written in (its code is the same in every language).
     """
 
     target: Path
@@ -89,6 +91,7 @@ class Blueprint:
     costs: CostEstimate | None = None
     cost_overrides: Mapping[str, Any] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    language: str = i18n.SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,10 @@ class ScaffoldRequest:
     ``provided`` holds answers from ``--answers``/``--set``; ``questions`` the core
     questions plus those plugins registered; ``ask_all`` prompts every question (first
     run, no answers given) instead of only missing required ones. ``today`` dates the
-    provider notices and prices the options; tests pin it.
+    provider notices and prices the options; tests pin it. ``language`` is the one
+    ``--lang`` named on the command line; None means the record's language when the
+    project is made again from one, else the language in use (``ADVISOR_LANG``, the
+    locale).
     """
 
     target: Path
@@ -114,6 +120,7 @@ class ScaffoldRequest:
     record_file: Path | None = None
     today: dt.date = field(default_factory=dt.date.today)
     trust_templates: bool = False
+    language: str | None = None
 
 
 def plan_scaffold(
@@ -129,6 +136,7 @@ def plan_scaffold(
         echo(f"Note: {text}")
 
     record = load_record(request.record_file) if request.record_file else None
+    language = project_language(request, record)
     provided: dict[str, Any] = dict(record.answers) if record else {}
     provided.update(request.provided)
     source = request.source
@@ -156,14 +164,14 @@ def plan_scaffold(
     if request.decision_file is not None:
         saved = load_decision(request.decision_file)
         values = _answers_with_decision(request, saved, core_given, source, note)
-        decision, costs, overrides = _advice(saved.answers, request, record, saved=saved)
+        decision, costs, overrides = _advice(saved.answers, request, record, language, saved)
     else:
         values, complete = _core_answers(
             request, core_given, source, ask_all, record, bool(names), note
         )
         if complete:
             answers = Answers.from_mapping(values)
-            decision, costs, overrides = _advice(answers, request, record)
+            decision, costs, overrides = _advice(answers, request, record, language)
 
     approaches = decision.approaches if decision is not None else ()
     backends = choose_backends(available, approaches, names, source=where)
@@ -172,7 +180,8 @@ def plan_scaffold(
         if path is not None and path != costs.fine_tune_path:
             # docs/decision.md prices the fine-tuning path this project is built with.
             overrides = {**overrides, "fine_tune_path": path}
-            repriced = build_advice(decision.answers, today=request.today, overrides=overrides)
+            with i18n.using(language):
+                repriced = build_advice(decision.answers, today=request.today, overrides=overrides)
             costs = repriced.costs
             if request.decision_file is None:
                 decision = repriced.decision
@@ -231,9 +240,29 @@ def plan_scaffold(
             costs=costs,
             cost_overrides=overrides,
             today=request.today,
+            language=language,
         ),
         record,
     )
+
+
+def project_language(request: ScaffoldRequest, record: Record | None) -> str:
+    """The language of the project's prose: ``--lang``, else the record's, else the one in use.
+
+    A project keeps its language across ``advisor update`` and ``--answers-from`` unless
+    ``--lang`` says otherwise: the environment describes who runs the command, the
+    record describes the project.
+    """
+    if request.language is not None:
+        return request.language
+    if record is None:
+        return i18n.language()
+    if record.language not in i18n.available():
+        raise InputError(
+            f"{request.record_file}: language: {record.language!r} has no catalog in this "
+            f"advisor (available: {', '.join(i18n.available())}); choose one with --lang"
+        )
+    return record.language
 
 
 def _core_answers(
@@ -309,6 +338,7 @@ def _advice(
     answers: Answers,
     request: ScaffoldRequest,
     record: Record | None,
+    language: str,
     saved: Decision | None = None,
 ) -> tuple[Decision, CostEstimate, dict[str, Any]]:
     """The decision with its dated warnings, its costs, and the ``[costs]`` overrides used.
@@ -316,10 +346,12 @@ def _advice(
     Decided and priced as ``advisor decide`` does: the shipped price book plus the
     ``[costs]`` table of the configuration, or of the record when a project is made again
     (so one record gives the same costs on any machine). A ``saved`` decision is kept as
-    it was saved, warnings included; only its costs are computed.
+    it was saved, warnings included; only its costs are computed. Reasons and warnings are
+    worded in the project's ``language``.
     """
     overrides = dict(record.costs) if record is not None else load_cost_overrides()
-    advice = build_advice(answers, today=request.today, overrides=overrides)
+    with i18n.using(language):
+        advice = build_advice(answers, today=request.today, overrides=overrides)
     return saved or advice.decision, advice.costs, overrides
 
 

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__
+from . import __version__, i18n
 from .api import templates_path
 from .backends import Backend, ScaffoldContext
 from .backup import back_up, discard
@@ -124,7 +124,18 @@ def decision_dict(blueprint: Blueprint) -> dict[str, Any] | None:
 def render_project(
     blueprint: Blueprint, staging: Path
 ) -> tuple[dict[PurePosixPath, RenderedFile], dict[str, Any]]:
-    """Render every source into ``staging``; also return the skeleton's ``starter`` variables."""
+    """Render every source into ``staging``; also return the skeleton's ``starter`` variables.
+
+    Rendered in the project's language (``{% trans %}`` prose, the decision record),
+    whatever the language of the messages around it.
+    """
+    with i18n.using(blueprint.language):
+        return _render_project(blueprint, staging)
+
+
+def _render_project(
+    blueprint: Blueprint, staging: Path
+) -> tuple[dict[PurePosixPath, RenderedFile], dict[str, Any]]:
     base = base_context(blueprint)
     backend_sources: list[tuple[Backend, list[Source]]] = []
     for backend in blueprint.backends:
@@ -344,6 +355,7 @@ def make_record(blueprint: Blueprint) -> Record:
         costs=dict(blueprint.cost_overrides),
         providers=pending_provider_events(provider_event_dates(), blueprint.today),
         prices=price_book_entry(blueprint.costs),
+        language=blueprint.language,
     )
 
 

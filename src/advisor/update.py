@@ -14,7 +14,14 @@ Three versions of every file meet (docs/scaffold.md, "Updating a project"):
   decision, or this advisor's templates.
 
 Untouched files take the new render, files only the team changed stay theirs, files both
-changed are merged line by line (:mod:`advisor.merge`), conflicts get git's markers. New
+changed are merged line by line (:mod:`advisor.merge`), conflicts get git's markers.
+
+Both renders are in the project's language, the one its record names (``en`` for a record
+without one), whoever runs the update: a teammate's English locale does not turn a Korean
+README into an English one. Only ``--lang`` changes it; then the prose files are rendered
+anew in that language and merged like any other change, so an untouched README simply
+takes the new language and one the team edited keeps their edits where they do not touch
+the translated lines (code blocks, tables) and gets conflict markers where they do. New
 files are added; a file the new render no longer makes is reported and left in place.
 Everything is rendered and merged in memory and staging first; the writes go through the
 scaffold's journaled placement (:mod:`advisor.placement`), all or nothing.
@@ -36,6 +43,7 @@ from typing import Any, Literal
 from . import __version__
 from .backends import Backend
 from .errors import InputError, ScaffoldError
+from .i18n import _
 from .merge import is_binary, merge_file
 from .placement import commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint, ScaffoldRequest, plan_scaffold
@@ -108,6 +116,7 @@ class UpdateRequest:
     backend_names: tuple[str, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
     trust_templates: bool = False
+    language: str | None = None  # --lang on the command line; None keeps the record's
 
 
 def plan_update(
@@ -132,11 +141,20 @@ def plan_update(
         record_file=record_file,
         today=rendering_date(record.providers, events, request.today),
         trust_templates=request.trust_templates,
+        language=record.language,
     )
     # Quiet: the base's decision and notices were shown when the project was made.
     base_blueprint, _ = plan_scaffold(base_request, available, lambda _line: None)
     new_blueprint = _plan_new_render(request, record_file, available, echo)
     notes += version_notes(record, __version__, backend_versions(new_blueprint.backends))
+    if new_blueprint.language != record.language:
+        notes.append(
+            _(
+                "the language changes from {old} to {new}: the README and docs/decision.md "
+                "are rendered anew in {new}; where you edited them, your changes are merged "
+                "or marked as conflicts"
+            ).format(old=record.language, new=new_blueprint.language)
+        )
 
     with tempfile.TemporaryDirectory(prefix="advisor-update-") as staging:
         base = _render(base_blueprint, Path(staging) / "base")
@@ -242,6 +260,7 @@ def _new_request(
         record_file=record_file,
         today=request.today,
         trust_templates=request.trust_templates,
+        language=request.language,
     )
 
 
