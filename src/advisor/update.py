@@ -144,7 +144,7 @@ def plan_update(
         language=record.language,
     )
     # Quiet: the base's decision and notices were shown when the project was made.
-    base_blueprint, _ = plan_scaffold(base_request, available, lambda _line: None)
+    base_blueprint = plan_scaffold(base_request, available, lambda _line: None)[0]
     new_blueprint = _plan_new_render(request, record_file, available, echo)
     notes += version_notes(record, __version__, backend_versions(new_blueprint.backends))
     if new_blueprint.language != record.language:
@@ -217,9 +217,9 @@ def _plan_new_render(
     the fine-tuning half). Backends are never dropped without ``--backend``.
     """
     lines: list[str] = []
-    blueprint, _ = plan_scaffold(
+    blueprint = plan_scaffold(
         _new_request(request, record_file, request.backend_names), available, lines.append
-    )
+    )[0]
     if not request.backend_names and blueprint.decision is not None:
         covered = set(approaches_of(blueprint.backends))
         missing = [a for a in blueprint.decision.approaches if a not in covered]
@@ -230,9 +230,9 @@ def _plan_new_render(
                 f"Note: the decision is now {blueprint.decision.recommendation}: adding "
                 f"{', '.join(added)} (name every backend with --backend to choose others)"
             ]
-            blueprint, _ = plan_scaffold(
+            blueprint = plan_scaffold(
                 _new_request(request, record_file, names), available, lines.append
-            )
+            )[0]
     for line in lines:
         echo(line)
     return blueprint
