@@ -84,17 +84,22 @@ def test_the_korean_decision_record_is_what_decide_writes_in_korean(tmp_path, mo
     (elsewhere / "docs").mkdir(parents=True)
     monkeypatch.chdir(elsewhere)
     made = run_advisor(
-        "decide", "--lang", "ko", "--answers", ANSWERS / "startup-faq.yaml",
-        "--format", "markdown", "-o", "docs/decision.md",
+        "decide",
+        "--lang",
+        "ko",
+        "--answers",
+        ANSWERS / "startup-faq.yaml",
+        "--format",
+        "markdown",
+        "-o",
+        "docs/decision.md",
     )
     assert made.exit_code == 0, made.stderr
     for name in ("docs/decision.md", "docs/decision-costs.svg"):
         assert (tmp_path / "ko" / name).read_bytes() == (elsewhere / name).read_bytes(), name
 
 
-def test_every_message_a_starter_template_looks_up_has_a_korean_translation(
-    tmp_path, monkeypatch
-):
+def test_every_message_a_starter_template_looks_up_has_a_korean_translation(tmp_path, monkeypatch):
     """Catches a {% trans %} block whose extracted id differs from the one looked up (the
     extraction options in babel.cfg must match the starter environment's)."""
     looked_up: list[str] = []
@@ -168,8 +173,11 @@ def test_update_with_lang_renders_the_prose_anew_and_merges_the_teams_edits(tmp_
     result = run_advisor("update", project, "--lang", "en")
     assert result.exit_code == 0, result.stderr
     assert "the language changes from ko to en" in result.stderr
-    lines = {line.split()[1]: line.split()[0] for line in result.stderr.splitlines()
-             if line.startswith("  ")}
+    lines = {
+        line.split()[1]: line.split()[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("  ")
+    }
     assert lines["README.md"] == "merge"
     readme = (project / "README.md").read_text("utf-8")
     assert readme == (english / "README.md").read_text("utf-8") + (
@@ -218,8 +226,15 @@ def test_team_templates_translate_in_the_sandbox_and_stay_confined(tmp_path):
 
     (team / "files" / "NOTES.md").write_text("{{ _.__globals__ }}", "utf-8")
     escape = run_advisor(
-        "scaffold", tmp_path / "escape", "--no-input", "--backend", "weaviate-rag",
-        "--templates", team, "--lang", "ko",
+        "scaffold",
+        tmp_path / "escape",
+        "--no-input",
+        "--backend",
+        "weaviate-rag",
+        "--templates",
+        team,
+        "--lang",
+        "ko",
     )
     assert escape.exit_code == 2
     assert "SecurityError" in escape.stderr or "unsafe" in escape.stderr
@@ -232,3 +247,53 @@ def test_the_korean_rag_starter_passes_its_own_tests(tmp_path):
     scaffold(project, "weaviate-rag", "--lang", "ko")
     tests = run_starter_tests(project)
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
+
+
+def test_scaffold_speaks_korean_around_actions_that_stay_the_same(tmp_path):
+    dry = run_advisor(
+        "scaffold",
+        tmp_path / "dry",
+        "--no-input",
+        "--backend",
+        "weaviate-rag",
+        "--lang",
+        "ko",
+        "--dry-run",
+    )
+    assert dry.exit_code == 0, dry.stderr
+    assert "결정 없음 -> 백엔드: weaviate-rag" in dry.stderr
+    assert "  create    README.md\n" in dry.stderr  # the action is the same word in English
+    assert "미리 보기(dry run), 아무것도 쓰지 않음" in dry.stderr
+    made = scaffold(tmp_path / "made", "weaviate-rag", "--lang", "ko")
+    assert "\n다음 단계:\n" in made
+    assert "cp .env.example .env  # 그다음 값을 채우세요" in made
+
+    again = run_advisor(
+        "scaffold",
+        tmp_path / "made",
+        "--no-input",
+        "--backend",
+        "weaviate-rag",
+        "--lang",
+        "ko",
+        "--set",
+        "rag_top_k=9",
+    )
+    assert again.exit_code == 1
+    assert "덮어쓰게 됩니다" in again.stderr and "아무것도 쓰지 않았습니다" in again.stderr
+
+
+def test_check_in_korean_keeps_path_kind_text_and_the_exit_code(tmp_path, monkeypatch):
+    scaffold(tmp_path / "ko", "weaviate-rag", "--lang", "ko")
+    monkeypatch.setenv("ADVISOR_TODAY", "2028-06-01")  # the price book is old by then
+    english = run_advisor("check", tmp_path / "ko")
+    korean = run_advisor("check", tmp_path / "ko", "--lang", "ko")
+    assert korean.exit_code == english.exit_code == 1
+    record = str(tmp_path / "ko" / ".advisor.yml")
+    english_lines = english.stdout.splitlines()
+    korean_lines = korean.stdout.splitlines()
+    assert len(korean_lines) == len(english_lines) > 0
+    for ours, theirs in zip(korean_lines, english_lines, strict=True):
+        kind = theirs.removeprefix(f"{record}: ").split(":")[0]
+        assert ours.startswith(f"{record}: {kind}: ")
+        assert HANGUL.search(ours) and not HANGUL.search(theirs)

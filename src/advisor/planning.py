@@ -30,6 +30,7 @@ from .compose import dependency_modules
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
 from .framework import Decision, decide
+from .i18n import _
 from .questionnaire import CORE_QUESTIONS, Answers, Question, check_keys, coerce, collect
 from .record import Record, load_record
 from .selection import approaches_of, choose_backends, load_decision, provider_notices
@@ -133,7 +134,7 @@ def plan_scaffold(
     """
 
     def note(text: str) -> None:
-        echo(f"Note: {text}")
+        echo(_("Note: {text}").format(text=text))
 
     record = load_record(request.record_file) if request.record_file else None
     language = project_language(request, record)
@@ -187,23 +188,31 @@ def plan_scaffold(
                 decision = repriced.decision
     chosen = ", ".join(b.name for b in backends)
     if decision is None:
-        echo(f"No decision -> backends: {chosen}")
+        echo(_("No decision -> backends: {backends}").format(backends=chosen))
     else:
         if request.backend_names and set(approaches_of(backends)) != set(approaches):
             note(
-                f"the decision is {decision.recommendation}; scaffolding "
-                f"{' + '.join(approaches_of(backends))} as --backend asks"
+                _("the decision is {decision}; scaffolding {approaches} as --backend asks").format(
+                    decision=decision.recommendation,
+                    approaches=" + ".join(approaches_of(backends)),
+                )
             )
-        echo(f"Decision: {decision.label} -> backends: {chosen}")
+        echo(
+            _("Decision: {decision} -> backends: {backends}").format(
+                decision=decision.label, backends=chosen
+            )
+        )
     for backend, text in provider_notices(backends, request.today):
-        echo(f"Notice ({backend}): {text}")
+        echo(_("Notice ({backend}): {text}").format(backend=backend, text=text))
     deployment = values.get("deployment", "api")
     for backend in backends:
         if deployment != "api" and backend.provider:
             note(
-                f"deployment {deployment}: backend {backend.name} sends the data to its "
-                f"provider ({backend.provider}); an open-weights backend (hf-lora) keeps "
-                "it on your infrastructure (docs/deployment.md)"
+                _(
+                    "deployment {deployment}: backend {backend} sends the data to its "
+                    "provider ({provider}); an open-weights backend (hf-lora) keeps it on "
+                    "your infrastructure (docs/deployment.md)"
+                ).format(deployment=deployment, backend=backend.name, provider=backend.provider)
             )
 
     questions = backend_questions(backends)
@@ -218,7 +227,11 @@ def plan_scaffold(
         )
     )
     for key in sorted(set(provided) - core_keys - chosen_keys):
-        note(f"{source}: {key!r} is a question of a backend not chosen; ignored")
+        note(
+            _("{source}: {key!r} is a question of a backend not chosen; ignored").format(
+                source=source, key=key
+            )
+        )
 
     taken = dependency_modules(backends)
     if request.name is not None:
@@ -287,8 +300,10 @@ def _core_answers(
         remade_without = record is not None and record.decision is None
         if not request.interactive or remade_without or not _want_questions():
             note(
-                f"no decision recorded (missing required answers: {', '.join(missing)}); "
-                "using the named backends, and docs/decision.md says how to record one"
+                _(
+                    "no decision recorded (missing required answers: {missing}); using the "
+                    "named backends, and docs/decision.md says how to record one"
+                ).format(missing=", ".join(missing))
             )
             given = {k: coerce(questions[k], v, source) for k, v in core_given.items()}
             return given, False
@@ -306,8 +321,10 @@ def _want_questions() -> bool:
     import click
 
     answer: bool = click.confirm(
-        "The backends are named, so a decision is optional. Answer the questions that "
-        "record why they fit (docs/decision.md)?",
+        _(
+            "The backends are named, so a decision is optional. Answer the questions that "
+            "record why they fit (docs/decision.md)?"
+        ),
         default=True,
         err=True,
     )
@@ -384,8 +401,10 @@ def _answers_with_decision(
     )
     if decide(decision.answers).recommendation != decision.recommendation:
         note(
-            f"--decision {request.decision_file} says {decision.recommendation}; this advisor "
-            "would decide differently from the same answers. Using the saved decision."
+            _(
+                "--decision {file} says {decision}; this advisor would decide differently "
+                "from the same answers. Using the saved decision."
+            ).format(file=request.decision_file, decision=decision.recommendation)
         )
     return values
 
@@ -428,7 +447,11 @@ def _templates_dir(
                 "from the repository, not from you. Look at it, then re-run with "
                 "--trust-templates to render it (sandboxed), or name one with --templates"
             )
-        echo(f"Templates: {path} (from {request.record_file}, trusted with --trust-templates)")
+        echo(
+            _("Templates: {path} (from {record}, trusted with --trust-templates)").format(
+                path=path, record=request.record_file
+            )
+        )
     else:
         return None
     if not path.is_dir():

@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .i18n import SOURCE_LANGUAGE
+from .i18n import SOURCE_LANGUAGE, _
 from .questionnaire import load_answers_file
 
 RECORD_FILE = ".advisor.yml"
@@ -298,15 +298,19 @@ def version_notes(record: Record, current: str, backends: Sequence[BackendVersio
     notes = []
     if record.advisor_version != current:
         notes.append(
-            f"the project was made by advisor {record.advisor_version}, this is {current}: "
-            "the files may differ"
+            _("the project was made by advisor {then}, this is {now}: the files may differ").format(
+                then=record.advisor_version, now=current
+            )
         )
     recorded = {b.name: b.version for b in record.backends}
     for backend in backends:
         was = recorded.get(backend.name)
         if was is not None and was != backend.version:
             notes.append(
-                f"backend {backend.name} was {was or 'unversioned'}, now "
-                f"{backend.version or 'unversioned'}: its files may differ"
+                _("backend {backend} was {then}, now {now}: its files may differ").format(
+                    backend=backend.name,
+                    then=was or _("unversioned"),
+                    now=backend.version or _("unversioned"),
+                )
             )
     return notes

@@ -30,6 +30,7 @@ from .backup import back_up, discard
 from .compose import Contributions, merge_contributions
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
+from .i18n import _, ngettext
 from .locations import PROJECT_CONFIG, user_config_path
 from .placement import Policy, Step, commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint
@@ -206,7 +207,7 @@ def starter_variables(
     if team is not None:
         text = render_fragment(team, "readme.md")
         if text is not None:
-            sections.append({"title": "Team templates", "text": text.strip()})
+            sections.append({"title": _("Team templates"), "text": text.strip()})
     backend_steps = [
         rendered
         for backend, sources in _steps_order(backend_sources)
@@ -338,7 +339,7 @@ def setup_steps(merged: Contributions) -> list[str]:
         'pip install -e ".[dev]"',
     ]
     if merged.env:
-        steps.append("cp .env.example .env  # then fill in the values")
+        steps.append("cp .env.example .env  # " + _("then fill in the values"))
     steps.append("pytest && ruff check .")
     return steps
 
@@ -404,22 +405,35 @@ def secret_values(backends: tuple[Backend, ...]) -> dict[str, str]:
 
 
 def report_lines(outcome: Outcome, target: Path, dry_run: bool) -> list[str]:
-    """The per-file report: one line per file, then a count."""
+    """The per-file report: one line per file, then a count.
+
+    The actions (``create``, ``overwrite``, ``skip``...) are the same words in every
+    language, like ``git status``'s, so a script can read the lines; the sentences around
+    them are translated.
+    """
     lines = [f"  {step.action:<9} {step.path}" for step in outcome.steps]
     counts: dict[str, int] = {}
     for step in outcome.steps:
         counts[step.action] = counts.get(step.action, 0) + 1
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
-    verb = "Dry run, nothing written: would write" if dry_run else "Wrote"
-    lines.append(f"{verb} {target}: {summary}.")
+    if dry_run:
+        done = _("Dry run, nothing written: would write {target}: {summary}.")
+    else:
+        done = _("Wrote {target}: {summary}.")
+    lines.append(done.format(target=target, summary=summary))
     if outcome.backup is not None:
         replaced = sum(step.action == "overwrite" for step in outcome.steps)
-        lines.append(f"Backed up the {replaced} replaced file(s) to {outcome.backup}")
+        backed_up = ngettext(
+            "Backed up the {count} replaced file to {folder}",
+            "Backed up the {count} replaced files to {folder}",
+            replaced,
+        )
+        lines.append(backed_up.format(count=replaced, folder=outcome.backup))
     return lines
 
 
 def closing_lines(outcome: Outcome, target: Path) -> list[str]:
     """The next commands to run in the new project."""
-    return ["", "Next steps:", f"  cd {shlex.quote(str(target))}"] + [
+    return ["", _("Next steps:"), f"  cd {shlex.quote(str(target))}"] + [
         f"  {step}" for step in outcome.next_steps
     ]
