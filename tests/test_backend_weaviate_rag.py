@@ -13,6 +13,7 @@ import pytest
 from advisor import plugins
 from advisor.api import InputError, ScaffoldContext, templates_path
 from advisor.questionnaire import coerce
+from advisor.templating import install_translations
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = templates_path("weaviate-rag")
@@ -167,6 +168,7 @@ def test_every_template_renders_strictly_and_python_files_compile(backend, vecto
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install_translations(env)  # as the starter environment: prose in {% trans %} blocks
     variables = {
         "project_name": "demo",
         "project_slug": "demo",

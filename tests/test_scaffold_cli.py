@@ -200,7 +200,7 @@ def test_existing_files_stop_everything(backends, tmp_path, theirs):
     result = scaffold(tmp_path, theirs)
     assert result.exit_code == 1
     assert one_error_line(result) == (
-        f"Error: 2 existing file(s) in {theirs} would be overwritten: .gitignore, README.md. "
+        f"Error: 2 existing files in {theirs} would be overwritten: .gitignore, README.md. "
         "Nothing was written; re-run with --force to overwrite them or --skip-existing to "
         "keep yours."
     )

@@ -48,7 +48,7 @@ def test_force_backs_up_every_replaced_file_and_prints_where(backends, tmp_path,
     assert (folder / "README.md").read_text() == "my own readme\n"
     assert (folder / ".gitignore").read_text() == "*.log\n"
     assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "README.md"]
-    assert f"Backed up the 2 replaced file(s) to {folder}" in result.stderr
+    assert f"Backed up the 2 replaced files to {folder}" in result.stderr
     assert (theirs / "README.md").read_text().startswith("# bot\n")
 
 

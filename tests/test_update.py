@@ -153,7 +153,7 @@ def test_a_conflicting_edit_gets_markers_a_listing_and_exit_1(backends, tmp_path
 
     assert result.exit_code == 1, result.stderr
     assert lines_of(result, "conflict") == ["pyproject.toml"]
-    assert "1 file(s) have conflicts" in result.stderr and "pyproject.toml" in result.stderr
+    assert "1 file has conflicts" in result.stderr and "pyproject.toml" in result.stderr
     text = (project / "pyproject.toml").read_text()
     assert "<<<<<<< yours\n" in text and "=======\n" in text and ">>>>>>> new render" in text
     assert "our retrieval bot" in text and "fine-tune + rag starter" in text

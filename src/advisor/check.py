@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .i18n import _
 from .record import Record
 
 # A year: the price book is re-checked far more often, so an older one means the
@@ -71,23 +72,34 @@ def _decision_findings(record: Record, today: dt.date, source: str) -> list[Find
     )
     now = build_advice(Answers.from_mapping(values), today=today, overrides=record.costs).decision
     was = record.decision
-    framework = f"framework {was.get('framework_version')} then, {now.framework_version} now"
+    framework = _("framework {then} then, {now} now").format(
+        then=was.get("framework_version"), now=now.framework_version
+    )
     findings = []
     if now.recommendation != was.get("recommendation"):
         findings.append(
             Finding(
                 "recommendation",
-                f"recorded {was.get('recommendation')}, deciding again from the recorded "
-                f"answers gives {now.recommendation} ({framework}); see `advisor decide`, "
-                "then `advisor update` with the new backends",
+                _(
+                    "recorded {was}, deciding again from the recorded answers gives {now} "
+                    "({framework}); see `advisor decide`, then `advisor update` with the new "
+                    "backends"
+                ).format(
+                    was=was.get("recommendation"), now=now.recommendation, framework=framework
+                ),
             )
         )
     elif now.variant != was.get("variant"):
         findings.append(
             Finding(
                 "variant",
-                f"recorded {was.get('recommendation')} ({was.get('variant') or 'default'}), "
-                f"now {now.recommendation} ({now.variant or 'default'}) ({framework})",
+                _("recorded {was} ({was_variant}), now {now} ({now_variant}) ({framework})").format(
+                    was=was.get("recommendation"),
+                    was_variant=was.get("variant") or _("default"),
+                    now=now.recommendation,
+                    now_variant=now.variant or _("default"),
+                    framework=framework,
+                ),
             )
         )
     return findings
@@ -106,8 +118,10 @@ def _provider_findings(
                 findings.append(
                     Finding(
                         "provider",
-                        f"{key}: since {date.isoformat()} {text} (the project was rendered "
-                        "before that); check the decision record's warnings and costs",
+                        _(
+                            "{provider}: since {date} {event} (the project was rendered before "
+                            "that); check the decision record's warnings and costs"
+                        ).format(provider=key, date=date.isoformat(), event=text),
                     )
                 )
     return findings
@@ -123,9 +137,15 @@ def _price_findings(record: Record, today: dt.date, max_age_days: int) -> list[F
     return [
         Finding(
             "prices",
-            f"the price book {record.prices.get('version', '')} of {as_of.isoformat()} is "
-            f"{age} days old (allowed: {max_age_days}); update the advisor and run "
-            "`advisor update`",
+            _(
+                "the price book {version} of {date} is {age} days old (allowed: {allowed}); "
+                "update the advisor and run `advisor update`"
+            ).format(
+                version=record.prices.get("version", ""),
+                date=as_of.isoformat(),
+                age=age,
+                allowed=max_age_days,
+            ),
         )
     ]
 

@@ -16,7 +16,7 @@ import click
 
 from . import __version__, i18n
 from .errors import InputError
-from .i18n import N_
+from .i18n import N_, _
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -641,7 +641,9 @@ def config_show(fmt: str) -> None:
 @click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
 @click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+@click.pass_context
 def scaffold(
+    ctx: click.Context,
     target: Path,
     answers_file: Path | None,
     set_values: tuple[str, ...],
@@ -671,11 +673,11 @@ def scaffold(
     from .scaffold import scaffold as render_scaffold
 
     if force and skip_existing:
-        raise InputError("--force and --skip-existing: choose one")
+        raise InputError(_("--force and --skip-existing: choose one"))
     if no_backup and not force:
-        raise InputError("--no-backup: only with --force (nothing is replaced without it)")
+        raise InputError(_("--no-backup: only with --force (nothing is replaced without it)"))
     if record_file is not None and answers_file is not None:
-        raise InputError("--answers and --answers-from: choose one (--set still overrides)")
+        raise InputError(_("--answers and --answers-from: choose one (--set still overrides)"))
     provided, source = provided_answers(answers_file, set_values)
     request = ScaffoldRequest(
         target=target,
@@ -696,6 +698,7 @@ def scaffold(
         record_file=record_file,
         today=today(),
         trust_templates=trust_templates,
+        language=_explicit_lang(ctx),
     )
 
     def echo(text: str) -> None:
@@ -704,7 +707,7 @@ def scaffold(
     blueprint, record = plan_scaffold(request, get_plugins().backends(), echo)
     if record is not None:
         for text in version_notes(record, __version__, backend_versions(blueprint.backends)):
-            echo(f"Note: {text}")
+            echo(_("Note: {text}").format(text=text))
     policy = "force" if force else "skip-existing" if skip_existing else "refuse"
     outcome = render_scaffold(blueprint, policy, dry_run=dry_run, backup=not no_backup)
     for line in report_lines(outcome, target, dry_run):
@@ -784,6 +787,7 @@ def update(
         backend_names=backend_names,
         today=today(),
         trust_templates=trust_templates,
+        language=_explicit_lang(ctx),
     )
 
     def echo(text: str) -> None:
@@ -791,7 +795,7 @@ def update(
 
     plan = plan_update(request, get_plugins().backends(), echo)
     for note in plan.notes:
-        echo(f"Note: {note}")
+        echo(_("Note: {text}").format(text=note))
     if dry_run:
         click.echo(diff_text(plan), nl=False)
     else:
@@ -829,7 +833,9 @@ def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
     record_file = target / RECORD_FILE
     if not record_file.is_file():
         raise InputError(
-            f"{target}: has no {RECORD_FILE} (advisor check DIR takes a generated project)"
+            _("{target}: has no {record} (advisor check DIR takes a generated project)").format(
+                target=target, record=RECORD_FILE
+            )
         )
     record = load_record(record_file)
     events = {
@@ -845,11 +851,14 @@ def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
     for finding in findings:
         click.echo(f"{record_file}: {finding.kind}: {finding.text}")
     if not findings:
-        holds = (
-            f"the {record.decision['recommendation']} decision holds"
-            if record.decision
-            else "no decision recorded to re-check, and no provider event has passed since"
-        )
+        if record.decision:
+            holds = _("the {decision} decision holds").format(
+                decision=record.decision["recommendation"]
+            )
+        else:
+            holds = _("no decision recorded to re-check, and no provider event has passed since")
+        # `PATH: ok, ...` and `PATH: KIND: text` stay as they are in every language (CI
+        # reads them); only the text is translated.
         click.echo(f"{record_file}: ok, {holds}")
     ctx.exit(1 if findings else 0)
 
@@ -863,6 +872,19 @@ def _lang_in(args: list[str]) -> str | None:
             return args[position + 1]
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
+    return None
+
+
+def _explicit_lang(ctx: click.Context | None) -> str | None:
+    """The language ``--lang`` chose on the command line (the command's or the group's).
+
+    None when it came from ``ADVISOR_LANG`` or the locale: a generated project then keeps
+    the language its record names (docs/i18n.md, "Starters in Korean").
+    """
+    while ctx is not None:
+        if ctx.get_parameter_source("lang") is click.core.ParameterSource.COMMANDLINE:
+            return i18n.language()
+        ctx = ctx.parent
     return None
 
 

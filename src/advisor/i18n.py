@@ -18,10 +18,11 @@ Machine-readable output never passes through here: JSON keys, enumerated values
 
 from __future__ import annotations
 
+import contextlib
 import gettext as _gettext
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import InputError
@@ -112,6 +113,22 @@ def reset() -> None:
     """Forget the chosen language: the next message chooses again (one CLI invocation each)."""
     global _language
     _language = None
+
+
+@contextlib.contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Translate into ``lang`` inside the block, then back into the language in use.
+
+    A generated project keeps the language it was made in (its ``.advisor.yml`` says
+    which): ``advisor update`` renders its files in that language while the messages
+    around them stay in the reader's.
+    """
+    previous = language()
+    activate(lang)
+    try:
+        yield
+    finally:
+        activate(previous)
 
 
 def add_catalog(domain: str, directory: Path) -> None:

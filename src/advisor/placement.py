@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Literal
 
+from . import i18n
 from .errors import InputError, ScaffoldError
 from .render import RenderedFile
 
@@ -65,11 +66,15 @@ def plan_writes(
         steps.append(Step(path, action, files[path].staged))
     existing = [s.path for s in steps if s.action == "overwrite"]
     if existing and policy == "refuse":
-        raise ScaffoldError(
-            f"{len(existing)} existing file(s) in {target} would be overwritten: "
-            f"{', '.join(map(str, existing))}. Nothing was written; re-run with --force to "
-            "overwrite them or --skip-existing to keep yours."
+        message = i18n.ngettext(
+            "{count} existing file in {target} would be overwritten: {paths}. Nothing was "
+            "written; re-run with --force to overwrite it or --skip-existing to keep yours.",
+            "{count} existing files in {target} would be overwritten: {paths}. Nothing was "
+            "written; re-run with --force to overwrite them or --skip-existing to keep yours.",
+            len(existing),
         )
+        paths = ", ".join(map(str, existing))
+        raise ScaffoldError(message.format(count=len(existing), target=target, paths=paths))
     return steps
 
 
@@ -214,8 +219,10 @@ def target_lock(target: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ScaffoldError(
-                f"{target}: another advisor is writing into it right now; nothing was "
-                "written. Run again when it has finished."
+                i18n.gettext(
+                    "{target}: another advisor is writing into it right now; nothing was "
+                    "written. Run again when it has finished."
+                ).format(target=target)
             ) from None
         yield
     finally:

@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .advice import build_advice, load_cost_overrides
 from .backends import Backend
 from .compose import dependency_modules
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
 from .framework import Decision, decide
+from .i18n import _
 from .questionnaire import CORE_QUESTIONS, Answers, Question, check_keys, coerce, collect
 from .record import Record, load_record
 from .selection import approaches_of, choose_backends, load_decision, provider_notices
@@ -77,7 +79,8 @@ class Blueprint:
     ``decision`` and ``costs`` are both None when the backends were named and the core
     answers were not all given. ``cost_overrides`` is the ``[costs]`` table the costs were
     priced with (recorded, so the project can be made again elsewhere); ``today`` dates
-    the provider notices and the costs.
+    the provider notices and the costs. ``language`` is the one its README and
+    ``docs/decision.md`` are written in (its code is the same in every language).
     """
 
     target: Path
@@ -89,6 +92,7 @@ class Blueprint:
     costs: CostEstimate | None = None
     cost_overrides: Mapping[str, Any] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+    language: str = i18n.SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,10 @@ class ScaffoldRequest:
     ``provided`` holds answers from ``--answers``/``--set``; ``questions`` the core
     questions plus those plugins registered; ``ask_all`` prompts every question (first
     run, no answers given) instead of only missing required ones. ``today`` dates the
-    provider notices and prices the options; tests pin it.
+    provider notices and prices the options; tests pin it. ``language`` is the one
+    ``--lang`` named on the command line; None means the record's language when the
+    project is made again from one, else the language in use (``ADVISOR_LANG``, the
+    locale).
     """
 
     target: Path
@@ -114,6 +121,7 @@ class ScaffoldRequest:
     record_file: Path | None = None
     today: dt.date = field(default_factory=dt.date.today)
     trust_templates: bool = False
+    language: str | None = None
 
 
 def plan_scaffold(
@@ -126,9 +134,10 @@ def plan_scaffold(
     """
 
     def note(text: str) -> None:
-        echo(f"Note: {text}")
+        echo(_("Note: {text}").format(text=text))
 
     record = load_record(request.record_file) if request.record_file else None
+    language = project_language(request, record)
     provided: dict[str, Any] = dict(record.answers) if record else {}
     provided.update(request.provided)
     source = request.source
@@ -156,14 +165,14 @@ def plan_scaffold(
     if request.decision_file is not None:
         saved = load_decision(request.decision_file)
         values = _answers_with_decision(request, saved, core_given, source, note)
-        decision, costs, overrides = _advice(saved.answers, request, record, saved=saved)
+        decision, costs, overrides = _advice(saved.answers, request, record, language, saved)
     else:
         values, complete = _core_answers(
             request, core_given, source, ask_all, record, bool(names), note
         )
         if complete:
             answers = Answers.from_mapping(values)
-            decision, costs, overrides = _advice(answers, request, record)
+            decision, costs, overrides = _advice(answers, request, record, language)
 
     approaches = decision.approaches if decision is not None else ()
     backends = choose_backends(available, approaches, names, source=where)
@@ -172,29 +181,38 @@ def plan_scaffold(
         if path is not None and path != costs.fine_tune_path:
             # docs/decision.md prices the fine-tuning path this project is built with.
             overrides = {**overrides, "fine_tune_path": path}
-            repriced = build_advice(decision.answers, today=request.today, overrides=overrides)
+            with i18n.using(language):
+                repriced = build_advice(decision.answers, today=request.today, overrides=overrides)
             costs = repriced.costs
             if request.decision_file is None:
                 decision = repriced.decision
     chosen = ", ".join(b.name for b in backends)
     if decision is None:
-        echo(f"No decision -> backends: {chosen}")
+        echo(_("No decision -> backends: {backends}").format(backends=chosen))
     else:
         if request.backend_names and set(approaches_of(backends)) != set(approaches):
             note(
-                f"the decision is {decision.recommendation}; scaffolding "
-                f"{' + '.join(approaches_of(backends))} as --backend asks"
+                _("the decision is {decision}; scaffolding {approaches} as --backend asks").format(
+                    decision=decision.recommendation,
+                    approaches=" + ".join(approaches_of(backends)),
+                )
             )
-        echo(f"Decision: {decision.label} -> backends: {chosen}")
+        echo(
+            _("Decision: {decision} -> backends: {backends}").format(
+                decision=decision.label, backends=chosen
+            )
+        )
     for backend, text in provider_notices(backends, request.today):
-        echo(f"Notice ({backend}): {text}")
+        echo(_("Notice ({backend}): {text}").format(backend=backend, text=text))
     deployment = values.get("deployment", "api")
     for backend in backends:
         if deployment != "api" and backend.provider:
             note(
-                f"deployment {deployment}: backend {backend.name} sends the data to its "
-                f"provider ({backend.provider}); an open-weights backend (hf-lora) keeps "
-                "it on your infrastructure (docs/deployment.md)"
+                _(
+                    "deployment {deployment}: backend {backend} sends the data to its "
+                    "provider ({provider}); an open-weights backend (hf-lora) keeps it on "
+                    "your infrastructure (docs/deployment.md)"
+                ).format(deployment=deployment, backend=backend.name, provider=backend.provider)
             )
 
     questions = backend_questions(backends)
@@ -209,7 +227,11 @@ def plan_scaffold(
         )
     )
     for key in sorted(set(provided) - core_keys - chosen_keys):
-        note(f"{source}: {key!r} is a question of a backend not chosen; ignored")
+        note(
+            _("{source}: {key!r} is a question of a backend not chosen; ignored").format(
+                source=source, key=key
+            )
+        )
 
     taken = dependency_modules(backends)
     if request.name is not None:
@@ -231,9 +253,29 @@ def plan_scaffold(
             costs=costs,
             cost_overrides=overrides,
             today=request.today,
+            language=language,
         ),
         record,
     )
+
+
+def project_language(request: ScaffoldRequest, record: Record | None) -> str:
+    """The language of the project's prose: ``--lang``, else the record's, else the one in use.
+
+    A project keeps its language across ``advisor update`` and ``--answers-from`` unless
+    ``--lang`` says otherwise: the environment describes who runs the command, the
+    record describes the project.
+    """
+    if request.language is not None:
+        return request.language
+    if record is None:
+        return i18n.language()
+    if record.language not in i18n.available():
+        raise InputError(
+            f"{request.record_file}: language: {record.language!r} has no catalog in this "
+            f"advisor (available: {', '.join(i18n.available())}); choose one with --lang"
+        )
+    return record.language
 
 
 def _core_answers(
@@ -258,8 +300,10 @@ def _core_answers(
         remade_without = record is not None and record.decision is None
         if not request.interactive or remade_without or not _want_questions():
             note(
-                f"no decision recorded (missing required answers: {', '.join(missing)}); "
-                "using the named backends, and docs/decision.md says how to record one"
+                _(
+                    "no decision recorded (missing required answers: {missing}); using the "
+                    "named backends, and docs/decision.md says how to record one"
+                ).format(missing=", ".join(missing))
             )
             given = {k: coerce(questions[k], v, source) for k, v in core_given.items()}
             return given, False
@@ -277,8 +321,10 @@ def _want_questions() -> bool:
     import click
 
     answer: bool = click.confirm(
-        "The backends are named, so a decision is optional. Answer the questions that "
-        "record why they fit (docs/decision.md)?",
+        _(
+            "The backends are named, so a decision is optional. Answer the questions that "
+            "record why they fit (docs/decision.md)?"
+        ),
         default=True,
         err=True,
     )
@@ -309,6 +355,7 @@ def _advice(
     answers: Answers,
     request: ScaffoldRequest,
     record: Record | None,
+    language: str,
     saved: Decision | None = None,
 ) -> tuple[Decision, CostEstimate, dict[str, Any]]:
     """The decision with its dated warnings, its costs, and the ``[costs]`` overrides used.
@@ -316,10 +363,12 @@ def _advice(
     Decided and priced as ``advisor decide`` does: the shipped price book plus the
     ``[costs]`` table of the configuration, or of the record when a project is made again
     (so one record gives the same costs on any machine). A ``saved`` decision is kept as
-    it was saved, warnings included; only its costs are computed.
+    it was saved, warnings included; only its costs are computed. Reasons and warnings are
+    worded in the project's ``language``.
     """
     overrides = dict(record.costs) if record is not None else load_cost_overrides()
-    advice = build_advice(answers, today=request.today, overrides=overrides)
+    with i18n.using(language):
+        advice = build_advice(answers, today=request.today, overrides=overrides)
     return saved or advice.decision, advice.costs, overrides
 
 
@@ -352,8 +401,10 @@ def _answers_with_decision(
     )
     if decide(decision.answers).recommendation != decision.recommendation:
         note(
-            f"--decision {request.decision_file} says {decision.recommendation}; this advisor "
-            "would decide differently from the same answers. Using the saved decision."
+            _(
+                "--decision {file} says {decision}; this advisor would decide differently "
+                "from the same answers. Using the saved decision."
+            ).format(file=request.decision_file, decision=decision.recommendation)
         )
     return values
 
@@ -396,7 +447,11 @@ def _templates_dir(
                 "from the repository, not from you. Look at it, then re-run with "
                 "--trust-templates to render it (sandboxed), or name one with --templates"
             )
-        echo(f"Templates: {path} (from {request.record_file}, trusted with --trust-templates)")
+        echo(
+            _("Templates: {path} (from {record}, trusted with --trust-templates)").format(
+                path=path, record=request.record_file
+            )
+        )
     else:
         return None
     if not path.is_dir():

@@ -1,6 +1,8 @@
 """``.advisor.yml``: how a generated project was made, and how to make it again.
 
-The record holds the advisor's version, the project name, each backend with the
+The record holds the advisor's version, the project name, the language its prose
+(README, ``docs/decision.md``) was written in (``en`` when a record made before
+languages has none), each backend with the
 version of the distribution that provided it, a ``--templates`` dir if one was used,
 every answer (core and backend questions), the ``[costs]`` overrides the options were
 priced with, and a summary of the decision (``null`` when the backends were named and
@@ -34,6 +36,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .i18n import SOURCE_LANGUAGE, _
 from .questionnaire import load_answers_file
 
 RECORD_FILE = ".advisor.yml"
@@ -60,11 +63,13 @@ class Record:
     providers: Mapping[str, str | None] = field(default_factory=dict)
     prices: Mapping[str, str] | None = None
     files: Mapping[str, str] = field(default_factory=dict)
+    language: str = SOURCE_LANGUAGE
 
     def to_yaml(self) -> str:
         data = {
             "advisor_version": self.advisor_version,
             "project_name": self.project_name,
+            "language": self.language,
             "backends": [
                 {"name": b.name, "distribution": b.distribution, "version": b.version}
                 for b in self.backends
@@ -204,6 +209,9 @@ def load_record(path: Path, where: str | None = None) -> Record:
             f"{where}: decision: {decision!r:.60} is not a decision summary or null "
             f"(is this an {RECORD_FILE}?)"
         )
+    language = data.get("language", SOURCE_LANGUAGE)  # records made before it: English
+    if not isinstance(language, str) or not language.isascii() or not language.isalpha():
+        raise InputError(f"{where}: language: {language!r:.40} is not a language code (en, ko)")
     costs = data.get("costs", {})  # records made before costs were kept have none
     if not isinstance(costs, dict):
         raise InputError(f"{where}: costs: {costs!r:.60} is not a mapping of cost overrides")
@@ -218,6 +226,7 @@ def load_record(path: Path, where: str | None = None) -> Record:
         decision=decision,
         templates=templates,
         costs=costs,
+        language=language,
     )
 
 
@@ -289,15 +298,19 @@ def version_notes(record: Record, current: str, backends: Sequence[BackendVersio
     notes = []
     if record.advisor_version != current:
         notes.append(
-            f"the project was made by advisor {record.advisor_version}, this is {current}: "
-            "the files may differ"
+            _("the project was made by advisor {then}, this is {now}: the files may differ").format(
+                then=record.advisor_version, now=current
+            )
         )
     recorded = {b.name: b.version for b in record.backends}
     for backend in backends:
         was = recorded.get(backend.name)
         if was is not None and was != backend.version:
             notes.append(
-                f"backend {backend.name} was {was or 'unversioned'}, now "
-                f"{backend.version or 'unversioned'}: its files may differ"
+                _("backend {backend} was {then}, now {now}: its files may differ").format(
+                    backend=backend.name,
+                    then=was or _("unversioned"),
+                    now=backend.version or _("unversioned"),
+                )
             )
     return notes

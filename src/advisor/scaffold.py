@@ -23,13 +23,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__
+from . import __version__, i18n
 from .api import templates_path
 from .backends import Backend, ScaffoldContext
 from .backup import back_up, discard
 from .compose import Contributions, merge_contributions
 from .costs import CostEstimate
 from .errors import InputError, ScaffoldError
+from .i18n import _, ngettext
 from .locations import PROJECT_CONFIG, user_config_path
 from .placement import Policy, Step, commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint
@@ -124,7 +125,18 @@ def decision_dict(blueprint: Blueprint) -> dict[str, Any] | None:
 def render_project(
     blueprint: Blueprint, staging: Path
 ) -> tuple[dict[PurePosixPath, RenderedFile], dict[str, Any]]:
-    """Render every source into ``staging``; also return the skeleton's ``starter`` variables."""
+    """Render every source into ``staging``; also return the skeleton's ``starter`` variables.
+
+    Rendered in the project's language (``{% trans %}`` prose, the decision record),
+    whatever the language of the messages around it.
+    """
+    with i18n.using(blueprint.language):
+        return _render_project(blueprint, staging)
+
+
+def _render_project(
+    blueprint: Blueprint, staging: Path
+) -> tuple[dict[PurePosixPath, RenderedFile], dict[str, Any]]:
     base = base_context(blueprint)
     backend_sources: list[tuple[Backend, list[Source]]] = []
     for backend in blueprint.backends:
@@ -195,7 +207,7 @@ def starter_variables(
     if team is not None:
         text = render_fragment(team, "readme.md")
         if text is not None:
-            sections.append({"title": "Team templates", "text": text.strip()})
+            sections.append({"title": _("Team templates"), "text": text.strip()})
     backend_steps = [
         rendered
         for backend, sources in _steps_order(backend_sources)
@@ -327,7 +339,7 @@ def setup_steps(merged: Contributions) -> list[str]:
         'pip install -e ".[dev]"',
     ]
     if merged.env:
-        steps.append("cp .env.example .env  # then fill in the values")
+        steps.append("cp .env.example .env  # " + _("then fill in the values"))
     steps.append("pytest && ruff check .")
     return steps
 
@@ -344,6 +356,7 @@ def make_record(blueprint: Blueprint) -> Record:
         costs=dict(blueprint.cost_overrides),
         providers=pending_provider_events(provider_event_dates(), blueprint.today),
         prices=price_book_entry(blueprint.costs),
+        language=blueprint.language,
     )
 
 
@@ -392,22 +405,35 @@ def secret_values(backends: tuple[Backend, ...]) -> dict[str, str]:
 
 
 def report_lines(outcome: Outcome, target: Path, dry_run: bool) -> list[str]:
-    """The per-file report: one line per file, then a count."""
+    """The per-file report: one line per file, then a count.
+
+    The actions (``create``, ``overwrite``, ``skip``...) are the same words in every
+    language, like ``git status``'s, so a script can read the lines; the sentences around
+    them are translated.
+    """
     lines = [f"  {step.action:<9} {step.path}" for step in outcome.steps]
     counts: dict[str, int] = {}
     for step in outcome.steps:
         counts[step.action] = counts.get(step.action, 0) + 1
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
-    verb = "Dry run, nothing written: would write" if dry_run else "Wrote"
-    lines.append(f"{verb} {target}: {summary}.")
+    if dry_run:
+        done = _("Dry run, nothing written: would write {target}: {summary}.")
+    else:
+        done = _("Wrote {target}: {summary}.")
+    lines.append(done.format(target=target, summary=summary))
     if outcome.backup is not None:
         replaced = sum(step.action == "overwrite" for step in outcome.steps)
-        lines.append(f"Backed up the {replaced} replaced file(s) to {outcome.backup}")
+        backed_up = ngettext(
+            "Backed up the {count} replaced file to {folder}",
+            "Backed up the {count} replaced files to {folder}",
+            replaced,
+        )
+        lines.append(backed_up.format(count=replaced, folder=outcome.backup))
     return lines
 
 
 def closing_lines(outcome: Outcome, target: Path) -> list[str]:
     """The next commands to run in the new project."""
-    return ["", "Next steps:", f"  cd {shlex.quote(str(target))}"] + [
+    return ["", _("Next steps:"), f"  cd {shlex.quote(str(target))}"] + [
         f"  {step}" for step in outcome.next_steps
     ]

@@ -31,6 +31,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
+from . import i18n
 from .api import templates_path
 from .errors import InputError
 from .locations import owned_privately, private_cache_dir
@@ -124,7 +125,25 @@ def starter_environment(
     )
     env.filters["toml"] = toml_string
     env.filters["py"] = python_literal
+    install_translations(env)
     return env
+
+
+def install_translations(env: jinja2.Environment) -> None:
+    """Give ``env`` Jinja's i18n extension, translating into the language in use.
+
+    Prose in a starter (its README, ``docs/decision.md``) is written in ``{% trans %}``
+    blocks, so a project made with ``--lang ko`` reads in Korean while its code stays
+    the same. The callables look the language up when a message is rendered, so one
+    environment serves ``advisor update`` rendering a project in its recorded language;
+    plugins' catalogs (:func:`advisor.i18n.add_catalog`) are asked after the core's.
+    ``newstyle`` gettext formats with named ``%(name)s`` placeholders only, and the
+    sandbox still checks every call a template makes.
+    """
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
 
 
 class ConfinedLoader(jinja2.BaseLoader):

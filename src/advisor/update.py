@@ -14,7 +14,14 @@ Three versions of every file meet (docs/scaffold.md, "Updating a project"):
   decision, or this advisor's templates.
 
 Untouched files take the new render, files only the team changed stay theirs, files both
-changed are merged line by line (:mod:`advisor.merge`), conflicts get git's markers. New
+changed are merged line by line (:mod:`advisor.merge`), conflicts get git's markers.
+
+Both renders are in the project's language, the one its record names (``en`` for a record
+without one), whoever runs the update: a teammate's English locale does not turn a Korean
+README into an English one. Only ``--lang`` changes it; then the prose files are rendered
+anew in that language and merged like any other change, so an untouched README simply
+takes the new language and one the team edited keeps their edits where they do not touch
+the translated lines (code blocks, tables) and gets conflict markers where they do. New
 files are added; a file the new render no longer makes is reported and left in place.
 Everything is rendered and merged in memory and staging first; the writes go through the
 scaffold's journaled placement (:mod:`advisor.placement`), all or nothing.
@@ -36,6 +43,7 @@ from typing import Any, Literal
 from . import __version__
 from .backends import Backend
 from .errors import InputError, ScaffoldError
+from .i18n import N_, _, ngettext
 from .merge import is_binary, merge_file
 from .placement import commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint, ScaffoldRequest, plan_scaffold
@@ -108,6 +116,7 @@ class UpdateRequest:
     backend_names: tuple[str, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
     trust_templates: bool = False
+    language: str | None = None  # --lang on the command line; None keeps the record's
 
 
 def plan_update(
@@ -117,11 +126,17 @@ def plan_update(
     target = request.target
     record_file = target / RECORD_FILE
     if not target.is_dir():
-        raise InputError(f"{target}: not a folder (advisor update DIR takes a generated project)")
+        raise InputError(
+            _("{target}: not a folder (advisor update DIR takes a generated project)").format(
+                target=target
+            )
+        )
     if not record_file.is_file():
         raise InputError(
-            f"{target}: has no {RECORD_FILE}; advisor update works on projects made by "
-            "advisor scaffold"
+            _(
+                "{target}: has no {record}; advisor update works on projects made by "
+                "advisor scaffold"
+            ).format(target=target, record=RECORD_FILE)
         )
     record = load_record(record_file, str(record_file))
     notes: list[str] = []
@@ -132,11 +147,20 @@ def plan_update(
         record_file=record_file,
         today=rendering_date(record.providers, events, request.today),
         trust_templates=request.trust_templates,
+        language=record.language,
     )
     # Quiet: the base's decision and notices were shown when the project was made.
-    base_blueprint, _ = plan_scaffold(base_request, available, lambda _line: None)
+    base_blueprint = plan_scaffold(base_request, available, lambda _line: None)[0]
     new_blueprint = _plan_new_render(request, record_file, available, echo)
     notes += version_notes(record, __version__, backend_versions(new_blueprint.backends))
+    if new_blueprint.language != record.language:
+        notes.append(
+            _(
+                "the language changes from {old} to {new}: the README and docs/decision.md "
+                "are rendered anew in {new}; where you edited them, your changes are merged "
+                "or marked as conflicts"
+            ).format(old=record.language, new=new_blueprint.language)
+        )
 
     with tempfile.TemporaryDirectory(prefix="advisor-update-") as staging:
         base = _render(base_blueprint, Path(staging) / "base")
@@ -154,8 +178,10 @@ def plan_update(
     bases = _Bases(target, record, base_contents)
     if not record.files:
         notes.append(
-            f"{RECORD_FILE} has no file ids (made by an earlier advisor): the earlier render "
-            "is made again from the recorded inputs, unverified"
+            _(
+                "{record} has no file ids (made by an earlier advisor): the earlier render "
+                "is made again from the recorded inputs, unverified"
+            ).format(record=RECORD_FILE)
         )
     root = target.resolve()
     paths = set(new_contents) | {PurePosixPath(p) for p in record.files}
@@ -174,7 +200,9 @@ def plan_update(
     ]
     notes += bases.notes
     notes += [
-        f"{u.path} still holds conflict markers from an earlier update; settle them"
+        _("{path} still holds conflict markers from an earlier update; settle them").format(
+            path=u.path
+        )
         for u in updates
         if u is not None and u.before is not None and _has_markers(u.before)
     ]
@@ -199,9 +227,9 @@ def _plan_new_render(
     the fine-tuning half). Backends are never dropped without ``--backend``.
     """
     lines: list[str] = []
-    blueprint, _ = plan_scaffold(
+    blueprint = plan_scaffold(
         _new_request(request, record_file, request.backend_names), available, lines.append
-    )
+    )[0]
     if not request.backend_names and blueprint.decision is not None:
         covered = set(approaches_of(blueprint.backends))
         missing = [a for a in blueprint.decision.approaches if a not in covered]
@@ -209,12 +237,14 @@ def _plan_new_render(
             added = tuple(default_backend(available, approach).name for approach in missing)
             names = tuple(b.name for b in blueprint.backends) + added
             lines = [
-                f"Note: the decision is now {blueprint.decision.recommendation}: adding "
-                f"{', '.join(added)} (name every backend with --backend to choose others)"
+                _(
+                    "Note: the decision is now {decision}: adding {backends} (name every "
+                    "backend with --backend to choose others)"
+                ).format(decision=blueprint.decision.recommendation, backends=", ".join(added))
             ]
-            blueprint, _ = plan_scaffold(
+            blueprint = plan_scaffold(
                 _new_request(request, record_file, names), available, lines.append
-            )
+            )[0]
     for line in lines:
         echo(line)
     return blueprint
@@ -242,6 +272,7 @@ def _new_request(
         record_file=record_file,
         today=request.today,
         trust_templates=request.trust_templates,
+        language=request.language,
     )
 
 
@@ -275,7 +306,11 @@ class _Bases:
                 return True, candidate
         found = self._from_history(wanted)
         if found is not None:
-            self.notes.append(f"{path}: the earlier render came from git history ({wanted[:12]})")
+            self.notes.append(
+                _("{path}: the earlier render came from git history ({blob})").format(
+                    path=path, blob=wanted[:12]
+                )
+            )
             return True, found
         return False, None
 
@@ -334,17 +369,19 @@ def _update_one(
 
     if path.as_posix() == RECORD_FILE:
         # The record describes the new render; it is the advisor's, never merged.
-        return result("identical" if ours == theirs else "update", theirs, "the new record")
+        return result("identical" if ours == theirs else "update", theirs, N_("the new record"))
     known, base = bases.find(path, ours)
     if theirs is None:
         if ours is None:
             return None
         if known and ours == base:
-            return result("dropped", None, "no longer generated; unchanged, delete it if unused")
-        return result("dropped", None, "no longer generated; you changed it, so it stays")
+            return result(
+                "dropped", None, N_("no longer generated; unchanged, delete it if unused")
+            )
+        return result("dropped", None, N_("no longer generated; you changed it, so it stays"))
     if ours is None:
         if known and base is not None:
-            return result("deleted", None, "you deleted it; it stays deleted")
+            return result("deleted", None, N_("you deleted it; it stays deleted"))
         return result("add", theirs)
     if ours == theirs:
         return result("identical", None)
@@ -352,18 +389,20 @@ def _update_one(
         if ours == base:
             return result("update", theirs)
         if theirs == base:
-            return result("keep", None, "only you changed it")
+            return result("keep", None, N_("only you changed it"))
     if is_binary(ours) or is_binary(theirs) or (base is not None and is_binary(base)):
-        return result("conflict", None, "binary, changed on both sides: yours is kept as is")
+        return result("conflict", None, N_("binary, changed on both sides: yours is kept as is"))
     merged = merge_file(ours, base or b"", theirs, labels)
     if merged.conflicts == 0:
-        return result("merge", merged.content, "both changed it; merged")
+        return result("merge", merged.content, N_("both changed it; merged"))
     if not known:
-        why = "no copy of the earlier render to merge against (templates changed, not in git)"
+        why = _("no copy of the earlier render to merge against (templates changed, not in git)")
     elif base is None:
-        why = "you made a file the new render makes too"
+        why = _("you made a file the new render makes too")
     else:
-        why = f"{merged.conflicts} conflicting change(s)"
+        why = ngettext(
+            "{count} conflicting change", "{count} conflicting changes", merged.conflicts
+        ).format(count=merged.conflicts)
     return result("conflict", merged.content, why)
 
 
@@ -400,19 +439,34 @@ def summary_lines(plan: UpdatePlan, target: Path, dry_run: bool) -> list[str]:
     for action in ACTIONS[:-1]:
         for update in plan.files:
             if update.action == action:
-                why = f"  ({update.why})" if update.why and action != "update" else ""
+                why = f"  ({_(update.why)})" if update.why and action != "update" else ""
                 lines.append(f"  {action:<9} {update.path}{why}")
     counts = {a: sum(f.action == a for f in plan.files) for a in ACTIONS}
-    summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n) or "nothing"
-    verb = "Dry run, nothing written: would update" if dry_run else "Updated"
-    lines.append(f"{verb} {target}: {summary}.")
+    summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n) or _("nothing")
+    if dry_run:
+        done = _("Dry run, nothing written: would update {target}: {summary}.")
+    else:
+        done = _("Updated {target}: {summary}.")
+    lines.append(done.format(target=target, summary=summary))
     if plan.conflicts:
         names = ", ".join(str(f.path) for f in plan.conflicts)
-        would = "would have" if dry_run else "have"
-        lines.append(
-            f"{len(plan.conflicts)} file(s) {would} conflicts, marked <<<<<<< yours / ======= "
-            f"/ >>>>>>> new render: {names}. Settle them, then run the project's tests."
-        )
+        if dry_run:
+            conflicts = ngettext(
+                "{count} file would have conflicts, marked <<<<<<< yours / ======= / >>>>>>> "
+                "new render: {paths}. Settle them, then run the project's tests.",
+                "{count} files would have conflicts, marked <<<<<<< yours / ======= / >>>>>>> "
+                "new render: {paths}. Settle them, then run the project's tests.",
+                len(plan.conflicts),
+            )
+        else:
+            conflicts = ngettext(
+                "{count} file has conflicts, marked <<<<<<< yours / ======= / >>>>>>> "
+                "new render: {paths}. Settle them, then run the project's tests.",
+                "{count} files have conflicts, marked <<<<<<< yours / ======= / >>>>>>> "
+                "new render: {paths}. Settle them, then run the project's tests.",
+                len(plan.conflicts),
+            )
+        lines.append(conflicts.format(count=len(plan.conflicts), paths=names))
     return lines
 
 
