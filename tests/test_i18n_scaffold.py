@@ -71,6 +71,12 @@ def test_a_korean_starter_differs_from_the_english_one_only_in_its_prose(tmp_pat
     # no section of the templates' prose is left in English
     for english_prose in ("## Run it", "## Evaluation first", "Settings are read from"):
         assert english_prose not in readme
+    # the decision's reasons and warnings, listed in the first section, too
+    first_section = readme.split("\n## ")[1]
+    bullets = [line for line in first_section.splitlines() if line.startswith("- ")]
+    decided = [line for line in bullets if not line.startswith("- `")]  # not the backends
+    assert all(HANGUL.search(line) for line in decided), decided
+    assert bool(decided) == (starter != "no decision")
     if starter == "no decision":
         decision = (tmp_path / "ko" / "docs" / "decision.md").read_text("utf-8")
         assert decision.startswith("# 의사결정 기록: 기록되지 않음\n")

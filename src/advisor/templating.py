@@ -35,6 +35,7 @@ from . import i18n
 from .api import templates_path
 from .errors import InputError
 from .locations import owned_privately, private_cache_dir
+from .messages import localize
 
 # The first Jinja release without a known sandbox escape (CVE-2025-27516).
 JINJA_FLOOR = (3, 1, 6)
@@ -125,6 +126,10 @@ def starter_environment(
     )
     env.filters["toml"] = toml_string
     env.filters["py"] = python_literal
+    # A decision's reasons and warnings are English sentences that know their message
+    # ids (advisor.messages.Message): `{{ reason.text | localize }}` says them in the
+    # language in use, as the decision record does.
+    env.filters["localize"] = localize
     install_translations(env)
     return env
 
