@@ -21,12 +21,112 @@ from .i18n import N_
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class AdvisorGroup(click.Group):
+class _TranslatedHelp:
+    """``help`` and ``short_help`` kept as written (English, marked with ``N_``) and read
+    in the language in use: decorators run at import, before ``--lang`` is known."""
+
+    _help: str | None = None
+    _short_help: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        return i18n.gettext(self._help) if self._help else self._help
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help = value
+
+    @property
+    def short_help(self) -> str | None:
+        return i18n.gettext(self._short_help) if self._short_help else self._short_help
+
+    @short_help.setter
+    def short_help(self, value: str | None) -> None:
+        self._short_help = value
+
+
+class HelpFormatter(click.HelpFormatter):
+    """Click's formatter, with click's own words in help pages (``Usage:``, the section
+    headings) in the language in use. Click's other words (``[default: ...]``, parse
+    errors) come from click's own gettext calls and stay English."""
+
+    headings = (N_("Options"), N_("Commands"), N_("Positional arguments"))
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            prefix = i18n.gettext("Usage:") + " "
+        super().write_usage(prog, args, prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(i18n.gettext(heading) if heading in self.headings else heading)
+
+
+class HelpContext(click.Context):
+    formatter_class = HelpFormatter
+
+
+class _TranslatedCommand(_TranslatedHelp):
+    """What commands and groups share: their help page is formatted in the language."""
+
+    context_class = HelpContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = i18n.gettext("Show this message and exit.")
+        return option
+
+
+class HelpOption(_TranslatedHelp, click.Option):
+    """An option whose ``help=N_(...)`` shows in the language in use."""
+
+
+class HelpArgument(_TranslatedHelp, click.Argument):
+    """An argument whose ``help=N_(...)`` shows in the language in use."""
+
+
+class HelpCommand(_TranslatedCommand, click.Command):
+    """A command whose ``help`` and ``short_help`` show in the language in use."""
+
+
+class HelpGroup(_TranslatedCommand, click.Group):
+    """A group whose help, and its subcommands' help, show in the language in use."""
+
+    command_class = HelpCommand
+    group_class = type  # its subgroups are HelpGroups too
+
+
+def option(*names: str, **attrs: Any) -> Any:
+    """``click.option`` whose help is translated where it is shown."""
+    return click.option(*names, cls=HelpOption, **attrs)
+
+
+def argument(*names: str, **attrs: Any) -> Any:
+    """``click.argument`` whose help is translated where it is shown."""
+    return click.argument(*names, cls=HelpArgument, **attrs)
+
+
+class AdvisorGroup(HelpGroup):
     """A group whose plugin commands (``register_commands``) are looked up only when needed.
 
     The core's own commands never load plugins, so ``advisor decide`` starts without
     scanning entry points; listing commands (``--help``) or an unknown name does.
     """
+
+    group_class = HelpGroup
+    # Shown under the group's help; each description is a message of its own.
+    examples = (
+        ("advisor decide", N_("answer eight questions, get a recommendation")),
+        ("advisor decide --answers a.yaml", N_("the same, from an answers file")),
+        ("advisor scaffold my-bot --answers a.yaml", N_("a starter project for that decision")),
+    )
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            rows = [(line, i18n.gettext(text)) for line, text in self.examples]
+            formatter.write_dl(rows, col_max=max(len(line) for line, _ in rows))
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # The language is chosen before click reads anything, so that `--help` and the
@@ -51,43 +151,52 @@ class AdvisorGroup(click.Group):
         return self._plugin_commands().get(cmd_name)
 
 
-@click.group(cls=AdvisorGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="advisor")
+@click.group(
+    cls=AdvisorGroup,
+    context_settings=CONTEXT_SETTINGS,
+    help=N_(
+        "Decide between fine-tuning, RAG or both for an LLM project, then scaffold a starter."
+    ),
+)
+@click.version_option(
+    __version__,
+    "-V",
+    "--version",
+    prog_name="advisor",
+    cls=HelpOption,
+    help=N_("Show the version and exit."),
+)
 def cli() -> None:
-    """Decide between fine-tuning, RAG or both for an LLM project, then scaffold a starter.
-
-    \b
-    advisor decide                       answer eight questions, get a recommendation
-    advisor decide --answers a.yaml      the same, from an answers file
-    advisor scaffold my-bot --answers a.yaml
-    """
+    """The ``advisor`` group; what people read is its ``help=`` above."""
 
 
 def answers_options(command: Any) -> Any:
     """The options every command that reads answers shares."""
     options = [
-        click.option(
+        option(
             "--answers",
             "answers_file",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="YAML or JSON answers file.",
+            help=N_("YAML or JSON answers file."),
         ),
-        click.option(
+        option(
             "--set",
             "set_values",
             multiple=True,
             metavar="KEY=VALUE",
-            help="Set one answer (repeatable; overrides the answers file).",
+            help=N_("Set one answer (repeatable; overrides the answers file)."),
         ),
-        click.option(
+        option(
             "--no-input",
             is_flag=True,
-            help="Never prompt: use defaults, and fail listing every missing required answer "
-            "(the default when stdin is not a terminal).",
+            help=N_(
+                "Never prompt: use defaults, and fail listing every missing required answer "
+                "(the default when stdin is not a terminal)."
+            ),
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
+    for decorator in reversed(options):
+        command = decorator(command)
     return command
 
 
@@ -172,68 +281,89 @@ def write_output(
     click.echo(f"Wrote {output}{what}", err=True)
 
 
-@cli.command(short_help="Recommend rag, fine-tune or hybrid, with costs.")
+@cli.command(
+    short_help=N_("Recommend rag, fine-tune or hybrid, with costs."),
+    help=N_(
+        "Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.\n"
+        "\n"
+        "Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the "
+        "shipped price book and the [costs] table of your configuration. With --evidence, the "
+        "measured results of your own evaluation set decide among the systems the answers "
+        "allow. With --compare A.yaml B.yaml, one table of every scenario's recommendation "
+        "and costs, naming the answers that differ."
+    ),
+)
 @answers_options
-@click.option(
+@option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="text for the terminal, json for scripts, markdown for a decision record, "
-    "html for a self-contained review page.",
+    help=N_(
+        "text for the terminal, json for scripts, markdown for a decision record, "
+        "html for a self-contained review page."
+    ),
 )
-@click.option(
+@option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (replaced all at once). With --format markdown the cost chart is "
-    "also written beside it, as STEM-costs.svg.",
+    help=N_(
+        "Write to FILE (replaced all at once). With --format markdown the cost chart is "
+        "also written beside it, as STEM-costs.svg."
+    ),
 )
-@click.option(
+@option(
     "--force",
     is_flag=True,
-    help="Write --output through a symbolic link (refused without it).",
+    help=N_("Write --output through a symbolic link (refused without it)."),
 )
-@click.option(
+@option(
     "--save-answers",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the answers given (and defaults used) to FILE as YAML.",
+    help=N_("Write the answers given (and defaults used) to FILE as YAML."),
 )
-@click.option(
+@option(
     "--evidence",
     "evidence_files",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="Measured results (advisor.evidence/1, what a starter's `evaluate` writes) to weigh "
-    "in; repeatable, merged by system, later files win (docs/evidence.md).",
+    help=N_(
+        "Measured results (advisor.evidence/1, what a starter's `evaluate` writes) to weigh "
+        "in; repeatable, merged by system, later files win (docs/evidence.md)."
+    ),
 )
-@click.option(
+@option(
     "--min-gain",
     type=click.FloatRange(0, 1, min_open=True),
-    help="With --evidence: the score gain a more complex system must show.  [default: 0.05]",
+    help=N_("With --evidence: the score gain a more complex system must show.  [default: 0.05]"),
 )
-@click.option(
+@option(
     "--format-floor",
     type=click.FloatRange(0, 1),
-    help="With --evidence: the share of valid answers a schema or strict format needs.  "
-    "[default: 0.95]",
+    help=N_(
+        "With --evidence: the share of valid answers a schema or strict format needs.  "
+        "[default: 0.95]"
+    ),
 )
-@click.option(
+@option(
     "--decider",
     "deciders",
     multiple=True,
     metavar="NAME",
-    help="A person who decides, named in the record (repeatable).",
+    help=N_("A person who decides, named in the record (repeatable)."),
 )
-@click.option(
+@option(
     "--compare",
     is_flag=True,
-    help="Compare the answers files given as arguments side by side (two or more; "
-    "--set applies to each).",
+    help=N_(
+        "Compare the answers files given as arguments side by side (two or more; "
+        "--set applies to each)."
+    ),
 )
-@click.argument(
+@argument(
     "scenarios", nargs=-1, type=click.Path(dir_okay=False, path_type=Path), metavar="[FILE]..."
 )
 def decide(
@@ -251,14 +381,7 @@ def decide(
     compare: bool,
     scenarios: tuple[Path, ...],
 ) -> None:
-    """Recommend rag, fine-tune or hybrid, with reasons, confidence and what would flip it.
-
-    Also prices each option (upfront, monthly, per 1,000 queries, break-even) from the
-    shipped price book and the [costs] table of your configuration. With --evidence, the
-    measured results of your own evaluation set decide among the systems the answers allow.
-    With --compare A.yaml B.yaml, one table of every scenario's recommendation and costs,
-    naming the answers that differ.
-    """
+    """Decide, price and render one record (or compare scenarios)."""
     import datetime as dt
 
     from .advice import build_advice, load_cost_overrides
@@ -415,17 +538,20 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
     click.echo(f"Saved the answers to {path}", err=True)
 
 
-@cli.command(short_help="Print the questionnaire.")
-@click.option(
+@cli.command(
+    short_help=N_("Print the questionnaire."),
+    help=N_("Print the questionnaire: key, type, choices, default and help."),
+)
+@option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="text for people, json for scripts (types, choices, defaults, limits).",
+    help=N_("text for people, json for scripts (types, choices, defaults, limits)."),
 )
 def questions(fmt: str) -> None:
-    """Print the questionnaire: key, type, choices, default and help."""
+    """List every question: the core's, the optional ones, the plugins'."""
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
 
     all_questions = CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry())
@@ -443,23 +569,28 @@ def questions(fmt: str) -> None:
             click.echo(f"      {choice}: {text}")
 
 
-@cli.command(name="plugins", short_help="List plugins and what each registers.")
-@click.option(
+@cli.command(
+    name="plugins",
+    short_help=N_("List plugins and what each registers."),
+    help=N_(
+        "List plugins: distribution, version, hooks, what they register, and their errors.\n"
+        "\n"
+        "Calls every registration hook, so a plugin that fails in any of them shows its error "
+        "here. ADVISOR_LOAD_PLUGINS picks which plugins load (unset: all, empty: none, a,b: "
+        "only those); ADVISOR_STRICT_PLUGINS=1 makes plugin errors fatal."
+    ),
+)
+@option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="text for people, json for scripts.",
+    help=N_("text for people, json for scripts."),
 )
 @click.pass_context
 def plugins_command(ctx: click.Context, fmt: str) -> None:
-    """List plugins: distribution, version, hooks, what they register, and their errors.
-
-    Calls every registration hook, so a plugin that fails in any of them shows its error
-    here. ADVISOR_LOAD_PLUGINS picks which plugins load (unset: all, empty: none, a,b: only
-    those); ADVISOR_STRICT_PLUGINS=1 makes plugin errors fatal.
-    """
+    """Call every registration hook and list what each plugin gave or broke."""
     from .plugins import get_plugins, wanted_plugins
 
     plugins = get_plugins()
@@ -503,26 +634,36 @@ def _plugins_table(infos: list[Any]) -> str:
     return "\n".join(lines)
 
 
-@cli.group(name="plugin", short_help="Write plugins: advisor plugin new NAME.")
+@cli.group(
+    name="plugin",
+    short_help=N_("Write plugins: advisor plugin new NAME."),
+    help=N_("Write plugins: `advisor plugin new NAME` starts a publishable one."),
+)
 def plugin_group() -> None:
-    """Write plugins: `advisor plugin new NAME` starts a publishable one."""
+    """The ``advisor plugin`` group: tools for plugin authors."""
 
 
-@plugin_group.command(name="new", short_help="Create a publishable plugin distribution.")
-@click.argument("name")
-@click.option(
+@plugin_group.command(
+    name="new",
+    short_help=N_("Create a publishable plugin distribution."),
+    help=N_(
+        "Create advisor-NAME: a plugin distribution with a NAME-rag backend, ready to "
+        "publish.\n"
+        "\n"
+        "It holds pyproject.toml with the entry point, the backend and its templates, tests "
+        "that use advisor.testing (they scaffold a starter and run its tests) and a CI "
+        "workflow. Its tests pass as generated: pip install -e \".[test]\" && pytest."
+    ),
+)
+@argument("name")
+@option(
     "--dir",
     "target",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to create. Default: ./advisor-NAME.",
+    help=N_("Folder to create. Default: ./advisor-NAME."),
 )
 def plugin_new(name: str, target: Path | None) -> None:
-    """Create advisor-NAME: a plugin distribution with a NAME-rag backend, ready to publish.
-
-    It holds pyproject.toml with the entry point, the backend and its templates, tests that
-    use advisor.testing (they scaffold a starter and run its tests) and a CI workflow. Its
-    tests pass as generated: pip install -e ".[test]" && pytest.
-    """
+    """Generate a plugin distribution from ``templates/plugin``."""
     from .api import templates_path
     from .plugin_template import new_plugin
 
@@ -532,37 +673,44 @@ def plugin_new(name: str, target: Path | None) -> None:
     click.echo(f"Next: cd {folder} && pip install -e \".[test]\" && pytest", err=True)
 
 
-@cli.command(short_help="Check keys, endpoints and services; exit 1 on failure.")
-@click.option(
+@cli.command(
+    short_help=N_("Check keys, endpoints and services; exit 1 on failure."),
+    help=N_(
+        "Check keys, endpoints and services the backends need; exit 1 if any check fails.\n"
+        "\n"
+        "With deployment self-hosted or air-gapped (ADVISOR_DEPLOYMENT, advisor.toml, or the "
+        "project's .advisor.yml), also checks that no endpoint leaves the team's "
+        "infrastructure."
+    ),
+)
+@option(
     "--backend",
     "backends",
     multiple=True,
     metavar="NAME",
-    help="Only this backend's checks (repeatable). Default: every check.",
+    help=N_("Only this backend's checks (repeatable). Default: every check."),
 )
-@click.option(
+@option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="text for people, json for scripts and CI.",
+    help=N_("text for people, json for scripts and CI."),
 )
-@click.option(
+@option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Check this generated project: read its .env and recorded deployment "
-    "(default: the project the current folder is in, if any).",
+    help=N_(
+        "Check this generated project: read its .env and recorded deployment "
+        "(default: the project the current folder is in, if any)."
+    ),
 )
 @click.pass_context
 def doctor(
     ctx: click.Context, backends: tuple[str, ...], fmt: str, project: Path | None
 ) -> None:
-    """Check keys, endpoints and services the backends need; exit 1 if any check fails.
-
-    With deployment self-hosted or air-gapped (ADVISOR_DEPLOYMENT, advisor.toml, or the
-    project's .advisor.yml), also checks that no endpoint leaves the team's infrastructure.
-    """
+    """Run the preflight checks and exit with their worst outcome."""
     from .doctor import render, run_doctor
 
     report = run_doctor(backends, project)
@@ -570,71 +718,91 @@ def doctor(
     ctx.exit(report.exit_code)
 
 
-@cli.group(short_help="Inspect the settings and where each came from.")
+@cli.group(
+    short_help=N_("Inspect the settings and where each came from."),
+    help=N_("Inspect the settings (environment, ./advisor.toml, the user config file)."),
+)
 def config() -> None:
-    """Inspect the settings (environment, ./advisor.toml, the user config file)."""
+    """The ``advisor config`` group."""
 
 
-@config.command("show", short_help="Print the effective settings, secrets masked.")
-@click.option(
+@config.command(
+    "show",
+    short_help=N_("Print the effective settings, secrets masked."),
+    help=N_("Print the effective settings and where each came from; secrets masked."),
+)
+@option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="text for people, json for scripts; secrets are masked in both.",
+    help=N_("text for people, json for scripts; secrets are masked in both."),
 )
 def config_show(fmt: str) -> None:
-    """Print the effective settings and where each came from; secrets masked."""
+    """Print the settings with their sources (``settings.render_config``)."""
     from .settings import load_settings, render_config
 
     click.echo(render_config(load_settings(), fmt), nl=False)
 
 
-@cli.command(short_help="Make a runnable starter project in TARGET.")
-@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@cli.command(
+    short_help=N_("Make a runnable starter project in TARGET."),
+    help=N_(
+        "Render a runnable starter project for the decision into TARGET.\n"
+        "\n"
+        "Nothing is written until every file has rendered, and no existing file is "
+        "overwritten unless --force says so (and then a copy of it is kept under "
+        ".advisor/backups/)."
+    ),
+)
+@argument("target", type=click.Path(file_okay=False, path_type=Path))
 @answers_options
-@click.option(
+@option(
     "--decision",
     "decision_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Reuse a saved decision (the output of `advisor decide --format json`).",
+    help=N_("Reuse a saved decision (the output of `advisor decide --format json`)."),
 )
-@click.option(
+@option(
     "--backend",
     "backend_names",
     multiple=True,
     metavar="NAME",
-    help="Use this backend (repeatable) instead of the decision's default ones; the "
-    "questionnaire then becomes optional (docs/scaffold.md).",
+    help=N_(
+        "Use this backend (repeatable) instead of the decision's default ones; the "
+        "questionnaire then becomes optional (docs/scaffold.md)."
+    ),
 )
-@click.option("--name", help="Project name (default: the target folder's name).")
-@click.option(
+@option("--name", help=N_("Project name (default: the target folder's name)."))
+@option(
     "--templates",
     "templates_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Also render your team's template dir (laid out like a backend's), sandboxed.",
+    help=N_("Also render your team's template dir (laid out like a backend's), sandboxed."),
 )
-@click.option(
+@option(
     "--answers-from",
     "record_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Make a project again from its .advisor.yml (--set still overrides).",
+    help=N_("Make a project again from its .advisor.yml (--set still overrides)."),
 )
-@click.option(
+@option(
     "--trust-templates",
     is_flag=True,
-    help="Render the template dir an --answers-from record names (it comes from the "
-    "repository, so it is not used without this).",
+    help=N_(
+        "Render the template dir an --answers-from record names (it comes from the "
+        "repository, so it is not used without this)."
+    ),
 )
-@click.option(
+@option(
     "--force",
     is_flag=True,
-    help="Overwrite existing files that would change, after copying them to .advisor/backups/.",
+    help=N_("Overwrite existing files that would change, after copying them to .advisor/backups/."),
 )
-@click.option("--no-backup", is_flag=True, help="With --force: keep no copy of replaced files.")
-@click.option("--skip-existing", is_flag=True, help="Keep existing files; write the others.")
-@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+@option("--no-backup", is_flag=True, help=N_("With --force: keep no copy of replaced files."))
+@option("--skip-existing", is_flag=True, help=N_("Keep existing files; write the others."))
+@option("--dry-run", is_flag=True, help=N_("List what would be written; write nothing."))
 def scaffold(
     target: Path,
     answers_file: Path | None,
@@ -651,11 +819,7 @@ def scaffold(
     skip_existing: bool,
     dry_run: bool,
 ) -> None:
-    """Render a runnable starter project for the decision into TARGET.
-
-    Nothing is written until every file has rendered, and no existing file is overwritten
-    unless --force says so (and then a copy of it is kept under .advisor/backups/).
-    """
+    """Plan (``planning``), then render (``scaffold``) a starter project."""
     from .clock import today
     from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
@@ -708,42 +872,55 @@ def scaffold(
             click.echo(line, err=True)
 
 
-@cli.command(short_help="Re-render a generated project and merge your edits.")
-@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
+@cli.command(
+    short_help=N_("Re-render a generated project and merge your edits."),
+    help=N_(
+        "Re-render a generated project with new inputs and merge your edits into it.\n"
+        "\n"
+        "Reads TARGET/.advisor.yml, renders the project as it was generated and as it would "
+        "be now (new backends, answers, decision, or this advisor's templates), and merges "
+        "the difference into your files like git does. Exit 1 when a file has conflicts "
+        "(marked with <<<<<<< / >>>>>>>, and listed). Never prompts: new answers take their "
+        "defaults."
+    ),
+)
+@argument("target", type=click.Path(file_okay=False, path_type=Path))
+@option(
     "--answers",
     "answers_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML or JSON answers file: these answers replace the recorded ones.",
+    help=N_("YAML or JSON answers file: these answers replace the recorded ones."),
 )
-@click.option(
+@option(
     "--set",
     "set_values",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Change one answer (repeatable; overrides the answers file).",
+    help=N_("Change one answer (repeatable; overrides the answers file)."),
 )
-@click.option(
+@option(
     "--decision",
     "decision_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Re-render for a saved decision (`advisor decide --format json`).",
+    help=N_("Re-render for a saved decision (`advisor decide --format json`)."),
 )
-@click.option(
+@option(
     "--backend",
     "backend_names",
     multiple=True,
     metavar="NAME",
-    help="The project's backends from now on (repeatable; default: the recorded ones).",
+    help=N_("The project's backends from now on (repeatable; default: the recorded ones)."),
 )
-@click.option(
+@option(
     "--trust-templates",
     is_flag=True,
-    help="Render the template dir the project's .advisor.yml names (it comes from the "
-    "repository, so it is not used without this).",
+    help=N_(
+        "Render the template dir the project's .advisor.yml names (it comes from the "
+        "repository, so it is not used without this)."
+    ),
 )
-@click.option(
-    "--dry-run", is_flag=True, help="Print what would change and the diff; write nothing."
+@option(
+    "--dry-run", is_flag=True, help=N_("Print what would change and the diff; write nothing.")
 )
 @click.pass_context
 def update(
@@ -756,13 +933,7 @@ def update(
     trust_templates: bool,
     dry_run: bool,
 ) -> None:
-    """Re-render a generated project with new inputs and merge your edits into it.
-
-    Reads TARGET/.advisor.yml, renders the project as it was generated and as it would be
-    now (new backends, answers, decision, or this advisor's templates), and merges the
-    difference into your files like git does. Exit 1 when a file has conflicts (marked
-    with <<<<<<< / >>>>>>>, and listed). Never prompts: new answers take their defaults.
-    """
+    """Plan a three-way merge of a generated project (``update``) and apply it."""
     from .clock import today
     from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
@@ -795,26 +966,30 @@ def update(
     ctx.exit(1 if plan.conflicts else 0)
 
 
-@cli.command(short_help="Exit 1 when a project's decision no longer holds.")
-@click.argument(
+@cli.command(
+    short_help=N_("Exit 1 when a project's decision no longer holds."),
+    help=N_(
+        "Check that a generated project's recorded decision still holds; exit 1 if not.\n"
+        "\n"
+        "Decides again from TARGET/.advisor.yml's answers with this advisor's framework, and "
+        "looks for provider dates passed since the project was rendered and an old price "
+        "book. One line per finding, for CI and pre-commit (.pre-commit-hooks.yaml). "
+        "ADVISOR_TODAY (YYYY-MM-DD) pins today's date, for tests and to preview a later day."
+    ),
+)
+@argument(
     "target", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
 )
-@click.option(
+@option(
     "--max-price-age",
     type=click.IntRange(min=0),
     default=None,
     metavar="DAYS",
-    help="Oldest allowed price book, in days (default: 365).",
+    help=N_("Oldest allowed price book, in days (default: 365)."),
 )
 @click.pass_context
 def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
-    """Check that a generated project's recorded decision still holds; exit 1 if not.
-
-    Decides again from TARGET/.advisor.yml's answers with this advisor's framework, and
-    looks for provider dates passed since the project was rendered and an old price book.
-    One line per finding, for CI and pre-commit (.pre-commit-hooks.yaml). ADVISOR_TODAY
-    (YYYY-MM-DD) pins today's date, for tests and to preview a later day.
-    """
+    """Re-decide a project's recorded answers and report what no longer holds."""
     from .check import DEFAULT_MAX_PRICE_AGE_DAYS, check_record
     from .clock import today
     from .providers import load_providers
@@ -871,7 +1046,7 @@ def _add_lang_option(command: click.Command) -> None:
     """Give ``command`` (and a group's subcommands) the ``--lang`` option."""
     if not any(param.name == "lang" for param in command.params):
         command.params.append(
-            click.Option(
+            HelpOption(
                 ["--lang"],
                 metavar="LANG",
                 expose_value=False,
