@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import click
 import pytest
@@ -11,6 +15,13 @@ from click.testing import CliRunner
 
 from advisor import i18n
 from advisor.cli import cli
+from advisor.questionnaire import (
+    CORE_QUESTIONS,
+    OPTIONAL_QUESTIONS,
+    choice_labels,
+    coerce,
+    core_label_messages,
+)
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -77,3 +88,172 @@ def test_help_is_translated_when_shown_not_when_defined():
     assert HANGUL.search(decide.get_short_help_str())
     i18n.activate("en")
     assert decide.get_short_help_str() == "Recommend rag, fine-tune or hybrid, with costs."
+
+
+# --- The questionnaire --------------------------------------------------------------
+
+CHOICE_QUESTIONS = [q for q in CORE_QUESTIONS if q.kind == "choice"]
+
+
+def run(args, env=None, input=None):
+    return CliRunner().invoke(cli, args, env=env, input=input, prog_name="advisor")
+
+
+@pytest.mark.parametrize("question", CHOICE_QUESTIONS, ids=lambda q: q.key)
+def test_every_core_choice_has_a_korean_label_that_reads_back_as_its_value(question):
+    i18n.activate("ko")
+    labels = choice_labels(question)
+    assert all(HANGUL.search(label) for c, label in labels.items() if c != "api"), labels
+    assert len({label.lower() for label in labels.values()}) == len(labels)
+    for choice, label in labels.items():
+        assert coerce(question, label, "test") == choice
+    i18n.activate("en")
+    assert choice_labels(question) == {c: c for c in question.choices}
+    for choice, label in zip(question.choices, labels.values(), strict=True):
+        assert coerce(question, label, "test") == choice  # any language's label, in English
+
+
+def test_the_label_list_covers_every_core_choice():
+    """``core_label_messages`` is what puts the labels in the catalog: none may be missing."""
+    i18n.activate("ko")
+    labels = set(core_label_messages())
+    for question in CHOICE_QUESTIONS:
+        assert set(choice_labels(question).values()) <= labels, question.key
+    assert {"예", "아니요"} <= labels
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_korean_labels_in_set_and_answers_files_give_the_english_values(tmp_path, lang):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "volatility: 매주\nformat: 엄격\nlatency_ms: 900\nbudget_usd: 5000\n", "utf-8"
+    )
+    korean = run(
+        ["decide", "--lang", lang, "--answers", str(answers), "--set", "citations=예",
+         "--set", "deployment=자체 호스팅", "--format", "json"]
+    )
+    english = run(
+        ["decide", "--lang", "en", "--set", "volatility=weekly", "--set", "format=strict",
+         "--set", "latency_ms=900", "--set", "budget_usd=5000", "--set", "citations=true",
+         "--set", "deployment=self-hosted", "--format", "json"]
+    )
+    assert korean.exit_code == english.exit_code == 0, korean.output
+    decision = json.loads(korean.stdout)
+    assert decision["answers"] == json.loads(english.stdout)["answers"]
+    assert decision["answers"]["volatility"] == "weekly"
+    assert decision["answers"]["deployment"] == "self-hosted"
+    assert decision["answers"]["citations"] is True
+
+
+def test_a_bad_value_is_one_korean_line_naming_field_value_and_allowed():
+    result = run(["decide", "--lang", "ko", "--no-input", "--set", "volatility=weakly",
+                  "--set", "format=strict", "--set", "latency_ms=9", "--set", "budget_usd=1"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("오류: --set: volatility: 'weakly'")
+    assert "허용되지 않습니다" in line and "weekly(매주)" in line and "'weekly'을(를)" in line
+    assert "Traceback" not in result.output
+
+
+def test_several_bad_answers_are_reported_at_once_in_korean(tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("volatility: 자주\nformat: json\nlatency_ms: 빠름\nbudget: 1\n", "utf-8")
+    result = run(["decide", "--lang", "ko", "--answers", str(answers)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 5, lines  # unknown key, three bad values, missing budget_usd
+    assert all(line.startswith("오류: ") and HANGUL.search(line[4:]) for line in lines)
+    assert any("budget_usd" in line and "'budget'" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("a: [\n", "올바른 YAML/JSON이 아닙니다(2행)"),
+        ("- 1\n", "key: value 매핑이어야 합니다"),
+        (b"\xff\xfe", "UTF-8 텍스트가 아닙니다"),
+    ],
+)
+def test_answers_file_errors_are_korean(tmp_path, content, expected):
+    answers = tmp_path / "a.yaml"
+    if isinstance(content, bytes):
+        answers.write_bytes(content)
+    else:
+        answers.write_text(content, "utf-8")
+    result = run(["decide", "--lang", "ko", "--answers", str(answers)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"오류: {answers}: " + result.stderr.split(
+        f"{answers}: ", 1)[1].strip()]
+    assert expected in result.stderr
+
+
+def test_questions_text_is_korean_and_its_json_is_the_same_in_every_language():
+    korean = invoke(["questions", "--lang", "ko"])
+    assert "답변이 의존하는 사실은 얼마나 자주 바뀝니까?" in korean
+    assert "weekly(매주)" in korean and "strict(엄격): " in korean
+    assert "허용값: true 또는 false(예 또는 아니요)" in korean
+    english = invoke(["questions", "--lang", "en"])
+    assert not HANGUL.search(english)
+    assert invoke(["questions", "--format", "json", "--lang", "ko"]) == invoke(
+        ["questions", "--format", "json", "--lang", "en"]
+    )
+    keys = [q["key"] for q in json.loads(invoke(["questions", "--format", "json"]))]
+    assert keys == [q.key for q in CORE_QUESTIONS + OPTIONAL_QUESTIONS]
+
+
+def test_korean_labels_come_through_a_pipe(tmp_path):
+    """``--answers /dev/stdin`` fed by a pipe, in an English session: values in the JSON."""
+    text = "volatility: 매주\nformat: 엄격\nlatency_ms: 900\nbudget_usd: 5000\ncitations: 아니요\n"
+    env = {**os.environ, "ADVISOR_LANG": "en"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from advisor.cli import main; main()", "decide",
+         "--answers", "/dev/stdin", "--format", "json"],
+        input=text.encode(), capture_output=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    answers = json.loads(done.stdout)["answers"]
+    assert answers["volatility"] == "weekly" and answers["format"] == "strict"
+    assert answers["citations"] is False
+    assert "'매주' read as weekly" in done.stderr.decode()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+def test_a_korean_session_at_a_terminal_shows_and_accepts_korean_labels(tmp_path):
+    from test_cli_pty import Terminal
+
+    term = Terminal(
+        "decide", "--format", "json", cwd=tmp_path, columns=80, env={"ADVISOR_LANG": "ko"}
+    )
+    term.expect("< 입력 후 Enter를 누르면 이전 질문으로 돌아갑니다.")
+    term.expect("질문 1/8: 답변이 의존하는 사실은 얼마나 자주 바뀝니까?")
+    term.expect("volatility (고정/매년/매월/매주/매일/실시간):")
+    term.line("매주")
+    shown = term.expect("format (없음/가벼움/스키마/엄격):")
+    assert "엄격: 지시문만으로는" in shown
+    term.line("json")  # a hint in Korean, then asked again
+    assert "'schema'을(를) 뜻했나요?" in term.expect("format (없음/가벼움/스키마/엄격):")
+    term.line("엄격")
+    term.expect("latency_ms (예: 800, 800ms, 0.8 s):")
+    term.line("<")  # back: the previous answer is offered as its label
+    term.expect("format (없음/가벼움/스키마/엄격) [엄격]:")
+    term.line("")
+    term.expect("latency_ms")
+    term.line("900")
+    term.expect("budget_usd (예: 2000, $2,000):")
+    term.line("5000")
+    term.expect("examples [0]:")
+    term.line("")
+    term.expect("citations (예/아니요) [아니요]:")
+    term.line("예")
+    for _ in range(2):
+        term.expect("]:")
+        term.line("")
+    term.expect("`advisor scaffold`에 쓸 수 있게 답변을 저장할까요?")
+    term.line("-")
+    code, stdout, shown = term.finish()
+    assert code == 0, shown
+    answers = json.loads(stdout)["answers"]
+    assert answers["volatility"] == "weekly" and answers["format"] == "strict"
+    assert answers["citations"] is True

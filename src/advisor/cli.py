@@ -16,7 +16,8 @@ import click
 
 from . import __version__, i18n
 from .errors import InputError
-from .i18n import N_
+from .i18n import N_, ngettext, pgettext
+from .i18n import gettext as _
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -262,23 +263,26 @@ def check_output_folder(output: Path | None) -> None:
     """Refuse ``-o`` into a missing folder before anything (a chart, a report) is written."""
     if output is not None and not output.parent.is_dir():
         raise InputError(
-            f"--output {output}: cannot write: the folder {output.parent} does not exist "
-            "(create it first)"
+            _(
+                "--output {path}: cannot write: the folder {folder} does not exist "
+                "(create it first)"
+            ).format(path=output, folder=output.parent)
         )
 
 
 def write_output(
-    text: str, output: Path | None, *, force: bool = False, what: str = ""
+    text: str, output: Path | None, *, force: bool = False, note: str | None = None
 ) -> None:
     """Print ``text``, or write it to ``output`` all at once (the old file stays whole on
-    failure); a symbolic link there is written through only with ``force``."""
+    failure); a symbolic link there is written through only with ``force``. ``note``
+    replaces the line that says so (``Wrote FILE``)."""
     if output is None:
         click.echo(text, nl=False)
         return
     from .placement import write_file
 
     write_file(output, text.encode("utf-8"), through_links=force, option="--output")
-    click.echo(f"Wrote {output}{what}", err=True)
+    click.echo(note or _("Wrote {path}").format(path=output), err=True)
 
 
 @cli.command(
@@ -391,7 +395,11 @@ def decide(
 
     for name in deciders:
         if not name.strip() or not name.isprintable():
-            raise InputError(f"--decider: {name!r} is not a name (printable text, not blank)")
+            raise InputError(
+                _("--decider: {name} is not a name (printable text, not blank)").format(
+                    name=repr(name)
+                )
+            )
     deciders = tuple(name.strip() for name in deciders)
     if compare or scenarios:
         unused = {"--answers": answers_file, "--save-answers": save_answers,
@@ -399,7 +407,9 @@ def decide(
         _compare(scenarios, compare, unused, set_values, fmt, output)
         return
     if (min_gain is not None or format_floor is not None) and not evidence_files:
-        raise InputError("--min-gain and --format-floor weigh evidence: give --evidence FILE")
+        raise InputError(
+            _("--min-gain and --format-floor weigh evidence: give --evidence FILE")
+        )
     check_output_folder(output)
     if output is not None:
         from .placement import output_destination
@@ -429,8 +439,10 @@ def decide(
     chart_href = None
     if fmt == "markdown" and output is not None:
         chart = output.with_name(f"{output.stem}-costs.svg")
-        shown = f" (the cost chart {output.name} shows)"
-        write_output(chart_svg(advice.costs, advice.decision), chart, force=force, what=shown)
+        note = _("Wrote {path} (the cost chart {report} shows)").format(
+            path=chart, report=output.name
+        )
+        write_output(chart_svg(advice.costs, advice.decision), chart, force=force, note=note)
         chart_href = chart.name
     report = render(
         decision,
@@ -448,8 +460,10 @@ def decide(
     write_output(report, output, force=force)
     if save_answers is not None:
         click.echo(
-            f"Next: advisor scaffold DIR --answers {shlex.quote(str(save_answers))}   "
-            "(makes a starter project for this decision in DIR)",
+            _(
+                "Next: advisor scaffold DIR --answers {file}   "
+                "(makes a starter project for this decision in DIR)"
+            ).format(file=shlex.quote(str(save_answers))),
             err=True,
         )
 
@@ -464,17 +478,21 @@ def _offer_to_save() -> Path | None:
 
     def convert(text: Any) -> Path | None:
         name = str(text).strip()
-        if name.lower() in ("-", "n", "no"):
+        if name.lower() in ("-", "n", "no", pgettext("boolean", "no").lower()):
             return None
         path = Path(name).expanduser()
         if path.exists():
-            raise click.UsageError(f"{path} exists; give another name (or - to skip)")
+            raise click.UsageError(
+                _("{path} exists; give another name (or - to skip)").format(path=path)
+            )
         if not path.parent.is_dir():
-            raise click.UsageError(f"the folder {path.parent} does not exist")
+            raise click.UsageError(
+                _("the folder {folder} does not exist").format(folder=path.parent)
+            )
         return path
 
     chosen: Path | None = click.prompt(
-        "Save these answers for `advisor scaffold`? File name, or - to skip",
+        _("Save these answers for `advisor scaffold`? File name, or - to skip"),
         default=str(default),
         value_proc=convert,
         err=True,
@@ -498,9 +516,15 @@ def read_evidence(paths: tuple[Path, ...]) -> Any:
             with path.open("rb") as handle:
                 raw = handle.read(limit + 1)
         except OSError as exc:
-            raise InputError(f"{where}: cannot read: {exc.strerror or exc}") from None
+            raise InputError(
+                _("{path}: cannot read: {reason}").format(path=where, reason=exc.strerror or exc)
+            ) from None
         if len(raw) > limit:
-            raise InputError(f"{where}: evidence file is over {limit} bytes (the most allowed)")
+            raise InputError(
+                _("{path}: evidence file is over {limit} bytes (the most allowed)").format(
+                    path=where, limit=limit
+                )
+            )
         documents.append(evidence.loads_evidence(raw, where))
     return evidence.merge_evidence(documents)
 
@@ -513,15 +537,24 @@ def _compare(scenarios: tuple[Path, ...], compare: bool, unused: dict[str, Any],
     from .compare import compare_scenarios, render_comparison
 
     if not compare:
-        raise InputError(f"{scenarios[0]}: answers files as arguments need --compare "
-                         "(one file: --answers FILE)")
+        raise InputError(
+            _("{path}: answers files as arguments need --compare (one file: --answers FILE)")
+            .format(path=scenarios[0])
+        )
     for option, value in unused.items():
         if value:
-            raise InputError(f"{option}: not with --compare (it compares the answers files "
-                             "given as arguments; a record comes from one: --answers FILE)")
+            raise InputError(
+                _(
+                    "{option}: not with --compare (it compares the answers files given as "
+                    "arguments; a record comes from one: --answers FILE)"
+                ).format(option=option)
+            )
     if len(scenarios) < 2:
-        raise InputError(f"--compare: {len(scenarios)} answers file(s) given; "
-                         "it needs two or more")
+        raise InputError(
+            _("--compare: {count} answers file(s) given; it needs two or more").format(
+                count=len(scenarios)
+            )
+        )
     answered = [(str(path), gather_answers(path, set_values, no_input=True))
                 for path in scenarios]
     comparison = compare_scenarios(answered, today=dt.date.today())
@@ -534,8 +567,12 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
     try:
         path.write_text(yaml.safe_dump(values, sort_keys=False, allow_unicode=True), "utf-8")
     except OSError as exc:
-        raise InputError(f"--save-answers {path}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"Saved the answers to {path}", err=True)
+        raise InputError(
+            _("--save-answers {path}: cannot write: {reason}").format(
+                path=path, reason=exc.strerror or exc
+            )
+        ) from None
+    click.echo(_("Saved the answers to {path}").format(path=path), err=True)
 
 
 @cli.command(
@@ -552,21 +589,28 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
 )
 def questions(fmt: str) -> None:
     """List every question: the core's, the optional ones, the plugins'."""
-    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
+    from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS, choice_labels
 
     all_questions = CORE_QUESTIONS + OPTIONAL_QUESTIONS + tuple(question_registry())
     if fmt == "json":
         click.echo(json.dumps([q.to_dict() for q in all_questions], indent=2))
         return
     for q in all_questions:
-        default = "required" if q.required else f"default {q.default!r}"
         if q.advanced and q.default is None:
-            default = "optional, never asked: give it in --answers or --set"
+            default = _("optional, never asked: give it in --answers or --set")
+        elif q.required:
+            default = _("required")
+        else:
+            default = _("default {value}").format(value=repr(q.default))
         click.echo(f"{q.key} ({q.kind}; {default})")
-        click.echo(f"    {q.help}")
-        click.echo(f"    allowed: {q.allowed()}")
+        click.echo(f"    {_(q.help)}")
+        click.echo("    " + _("allowed: {allowed}").format(allowed=q.allowed()))
+        labels = choice_labels(q)
         for choice, text in q.choice_help.items():
-            click.echo(f"      {choice}: {text}")
+            shown = choice
+            if labels.get(choice, choice).lower() != choice.lower():
+                shown = _("{value} ({label})").format(value=choice, label=labels[choice])
+            click.echo(f"      {shown}: {_(text)}")
 
 
 @cli.command(
@@ -603,35 +647,54 @@ def plugins_command(ctx: click.Context, fmt: str) -> None:
         click.echo(json.dumps([i.to_dict() for i in infos], indent=2))
         return
     if not infos:
-        why = "ADVISOR_LOAD_PLUGINS is empty" if wanted_plugins() == set() else "none installed"
-        click.echo(f"No plugins loaded ({why}).")
+        if wanted_plugins() == set():
+            click.echo(_("No plugins loaded (ADVISOR_LOAD_PLUGINS is empty)."))
+        else:
+            click.echo(_("No plugins loaded (none installed)."))
         return
     click.echo(_plugins_table(infos))
 
 
 def _plugins_table(infos: list[Any]) -> str:
     """One row per plugin, then an indented line per thing it provides or error it hit."""
-    rows = [("PLUGIN", "DISTRIBUTION", "VERSION", "HOOKS")]
+    rows = [(_("PLUGIN"), _("DISTRIBUTION"), _("VERSION"), _("HOOKS"))]
     rows += [(i.name, i.distribution, i.version, ", ".join(i.hooks) or "-") for i in infos]
-    widths = [max(len(row[col]) for row in rows) for col in range(3)]
+    widths = [max(_columns(row[col]) for row in rows) for col in range(3)]
     lines = []
     for index, row in enumerate(rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        cells = [
+            cell + " " * (width - _columns(cell)) for cell, width in zip(row, widths, strict=False)
+        ]
         lines.append("  ".join([*cells, row[3]]).rstrip())
         if index == 0:
             continue
         info = infos[index - 1]
         for backend in info.backends:
             approaches = ", ".join(backend.approaches)
-            lines.append(f"    backend {backend.name} [{approaches}]: {backend.description}")
-        for label, names in (("questions", info.questions), ("commands", info.commands)):
+            lines.append(
+                "    "
+                + _("backend {name} [{approaches}]: {description}").format(
+                    name=backend.name, approaches=approaches, description=_(backend.description)
+                )
+            )
+        provided = (
+            (_("questions: {names}"), info.questions),
+            (_("commands: {names}"), info.commands),
+            (_("doctor checks: {names}"), info.checks),
+        )
+        for line, names in provided:
             if names:
-                lines.append(f"    {label}: {', '.join(names)}")
-        if info.checks:
-            lines.append(f"    doctor checks: {', '.join(info.checks)}")
-        lines.extend(f"    ERROR: {error}" for error in info.errors)
-        lines.extend(f"    SLOW: {note}" for note in info.notes)
+                lines.append("    " + line.format(names=", ".join(names)))
+        lines.extend("    " + _("ERROR: {error}").format(error=error) for error in info.errors)
+        lines.extend("    " + _("SLOW: {note}").format(note=note) for note in info.notes)
     return "\n".join(lines)
+
+
+def _columns(text: str) -> int:
+    """Terminal columns ``text`` takes: Hangul and other wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @cli.group(
@@ -669,8 +732,18 @@ def plugin_new(name: str, target: Path | None) -> None:
 
     folder = target if target is not None else Path(f"advisor-{name}")
     written = new_plugin(name, folder, templates_path("plugin"))
-    click.echo(f"Created {folder} ({len(written)} files): backend {name}-rag.", err=True)
-    click.echo(f"Next: cd {folder} && pip install -e \".[test]\" && pytest", err=True)
+    click.echo(
+        ngettext(
+            "Created {folder} ({count} file): backend {backend}.",
+            "Created {folder} ({count} files): backend {backend}.",
+            len(written),
+        ).format(folder=folder, count=len(written), backend=f"{name}-rag"),
+        err=True,
+    )
+    click.echo(
+        _("Next: {command}").format(command=f'cd {folder} && pip install -e ".[test]" && pytest'),
+        err=True,
+    )
 
 
 @cli.command(

@@ -35,8 +35,10 @@ class InputError(click.ClickException):
         return (self.message, *self.more)
 
     def show(self, file: IO[Any] | None = None) -> None:
+        from .i18n import gettext as _
+
         for line in self.lines:
-            click.echo(f"Error: {line}", file=file, err=file is None)
+            click.echo(_("Error: {message}").format(message=line), file=file, err=file is None)
 
 
 class PluginError(click.ClickException):

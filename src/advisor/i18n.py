@@ -90,14 +90,7 @@ def choose(explicit: str | None = None, environ: Mapping[str, str] | None = None
 def activate(lang: str) -> None:
     """Translate from now on into ``lang`` (one of :func:`available`)."""
     global _language, _translations
-    translations: _gettext.NullTranslations = _gettext.NullTranslations()
-    if lang != SOURCE_LANGUAGE:
-        translations = _gettext.translation(DOMAIN, LOCALE_DIR, [lang], fallback=True)
-        for domain, directory in _plugin_catalogs:
-            translations.add_fallback(
-                _gettext.translation(domain, directory, [lang], fallback=True)
-            )
-    _language, _translations = lang, translations
+    _language, _translations = lang, _catalog(lang)
 
 
 def language() -> str:
@@ -132,6 +125,34 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` (Korean has one form; English two)."""
     language()
     return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in ``context`` (a msgctxt) in the language in use: the same English word
+    can need different translations (a choice's label is keyed by its question)."""
+    language()
+    return _translations.pgettext(context, message)
+
+
+def every_translation(context: str, message: str) -> set[str]:
+    """``message`` in ``context`` in every available language, the source included.
+
+    For reading input: a choice typed as its label is accepted in any language, whichever
+    one is in use (an answers file written in Seoul works in a CI job in English).
+    """
+    return {_catalog(lang).pgettext(context, message) for lang in available()}
+
+
+def _catalog(lang: str) -> _gettext.NullTranslations:
+    """The core's and plugins' catalogs for ``lang`` (cached by :mod:`gettext` itself)."""
+    translations: _gettext.NullTranslations = _gettext.NullTranslations()
+    if lang != SOURCE_LANGUAGE:
+        translations = _gettext.translation(DOMAIN, LOCALE_DIR, [lang], fallback=True)
+        for domain, directory in _plugin_catalogs:
+            translations.add_fallback(
+                _gettext.translation(domain, directory, [lang], fallback=True)
+            )
+    return translations
 
 
 def N_(message: str) -> str:
