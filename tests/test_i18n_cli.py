@@ -13,8 +13,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from advisor import i18n
+from advisor import i18n, plugins
+from advisor.api import Check, CheckResult, hookimpl
 from advisor.cli import cli
+from advisor.i18n import N_, Message, translate
 from advisor.questionnaire import (
     CORE_QUESTIONS,
     OPTIONAL_QUESTIONS,
@@ -233,7 +235,9 @@ def test_a_korean_session_at_a_terminal_shows_and_accepts_korean_labels(tmp_path
     shown = term.expect("format (없음/가벼움/스키마/엄격):")
     assert "엄격: 지시문만으로는" in shown
     term.line("json")  # a hint in Korean, then asked again
-    assert "'schema'을(를) 뜻했나요?" in term.expect("format (없음/가벼움/스키마/엄격):")
+    refused = term.expect("format (없음/가벼움/스키마/엄격):")
+    assert "오류: 답변: format: 'json'은(는) 허용되지 않습니다" in refused
+    assert "'schema'을(를) 뜻했나요?" in refused and "Error" not in refused
     term.line("엄격")
     term.expect("latency_ms (예: 800, 800ms, 0.8 s):")
     term.line("<")  # back: the previous answer is offered as its label
@@ -257,3 +261,90 @@ def test_a_korean_session_at_a_terminal_shows_and_accepts_korean_labels(tmp_path
     answers = json.loads(stdout)["answers"]
     assert answers["volatility"] == "weekly" and answers["format"] == "strict"
     assert answers["citations"] is True
+
+
+# --- doctor, config show, plugins ---------------------------------------------------
+
+KEY = "sk-test-" + "x" * 40
+
+
+class SpeakingChecks:
+    """A plugin whose checks say things with values in them (one of them a secret)."""
+
+    @staticmethod
+    @hookimpl
+    def register_doctor_checks(register):
+        def broken(settings):
+            return CheckResult(
+                "fail",
+                Message(N_("the check itself failed: {error}"), error=f"RuntimeError: {KEY}"),
+                N_("report this to the plugin's authors (`advisor plugins` names it)"),
+            )
+
+        register(Check("speaking.broken", broken, "speaking"))
+        register(Check("speaking.fine", lambda settings: CheckResult("ok", "fine"), "speaking"))
+
+
+@pytest.fixture
+def speaking(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "user.toml"))
+    monkeypatch.chdir(tmp_path)
+    plugins.reset()
+    plugins.get_plugins().add(SpeakingChecks(), "speaking")
+    yield
+    plugins.reset()
+
+
+def test_doctor_speaks_korean_and_its_json_stays_english(speaking):
+    korean = run(["doctor", "--lang", "ko", "--backend", "speaking"])
+    assert korean.exit_code == 1
+    text = korean.stdout
+    assert "설정 출처: 환경 변수" in text
+    assert "실패    speaking.broken  점검 자체가 실패했습니다: RuntimeError: " in text
+    assert "해결: 플러그인 작성자에게 알려 주세요" in text
+    assert "정상 1, 경고 0, 실패 1, 건너뜀 0" in text and "해결 방법:" in text
+    assert KEY not in korean.output
+    as_json = [run(["doctor", "--lang", lang, "--backend", "speaking", "--format", "json"])
+               for lang in ("ko", "en")]
+    assert as_json[0].stdout == as_json[1].stdout
+    checks = {c["name"]: c for c in json.loads(as_json[0].stdout)["checks"]}
+    assert checks["speaking.broken"]["summary"].startswith("the check itself failed: ")
+    assert KEY not in as_json[0].stdout
+
+
+def test_a_message_is_english_text_that_translates_itself():
+    message = Message(N_("the check did not finish within {seconds} s"), seconds="2")
+    assert message == "the check did not finish within 2 s"
+    assert json.dumps(message) == '"the check did not finish within 2 s"'
+    i18n.activate("ko")
+    assert translate(message) == "점검이 2초 안에 끝나지 않았습니다"
+    assert translate("To fix:") == "해결 방법:" and translate("not in any catalog") == (
+        "not in any catalog"
+    )
+
+
+def test_config_show_speaks_korean_and_its_json_stays_the_same(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "user.toml"))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    text = invoke(["config", "show", "--lang", "ko"])
+    assert text.startswith("설정 파일(") and "[기본값]" in text and "(설정 안 됨)" in text
+    assert KEY not in text
+    assert invoke(["config", "show", "--format", "json", "--lang", "ko"]) == invoke(
+        ["config", "show", "--format", "json", "--lang", "en"]
+    )
+
+
+def test_plugins_speaks_korean_its_columns_line_up_and_its_json_stays_the_same():
+    text = invoke(["plugins", "--lang", "ko"])
+    header, first = text.splitlines()[:2]
+    assert header.split() == ["플러그인", "패키지", "버전", "훅"]
+    # Hangul takes two columns: the second heading starts where the row's second cell does.
+    heading_at = i18n.columns(header[: header.index("패키지")])
+    assert heading_at == len(first) - len(first[len(first.split()[0]):].lstrip())
+    assert "    백엔드 " in text
+    assert invoke(["plugins", "--format", "json", "--lang", "ko"]) == invoke(
+        ["plugins", "--format", "json", "--lang", "en"]
+    )

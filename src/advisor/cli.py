@@ -470,6 +470,8 @@ def decide(
 
 def _offer_to_save() -> Path | None:
     """After an interactive decide: where to keep the answers for ``scaffold`` (or None)."""
+    from .prompting import Invalid, prompt
+
     default = Path("answers.yaml")
     number = 2
     while default.exists():
@@ -482,20 +484,15 @@ def _offer_to_save() -> Path | None:
             return None
         path = Path(name).expanduser()
         if path.exists():
-            raise click.UsageError(
-                _("{path} exists; give another name (or - to skip)").format(path=path)
-            )
+            raise Invalid(_("{path} exists; give another name (or - to skip)").format(path=path))
         if not path.parent.is_dir():
-            raise click.UsageError(
-                _("the folder {folder} does not exist").format(folder=path.parent)
-            )
+            raise Invalid(_("the folder {folder} does not exist").format(folder=path.parent))
         return path
 
-    chosen: Path | None = click.prompt(
+    chosen: Path | None = prompt(
         _("Save these answers for `advisor scaffold`? File name, or - to skip"),
-        default=str(default),
-        value_proc=convert,
-        err=True,
+        str(default),
+        convert,
     )
     return chosen
 
@@ -659,11 +656,12 @@ def _plugins_table(infos: list[Any]) -> str:
     """One row per plugin, then an indented line per thing it provides or error it hit."""
     rows = [(_("PLUGIN"), _("DISTRIBUTION"), _("VERSION"), _("HOOKS"))]
     rows += [(i.name, i.distribution, i.version, ", ".join(i.hooks) or "-") for i in infos]
-    widths = [max(_columns(row[col]) for row in rows) for col in range(3)]
+    widths = [max(i18n.columns(row[col]) for row in rows) for col in range(3)]
     lines = []
     for index, row in enumerate(rows):
         cells = [
-            cell + " " * (width - _columns(cell)) for cell, width in zip(row, widths, strict=False)
+            cell + " " * (width - i18n.columns(cell))
+            for cell, width in zip(row, widths, strict=False)
         ]
         lines.append("  ".join([*cells, row[3]]).rstrip())
         if index == 0:
@@ -689,12 +687,6 @@ def _plugins_table(infos: list[Any]) -> str:
         lines.extend("    " + _("SLOW: {note}").format(note=note) for note in info.notes)
     return "\n".join(lines)
 
-
-def _columns(text: str) -> int:
-    """Terminal columns ``text`` takes: Hangul and other wide characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @cli.group(

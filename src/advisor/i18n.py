@@ -155,6 +155,41 @@ def _catalog(lang: str) -> _gettext.NullTranslations:
     return translations
 
 
+class Message(str):
+    """English text that can say itself again in the language in use.
+
+    For text made before it is shown and kept in machine-readable output too, such as a
+    doctor check's summary: ``Message(N_("base model {model} exists"), model=m)`` *is*
+    the English string (JSON and logs carry it as is) and :func:`translate` gives it in
+    the language in use, its values put into the translated sentence.
+    """
+
+    template: str
+    values: Mapping[str, object]
+
+    def __new__(cls, template: str, **values: object) -> Message:
+        self = super().__new__(cls, template.format(**values) if values else template)
+        self.template, self.values = template, values
+        return self
+
+
+def translate(text: str) -> str:
+    """``text`` in the language in use: a :class:`Message` through its template, any
+    other text looked up whole (itself when the catalogs do not have it)."""
+    if isinstance(text, Message):
+        translated = gettext(text.template)
+        return translated.format(**text.values) if text.values else translated
+    return gettext(text) if text else text
+
+
+def columns(text: str) -> int:
+    """The terminal columns ``text`` takes: Hangul (and other wide characters) take two,
+    so tables with translated headings still line up."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it yet (it is data)."""
     return message

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -100,8 +100,8 @@ def _ask_one(question: Question, progress: str, previous: Any) -> Any:
         value = str(text) if question.kind == "str" else parse_scalar(str(text))
         try:
             return coerce(question, value, _("answer"))
-        except InputError as exc:  # click prints "Error: " before it: 7 columns
-            raise click.UsageError(wrap(exc.message, offset=7)) from None
+        except InputError as exc:
+            raise Invalid(exc.message) from None
 
     asked = _("{progress}: {question}").format(progress=progress, question=_(question.help))
     _say(asked, bold=True)
@@ -124,8 +124,7 @@ def _ask_one(question: Question, progress: str, previous: Any) -> Any:
         default: str | None = shown_value(question, previous)
     else:
         default = None if question.required else shown_value(question, question.default)
-    with _line_editing() as err:
-        value = click.prompt(label, default=default, value_proc=convert, err=err)
+    value = prompt(label, default, convert)
     understood = {display(value), shown_value(question, value)}
     if typed and question.kind != "str" and typed[0].strip() not in understood:
         _say(f"{question.key} = {display(value)}", indent="  ", dim=True)
@@ -144,7 +143,7 @@ def _want_optional(extra: Sequence[Question]) -> bool:
             return True
         if word in ("n", "no", no.lower()):
             return False
-        raise click.UsageError(
+        raise Invalid(
             _("answer {yes} or {no} (or {back} to go back)").format(yes=yes, no=no, back=BACK)
         )
 
@@ -156,14 +155,32 @@ def _want_optional(extra: Sequence[Question]) -> bool:
         ).format(count=len(extra), keys=keys),
         bold=True,
     )
-    with _line_editing() as err:
-        answer: bool = click.prompt(
-            _("Answer them? ({yes}/{no})").format(yes=yes, no=no),
-            default=no,
-            value_proc=convert,
-            err=err,
-        )
+    answer: bool = prompt(_("Answer them? ({yes}/{no})").format(yes=yes, no=no), no, convert)
     return answer
+
+
+class Invalid(Exception):
+    """A typed answer that :func:`prompt` refuses: the reason is shown, and it asks again."""
+
+
+def prompt(label: str, default: str | None, convert: Callable[[str], Any]) -> Any:
+    """``click.prompt`` until ``convert`` accepts what was typed (it raises :class:`Invalid`
+    otherwise). The refusal is printed here rather than by click, whose ``Error:`` prefix
+    is English whatever the language in use."""
+    refused = object()
+
+    def checked(text: Any) -> Any:
+        try:
+            return convert(str(text))
+        except Invalid as exc:
+            click.echo(wrap(_("Error: {message}").format(message=exc)), err=True)
+            return refused
+
+    while True:
+        with _line_editing() as err:
+            value = click.prompt(label, default=default, value_proc=checked, err=err)
+        if value is not refused:
+            return value
 
 
 

@@ -575,7 +575,7 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
     from .inputfiles import read_limited
 
     path = Path(path)
-    raw = read_limited(path, "answers file", MAX_ANSWERS_FILE_BYTES)
+    raw = read_limited(path, N_("answers file"), MAX_ANSWERS_FILE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
