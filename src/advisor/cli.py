@@ -127,7 +127,7 @@ class AdvisorGroup(HelpGroup):
         formatter.write_paragraph()
         with formatter.indentation():
             rows = [(line, i18n.gettext(text)) for line, text in self.examples]
-            formatter.write_dl(rows, col_max=max(len(line) for line, _ in rows))
+            formatter.write_dl(rows, col_max=max(len(line) for line, _text in rows))
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # The language is chosen before click reads anything, so that `--help` and the

@@ -75,7 +75,7 @@ def _read_all(fd: int, limit: int, deadline: float | None, idle_s: float) -> byt
     while size <= limit:
         if deadline is not None:
             wait = deadline - time.monotonic()
-            ready, _, _ = select.select([fd], [], [], max(wait, 0))
+            ready = select.select([fd], [], [], max(wait, 0))[0]
             if not ready:
                 raise TimeoutError(
                     _("nothing arrived for {seconds} s (a pipe or FIFO with no writer?)").format(
