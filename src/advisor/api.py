@@ -39,6 +39,7 @@ from .evidence import (
     loads_evidence,
     parse_evidence,
 )
+from .i18n import N_, Catalog, Message
 from .plugin_costs import CostLine, CostOption, CostSource
 from .providers import ProviderEvent, ProviderStatus
 from .questionnaire import REQUIRED, Answers, Question
@@ -95,10 +96,12 @@ __all__ = [
     "APPROACHES",
     "EVIDENCE_SCHEMA",
     "EVIDENCE_SCHEMA_PATH",
+    "N_",
     "REQUIRED",
     "Answers",
     "Approach",
     "Backend",
+    "Catalog",
     "Check",
     "CheckResult",
     "CostLine",
@@ -108,6 +111,7 @@ __all__ = [
     "Evidence",
     "EvidenceError",
     "InputError",
+    "Message",
     "PluginError",
     "Prediction",
     "ProviderEvent",

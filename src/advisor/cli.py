@@ -679,6 +679,7 @@ def _plugins_table(infos: list[Any]) -> str:
             (_("questions: {names}"), info.questions),
             (_("commands: {names}"), info.commands),
             (_("doctor checks: {names}"), info.checks),
+            (_("catalogs: {names}"), info.catalogs),
         )
         for line, names in provided:
             if names:

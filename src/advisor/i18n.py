@@ -21,7 +21,8 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
@@ -107,10 +108,13 @@ def reset() -> None:
     _language = None
 
 
-def add_catalog(domain: str, directory: Path) -> None:
-    """Ask a plugin's catalog (``directory/<lang>/LC_MESSAGES/<domain>.mo``) after the core's."""
-    if (domain, directory) not in _plugin_catalogs:
-        _plugin_catalogs.append((domain, directory))
+def use_catalogs(catalogs: Sequence[Catalog]) -> None:
+    """Ask these plugins' catalogs after the core's, in this order (replacing any before):
+    the plugin manager in use decides which plugins' catalogs count."""
+    global _plugin_catalogs
+    wanted = [(catalog.domain, catalog.directory) for catalog in catalogs]
+    if wanted != _plugin_catalogs:
+        _plugin_catalogs = wanted
         if _language is not None:
             activate(_language)
 
@@ -153,6 +157,18 @@ def _catalog(lang: str) -> _gettext.NullTranslations:
                 _gettext.translation(domain, directory, [lang], fallback=True)
             )
     return translations
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A plugin's gettext catalog: ``directory/<lang>/LC_MESSAGES/<domain>.mo``.
+
+    Registered through the ``register_catalogs`` hook; its messages (a plugin's question
+    help, its doctor checks' summaries) are looked up after the core's.
+    """
+
+    domain: str
+    directory: Path
 
 
 class Message(str):

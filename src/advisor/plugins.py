@@ -35,11 +35,12 @@ from typing import Any, TypeVar
 import click
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, i18n
 from .backends import Backend, Backends
 from .checks import Check
 from .entrypoints import EntryPoint, entry_points
 from .errors import PluginError, closest
+from .i18n import Catalog
 from .plugin_names import (
     GROUP,
     LOAD_ENV,
@@ -50,7 +51,7 @@ from .plugin_names import (
 )
 from .questionnaire import CORE_QUESTIONS, Question
 from .timeouts import DEFAULT_HOOK_TIMEOUT_S, HOOK_TIMEOUT_ENV, call_with_timeout, timeout_from_env
-from .vetting import backend_problems, question_problems
+from .vetting import backend_problems, catalog_problems, question_problems
 
 STRICT_ENV = "ADVISOR_STRICT_PLUGINS"
 # `advisor plugins` flags a plugin whose import takes longer: every command that loads
@@ -73,6 +74,7 @@ class PluginInfo:
     questions: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    catalogs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     builtin: bool = False
     import_seconds: float | None = None
@@ -108,6 +110,7 @@ class PluginInfo:
             "questions": self.questions,
             "commands": self.commands,
             "checks": self.checks,
+            "catalogs": self.catalogs,
             "errors": self.errors,
             "builtin": self.builtin,
             "import_ms": None if self.import_seconds is None else round(self.import_seconds * 1e3),
@@ -362,6 +365,7 @@ class Plugins:
         each left-out name is missing.
         """
         if "backends" not in self._cache:
+            self.catalogs()
             claims: list[tuple[str, str, Backend]] = []
             invalid: dict[str, str] = {}
             for plugin, backend in self.collect("register_backends", Backend):
@@ -395,6 +399,7 @@ class Plugins:
     def questions(self) -> list[Question]:
         """Questions plugins add; keys must not collide with the core's or each other."""
         if "questions" not in self._cache:
+            self.catalogs()
             core = [q.key for q in CORE_QUESTIONS]
             claims = []
             for plugin, question in self.collect("register_questions", Question):
@@ -435,6 +440,7 @@ class Plugins:
     def checks(self) -> list[Check]:
         """Doctor checks in registration order (names need not be unique)."""
         if "checks" not in self._cache:
+            self.catalogs()
             found = list(self.collect("register_doctor_checks", Check))
             for info in self.info.values():
                 info.checks = []
@@ -442,6 +448,30 @@ class Plugins:
                 self.info[plugin].checks.append(check.name)
             self._cache["checks"] = [check for _, check in found]
         return self._cache["checks"]
+
+    def catalogs(self) -> list[Catalog]:
+        """Plugins' gettext catalogs, handed to :mod:`advisor.i18n` (after the core's).
+
+        Asked for before anything whose text a plugin may translate (questions, backends,
+        checks); a catalog that breaks the rules, or a domain two plugins (or the core)
+        claim, is reported and not used.
+        """
+        if "catalogs" not in self._cache:
+            claims: list[tuple[str, str, Catalog]] = []
+            for plugin, catalog in self.collect("register_catalogs", Catalog):
+                problems = catalog_problems(catalog)
+                for problem in problems:
+                    self.fail(plugin, problem)
+                if not problems:
+                    claims.append((plugin, catalog.domain, catalog))
+            resolved, _ = self._claim("catalog domain", claims, reserved=[i18n.DOMAIN])
+            for info in self.info.values():
+                info.catalogs = []
+            for domain, (plugin, _) in resolved.items():
+                self.info[plugin].catalogs.append(domain)
+            self._cache["catalogs"] = [catalog for _, catalog in resolved.values()]
+            i18n.use_catalogs(self._cache["catalogs"])
+        return self._cache["catalogs"]
 
     def distribution(self, plugin: str) -> str:
         """``distribution version`` of a plugin, for messages."""
@@ -559,6 +589,9 @@ def use(plugins: Plugins | None) -> Plugins | None:
     """Make ``plugins`` the process-wide manager (None: reload on next use); return the old."""
     global _current
     previous, _current = _current, plugins
+    if plugins is not previous:
+        # The catalogs were the old manager's plugins'; the new one registers its own.
+        i18n.use_catalogs(plugins._cache.get("catalogs", []) if plugins is not None else [])
     return previous
 
 

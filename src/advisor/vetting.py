@@ -18,6 +18,7 @@ from typing import Any
 
 from .backends import Backend, EnvVar
 from .errors import InputError
+from .i18n import Catalog
 from .links import refusal, symlinks_in
 from .questionnaire import CORE_QUESTIONS, Question, coerce
 
@@ -98,6 +99,25 @@ def question_problems(question: Question) -> list[str]:
         except InputError as exc:
             problems.append(f"{key!r}: default {exc.message.removeprefix(f'default: {key}: ')}")
     return problems
+
+
+def catalog_problems(catalog: Catalog) -> list[str]:
+    """What is wrong with a plugin's catalog: a domain gettext can use, a folder that
+    holds that domain's compiled catalog for at least one language."""
+    domain, folder = catalog.domain, catalog.directory
+    if not isinstance(domain, str) or not _fits(QUESTION_KEY, domain, MAX_NAME):
+        return [
+            f"catalog domain {domain!r} is not allowed (allowed: lowercase letters, digits "
+            "and _, starting with a letter, e.g. advisor_pgvector)"
+        ]
+    if not isinstance(folder, Path):
+        return [f"catalog {domain}: directory {folder!r} must be a pathlib.Path"]
+    if not any(folder.glob(f"*/LC_MESSAGES/{domain}.mo")):
+        return [
+            f"catalog {domain}: {folder} holds no <lang>/LC_MESSAGES/{domain}.mo "
+            "(compile the .po files: docs/i18n.md)"
+        ]
+    return []
 
 
 def requirement_problems(requirements: Iterable[str]) -> list[str]:
