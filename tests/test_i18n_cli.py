@@ -348,3 +348,36 @@ def test_plugins_speaks_korean_its_columns_line_up_and_its_json_stays_the_same()
     assert invoke(["plugins", "--format", "json", "--lang", "ko"]) == invoke(
         ["plugins", "--format", "json", "--lang", "en"]
     )
+
+
+def test_the_built_in_backends_checks_speak_korean(monkeypatch, tmp_path):
+    for name in ("OPENAI_API_KEY", "WEAVIATE_URL", "WEAVIATE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "user.toml"))
+    monkeypatch.chdir(tmp_path)
+    plugins.reset()
+    text = run(["doctor", "--lang", "ko", "--backend", "openai-finetune"]).stdout
+    assert "실패    openai.key" in text and "OpenAI API 키가 설정되어 있지 않습니다" in text
+    assert "건너뜀  openai.api          OpenAI API 키가 필요합니다(openai.key 참고)" in text
+    text = run(["doctor", "--lang", "ko", "--backend", "weaviate-rag"]).stdout
+    assert "WEAVIATE_URL이 설정되지 않았습니다" in text
+    english = run(["doctor", "--lang", "en", "--backend", "openai-finetune", "--format", "json"])
+    korean = run(["doctor", "--lang", "ko", "--backend", "openai-finetune", "--format", "json"])
+    assert english.stdout == korean.stdout and "no OpenAI API key is set" in korean.stdout
+
+
+def test_a_message_in_a_message_is_translated_as_the_clause_it_is():
+    """A clause (``or {alternative}``) is a Message of its own; English stays English."""
+    clause = Message(N_("choose a backend that does not depend on hosted fine-tuning"))
+    sentence = Message(
+        N_("plan training before the last date above, or {alternative}"), alternative=clause
+    )
+    i18n.activate("ko")
+    assert sentence == (
+        "plan training before the last date above, or choose a backend that does not depend "
+        "on hosted fine-tuning"
+    )
+    assert translate(sentence) == (
+        "위의 마지막 날짜 전에 학습을 계획하거나, 다음을 따르세요: "
+        "호스팅 미세조정에 의존하지 않는 백엔드를 고르세요"
+    )

@@ -190,11 +190,16 @@ class Message(str):
 
 
 def translate(text: str) -> str:
-    """``text`` in the language in use: a :class:`Message` through its template, any
-    other text looked up whole (itself when the catalogs do not have it)."""
+    """``text`` in the language in use: a :class:`Message` through its template (and its
+    values that are Messages through theirs), any other text looked up whole (itself when
+    the catalogs do not have it)."""
     if isinstance(text, Message):
         translated = gettext(text.template)
-        return translated.format(**text.values) if text.values else translated
+        if not text.values:
+            return translated
+        # A Message among the values (a clause said in a sentence) is translated too.
+        values = {k: translate(v) if isinstance(v, Message) else v for k, v in text.values.items()}
+        return translated.format(**values)
     return gettext(text) if text else text
 
 
