@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from advisor import i18n, plugins
-from advisor.api import Check, CheckResult, hookimpl
+from advisor.api import Check, CheckResult, Question, hookimpl
 from advisor.cli import cli
 from advisor.i18n import N_, Message, translate
 from advisor.questionnaire import (
@@ -381,3 +381,35 @@ def test_a_message_in_a_message_is_translated_as_the_clause_it_is():
         "위의 마지막 날짜 전에 학습을 계획하거나, 다음을 따르세요: "
         "호스팅 미세조정에 의존하지 않는 백엔드를 고르세요"
     )
+
+
+class BrokenQuestions:
+    @staticmethod
+    @hookimpl
+    def register_questions(register):
+        register(Question("Team Size", "int", "People on the team.", default=3))
+
+
+def test_plugin_warnings_speak_korean_and_plugins_json_keeps_english_errors(monkeypatch):
+    monkeypatch.setenv("ADVISOR_LOAD_PLUGINS", "")
+    plugins.reset()
+    plugins.get_plugins().add(BrokenQuestions(), "broken")
+    korean = run(["plugins", "--lang", "ko"])
+    warning = korean.stderr.strip().splitlines()
+    assert warning == [
+        "경고: 플러그인 'broken': 질문 키 'Team Size'은(는) 허용되지 않습니다(허용값: 영문 소문자, "
+        "숫자, _로 이루어지고 영문자로 시작, 예: data_residency)"
+    ]
+    assert "    오류: 질문 키 'Team Size'은(는) 허용되지 않습니다" in korean.stdout
+    as_json = run(["plugins", "--lang", "ko", "--format", "json"])
+    [info] = json.loads(as_json.stdout)
+    assert info["errors"] == [
+        "question key 'Team Size' is not allowed (allowed: lowercase letters, digits and _, "
+        "starting with a letter, e.g. data_residency)"
+    ]
+    plugins.reset()
+    plugins.get_plugins().add(BrokenQuestions(), "broken")
+    strict = run(["plugins", "--lang", "ko"], env={"ADVISOR_STRICT_PLUGINS": "1"})
+    assert strict.exit_code == 1
+    assert strict.stderr.startswith("오류: 플러그인 'broken': 질문 키 'Team Size'")
+    plugins.reset()

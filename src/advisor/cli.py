@@ -684,8 +684,10 @@ def _plugins_table(infos: list[Any]) -> str:
         for line, names in provided:
             if names:
                 lines.append("    " + line.format(names=", ".join(names)))
-        lines.extend("    " + _("ERROR: {error}").format(error=error) for error in info.errors)
-        lines.extend("    " + _("SLOW: {note}").format(note=note) for note in info.notes)
+        for error in info.errors:
+            lines.append("    " + _("ERROR: {error}").format(error=i18n.translate(error)))
+        for note in info.notes:
+            lines.append("    " + _("SLOW: {note}").format(note=i18n.translate(note)))
     return "\n".join(lines)
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,6 +210,18 @@ def columns(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@contextmanager
+def source_language() -> Iterator[None]:
+    """English for the block's time, then the language in use again: for text that goes
+    into machine-readable output (JSON), which is the same in every language."""
+    previous = language()
+    activate(SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        activate(previous)
 
 
 def N_(message: str) -> str:

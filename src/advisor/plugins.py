@@ -40,7 +40,8 @@ from .backends import Backend, Backends
 from .checks import Check
 from .entrypoints import EntryPoint, entry_points
 from .errors import PluginError, closest
-from .i18n import Catalog
+from .i18n import N_, Catalog, Message, translate
+from .i18n import gettext as _
 from .plugin_names import (
     GROUP,
     LOAD_ENV,
@@ -84,9 +85,16 @@ class PluginInfo:
         """Advice that is not an error (a slow import), for ``advisor plugins``."""
         if self.import_seconds is not None and self.import_seconds > SLOW_IMPORT_S:
             return [
-                f"importing {self.module} took {self.import_seconds:.2f} s (over "
-                f"{SLOW_IMPORT_S} s), which every command that loads plugins pays, --help "
-                "included: import heavy libraries inside the functions that use them"
+                Message(
+                    N_(
+                        "importing {module} took {seconds} s (over {limit} s), which every "
+                        "command that loads plugins pays, --help included: import heavy "
+                        "libraries inside the functions that use them"
+                    ),
+                    module=self.module,
+                    seconds=f"{self.import_seconds:.2f}",
+                    limit=SLOW_IMPORT_S,
+                )
             ]
         return []
 
@@ -157,8 +165,15 @@ class Plugins:
             known |= {normalise(_dist(ep)[0]) for eps in by_name.values() for ep in eps}
             for missing in sorted(wanted - known):
                 self.warn(
-                    f"{LOAD_ENV} names {missing!r}, which is not an installed plugin "
-                    f"(installed: {', '.join(sorted(by_name)) or 'none'})"
+                    Message(
+                        N_(
+                            "{variable} names {name}, which is not an installed plugin "
+                            "(installed: {installed})"
+                        ),
+                        variable=LOAD_ENV,
+                        name=repr(missing),
+                        installed=", ".join(sorted(by_name)) or Message(N_("none")),
+                    )
                 )
         from . import api  # noqa: F401  (imported once here, so no plugin's import time pays for it)
 
@@ -177,7 +192,13 @@ class Plugins:
             self.info[name] = info
             if len(eps) > 1:
                 dists = " and ".join(sorted(" ".join(_dist(ep)).strip() for ep in eps))
-                self.fail(name, f"plugin name is claimed by both {dists}; neither is loaded")
+                self.fail(
+                    name,
+                    Message(
+                        N_("plugin name is claimed by both {distributions}; neither is loaded"),
+                        distributions=dists,
+                    ),
+                )
                 continue
             started = time.perf_counter()
             try:
@@ -186,7 +207,7 @@ class Plugins:
             except BaseException as exc:  # a broken plugin must not take the CLI down...
                 if pressed and isinstance(exc, KeyboardInterrupt):
                     raise  # ...but a real Ctrl-C while it loads still stops advisor
-                self.fail(name, f"failed to load: {_describe(exc)}")
+                self.fail(name, Message(N_("failed to load: {error}"), error=_describe(exc)))
                 continue
             info.import_seconds = time.perf_counter() - started
             self.add(plugin, name, info)
@@ -198,8 +219,14 @@ class Plugins:
         self.info[key] = PluginInfo(ep.name, dist, version, ep.value)
         self.fail(
             key,
-            f"entry point name {ep.name!r} is a built-in advisor plugin's; this one is not "
-            f"loaded (to replace the built-in, set {LOAD_ENV} to leave it out)",
+            Message(
+                N_(
+                    "entry point name {name} is a built-in advisor plugin's; this one is not "
+                    "loaded (to replace the built-in, set {variable} to leave it out)"
+                ),
+                name=repr(ep.name),
+                variable=LOAD_ENV,
+            ),
         )
 
     def add(self, plugin: object, name: str, info: PluginInfo | None = None) -> bool:
@@ -214,16 +241,18 @@ class Plugins:
             info = PluginInfo(name, name, "", module)
         if self.pm.has_plugin(name) or (name in self.info and self.info[name] is not info):
             self.info.setdefault(name, info)
-            self.fail(name, f"a plugin named {name!r} is already registered")
+            self.fail(
+                name, Message(N_("a plugin named {name} is already registered"), name=repr(name))
+            )
             return False
         self.info[name] = info
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            self.fail(name, f"invalid plugin: {_mismatch(exc)}")
+            self.fail(name, Message(N_("invalid plugin: {error}"), error=_mismatch(exc)))
             return False
         except ValueError as exc:
-            self.fail(name, f"invalid plugin: {_describe(exc)}")
+            self.fail(name, Message(N_("invalid plugin: {error}"), error=_describe(exc)))
             return False
         callers = self.pm.get_hookcallers(plugin) or []
         problem = _unknown_hooks(self.pm, callers) or _wrappers(callers, name)
@@ -242,11 +271,15 @@ class Plugins:
         self._cache.clear()
 
     def warn(self, text: str) -> None:
-        """Print a one-line warning, or stop with exit code 1 when strict."""
+        """Print a one-line warning, or stop with exit code 1 when strict (in the language
+        in use: ``text`` may be a :class:`~advisor.i18n.Message`)."""
         if self.strict:
-            why = f"{STRICT_ENV} is set" if self._strict is None else self._strict_source
-            raise PluginError(f"{text} ({why})")
-        click.echo(f"Warning: {text}", err=True)
+            if self._strict is None:
+                why = _("{variable} is set").format(variable=STRICT_ENV)
+            else:
+                why = self._strict_source
+            raise PluginError(f"{translate(text)} ({why})")
+        click.echo(_("Warning: {message}").format(message=translate(text)), err=True)
 
     def fail(self, name: str, message: str) -> None:
         """Record a plugin failure for ``advisor plugins``; warn once, or stop when strict.
@@ -259,7 +292,7 @@ class Plugins:
         if not repeated:
             info.errors.append(message)
         if not repeated or self.strict:
-            self.warn(f"plugin {info.label}: {message}")
+            self.warn(Message(N_("plugin {plugin}: {problem}"), plugin=info.label, problem=message))
 
     # --- calling hooks -----------------------------------------------------------------
 
@@ -278,12 +311,24 @@ class Plugins:
         if outcome.timed_out:
             self.fail(
                 impl.plugin_name,
-                f"hook {hook} did not finish within {seconds:g} s ({HOOK_TIMEOUT_ENV}); "
-                "what it registered is not used",
+                Message(
+                    N_(
+                        "hook {hook} did not finish within {seconds} s ({variable}); what it "
+                        "registered is not used"
+                    ),
+                    hook=hook,
+                    seconds=f"{seconds:g}",
+                    variable=HOOK_TIMEOUT_ENV,
+                ),
             )
             return False
         if outcome.error is not None:
-            self.fail(impl.plugin_name, f"hook {hook} raised {_describe(outcome.error)}")
+            self.fail(
+                impl.plugin_name,
+                Message(
+                    N_("hook {hook} raised {error}"), hook=hook, error=_describe(outcome.error)
+                ),
+            )
             return False
         return True
 
@@ -330,23 +375,44 @@ class Plugins:
                 for plugin in dict.fromkeys(p for p, _ in owners if p != owner):
                     self.fail(
                         plugin,
-                        f"{what} {name!r} is the built-in plugin {owner!r}'s; the plugin's is "
-                        "not used",
+                        Message(
+                            N_("{what} {name} is the built-in plugin {owner}'s; the plugin's "
+                               "is not used"),
+                            what=what,
+                            name=repr(name),
+                            owner=repr(owner),
+                        ),
                     )
                 owners = builtin
             plugins = [plugin for plugin, _ in owners]
+            given = {"what": what, "name": repr(name)}
             if name in taken:
-                refused[name] = f"{what} {name!r} is advisor's own"
+                refused[name] = Message(N_("{what} {name} is advisor's own"), **given)
                 for plugin in dict.fromkeys(plugins):
-                    self.fail(plugin, f"{what} {name!r} is advisor's own; the plugin's is not used")
+                    self.fail(
+                        plugin,
+                        Message(N_("{what} {name} is advisor's own; the plugin's is not used"),
+                                **given),
+                    )
             elif len(set(plugins)) > 1:
                 both = " and ".join(sorted(self.distribution(p) for p in set(plugins)))
-                refused[name] = f"{what} {name!r} is registered by both {both}; neither is used"
+                refused[name] = Message(
+                    N_("{what} {name} is registered by both {both}; neither is used"),
+                    **given,
+                    both=both,
+                )
                 for plugin in dict.fromkeys(plugins):
                     self.fail(plugin, refused[name])
             elif len(plugins) > 1:
-                refused[name] = f"{what} {name!r} is registered twice by {plugins[0]!r}"
-                self.fail(plugins[0], f"{what} {name!r} is registered twice; neither is used")
+                refused[name] = Message(
+                    N_("{what} {name} is registered twice by {plugin}"),
+                    **given,
+                    plugin=repr(plugins[0]),
+                )
+                self.fail(
+                    plugins[0],
+                    Message(N_("{what} {name} is registered twice; neither is used"), **given),
+                )
             else:
                 resolved[name] = owners[0]
         return resolved, refused
@@ -371,15 +437,24 @@ class Plugins:
             for plugin, backend in self.collect("register_backends", Backend):
                 problems = backend_problems(backend)
                 for problem in problems:
-                    self.fail(plugin, f"backend {backend.name!r}: {problem}")
+                    self.fail(
+                        plugin,
+                        Message(
+                            N_("backend {name}: {problem}"),
+                            name=repr(backend.name),
+                            problem=problem,
+                        ),
+                    )
                 if problems:
-                    invalid[str(backend.name)] = (
-                        f"backend {backend.name!r} of plugin {self.info[plugin].label} is not "
-                        f"usable: {problems[0]}"
+                    invalid[str(backend.name)] = Message(
+                        N_("backend {name} of plugin {plugin} is not usable: {problem}"),
+                        name=repr(backend.name),
+                        plugin=self.info[plugin].label,
+                        problem=problems[0],
                     )
                 else:
                     claims.append((plugin, backend.name, backend))
-            resolved, refused = self._claim("backend name", claims)
+            resolved, refused = self._claim(Message(N_("backend name")), claims)
             for info in self.info.values():
                 info.backends = []
             for plugin, backend in resolved.values():
@@ -406,10 +481,10 @@ class Plugins:
                 # A core key is refused below, by _claim, with the message it always had.
                 problems = [] if question.key in core else question_problems(question)
                 for problem in problems:
-                    self.fail(plugin, f"question {problem}")
+                    self.fail(plugin, Message(N_("question {problem}"), problem=problem))
                 if not problems:
                     claims.append((plugin, question.key, question))
-            resolved, _ = self._claim("question key", claims, reserved=core)
+            resolved, _ = self._claim(Message(N_("question key")), claims, reserved=core)
             for info in self.info.values():
                 info.questions = []
             for key, (plugin, _) in resolved.items():
@@ -429,7 +504,7 @@ class Plugins:
                 group = click.Group(name="advisor")
                 if self._invoke(impl, "register_commands", cli=group):
                     claims.extend((impl.plugin_name, n, c) for n, c in group.commands.items())
-            resolved, _ = self._claim("command", claims, reserved=reserved)
+            resolved, _ = self._claim(Message(N_("command")), claims, reserved=reserved)
             for info in self.info.values():
                 info.commands = []
             for name, (plugin, _) in resolved.items():
@@ -464,7 +539,9 @@ class Plugins:
                     self.fail(plugin, problem)
                 if not problems:
                     claims.append((plugin, catalog.domain, catalog))
-            resolved, _ = self._claim("catalog domain", claims, reserved=[i18n.DOMAIN])
+            resolved, _ = self._claim(
+                Message(N_("catalog domain")), claims, reserved=[i18n.DOMAIN]
+            )
             for info in self.info.values():
                 info.catalogs = []
             for domain, (plugin, _) in resolved.items():
@@ -545,7 +622,11 @@ def _unknown_hooks(pm: pluggy.PluginManager, callers: list[pluggy.HookCaller]) -
         for name in unknown:
             close = closest(name, spec_names)
             parts.append(f"{name} (did you mean {close}?)" if close else name)
-        return f"unknown hook {', '.join(parts)}; known hooks: {', '.join(spec_names)}"
+        return Message(
+            N_("unknown hook {hooks}; known hooks: {known}"),
+            hooks=", ".join(parts),
+            known=", ".join(spec_names),
+        )
     return ""
 
 
@@ -554,7 +635,10 @@ def _wrappers(callers: list[pluggy.HookCaller], name: str) -> str:
     for caller in callers:
         for impl in caller.get_hookimpls():
             if impl.plugin_name == name and (impl.hookwrapper or impl.wrapper):
-                return f"hook {caller.name} is a wrapper; advisor hooks are plain functions"
+                return Message(
+                    N_("hook {hook} is a wrapper; advisor hooks are plain functions"),
+                    hook=caller.name,
+                )
     return ""
 
 

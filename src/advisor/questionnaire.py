@@ -107,6 +107,8 @@ class Question:
         return _("a number")
 
     def to_dict(self) -> dict[str, Any]:
+        with i18n.source_language():  # JSON is the same in every language
+            english_allowed = self.allowed()
         return {
             "key": self.key,
             "type": self.kind,
@@ -116,20 +118,10 @@ class Question:
             "required": self.required,
             "minimum": self.minimum,
             "maximum": self.maximum,
-            "allowed": _in_english(self.allowed),
+            "allowed": english_allowed,
             "help": self.help,
             "advanced": self.advanced,
         }
-
-
-def _in_english(words: Any) -> str:
-    """``words()`` in the source language: JSON output is the same in every language."""
-    lang = i18n.language()
-    i18n.activate(i18n.SOURCE_LANGUAGE)
-    try:
-        return str(words())
-    finally:
-        i18n.activate(lang)
 
 
 def choice_labels(question: Question) -> dict[str, str]:
