@@ -413,3 +413,18 @@ def test_plugin_warnings_speak_korean_and_plugins_json_keeps_english_errors(monk
     assert strict.exit_code == 1
     assert strict.stderr.startswith("오류: 플러그인 'broken': 질문 키 'Team Size'")
     plugins.reset()
+
+
+def test_the_deployment_boundary_checks_speak_korean_item_by_item(monkeypatch, tmp_path):
+    for name in ("OPENAI_BASE_URL", "WEAVIATE_URL", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ADVISOR_DEPLOYMENT", "air-gapped")
+    monkeypatch.setenv("ADVISOR_CONFIG", str(tmp_path / "user.toml"))
+    monkeypatch.chdir(tmp_path)
+    plugins.reset()
+    text = run(["doctor", "--lang", "ko", "--backend", "hf-lora"]).stdout
+    offline = next(line for line in text.splitlines() if "deployment.offline" in line)
+    assert "실행 중에: HF_HUB_OFFLINE이(가) 1이 아닙니다(모델과 토크나이저를 내려받게 됨); " in offline
+    assert "WEAVIATE_URL이 설정되지 않았습니다(임베디드 Weaviate가 실행 파일을 내려받음)" in offline
+    as_json = run(["doctor", "--lang", "ko", "--backend", "hf-lora", "--format", "json"]).stdout
+    assert "HF_HUB_OFFLINE is not 1 (models and tokenizers would be downloaded); " in as_json

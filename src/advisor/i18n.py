@@ -190,10 +190,26 @@ class Message(str):
         return self
 
 
+class Joined(Message):
+    """Messages joined by a separator (``"; "``), each translated on its own: a list of
+    problems inside a sentence."""
+
+    items: tuple[str, ...]
+    separator: str
+
+    def __new__(cls, separator: str, items: Sequence[str]) -> Joined:
+        self = str.__new__(cls, separator.join(items))
+        self.template, self.values = str(self), {}
+        self.separator, self.items = separator, tuple(items)
+        return self
+
+
 def translate(text: str) -> str:
     """``text`` in the language in use: a :class:`Message` through its template (and its
     values that are Messages through theirs), any other text looked up whole (itself when
     the catalogs do not have it)."""
+    if isinstance(text, Joined):
+        return text.separator.join(translate(item) for item in text.items)
     if isinstance(text, Message):
         translated = gettext(text.template)
         if not text.values:
