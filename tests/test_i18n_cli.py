@@ -75,6 +75,16 @@ def test_every_core_command_and_option_has_korean_help(path):
     assert not HANGUL.search(english)
 
 
+@pytest.mark.parametrize("path", [(), *CORE_COMMANDS], ids=lambda p: " ".join(p) or "advisor")
+def test_korean_help_wraps_by_the_columns_hangul_takes(path, monkeypatch):
+    """Hangul takes two terminal columns: a page wrapped by length would run past 80."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = invoke([*path, "--help", "--lang", "ko"])
+    too_wide = [line for line in out.splitlines() if i18n.columns(line) > 80]
+    # A line without a space to break at (a long option list) may be wider, as in English.
+    assert [line for line in too_wide if " " in line.strip()] == []
+
+
 def test_the_command_list_shows_korean_short_help():
     out = invoke(["--lang", "ko", "--help"])
     commands = out.split("명령:\n")[1].splitlines()

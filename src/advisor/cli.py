@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,10 @@ class _TranslatedHelp:
 
 class HelpFormatter(click.HelpFormatter):
     """Click's formatter, with click's own words in help pages (``Usage:``, the section
-    headings) in the language in use. Click's other words (``[default: ...]``, parse
-    errors) come from click's own gettext calls and stay English."""
+    headings) in the language in use, and text with wide characters (Hangul takes two
+    terminal columns) wrapped by the columns it takes, not its length. Click's other
+    words (``[default: ...]``, parse errors) come from click's own gettext calls and stay
+    English."""
 
     headings = (N_("Options"), N_("Commands"), N_("Positional arguments"))
 
@@ -60,6 +63,62 @@ class HelpFormatter(click.HelpFormatter):
 
     def write_heading(self, heading: str) -> None:
         super().write_heading(i18n.gettext(heading) if heading in self.headings else heading)
+
+    def write_text(self, text: str) -> None:
+        if not _wide(text):
+            super().write_text(text)
+            return
+        # Translated help has paragraphs, never click's \b blocks: rewrap each one.
+        indent = " " * self.current_indent
+        paragraphs = [
+            "\n".join(indent + line for line in _wrap(paragraph, self.width - len(indent)))
+            for paragraph in text.split("\n\n")
+        ]
+        self.write("\n\n".join(paragraphs) + "\n")
+
+    def write_dl(
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        rows = list(rows)
+        if not any(_wide(text) for _, text in rows):
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        first_col = min(max(i18n.columns(term) for term, _ in rows), col_max) + col_spacing
+        hang = " " * (first_col + self.current_indent)
+        for term, text in rows:
+            self.write(" " * self.current_indent + term)
+            if not text:
+                self.write("\n")
+                continue
+            if i18n.columns(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - i18n.columns(term)))
+            else:
+                self.write("\n" + hang)
+            lines = _wrap(text, max(self.width - first_col - 2, 10))
+            self.write(("\n" + hang).join(lines) + "\n")
+
+
+def _wide(text: str) -> bool:
+    """Whether ``text`` has characters that take two terminal columns."""
+    return i18n.columns(text) != len(text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text``'s words in lines of at most ``width`` terminal columns (a longer word
+    alone on its line)."""
+    lines: list[str] = []
+    words: list[str] = []
+    used = 0
+    for word in text.split():
+        size = i18n.columns(word)
+        if words and used + 1 + size > width:
+            lines.append(" ".join(words))
+            words, used = [], 0
+        used += size + (1 if words else 0)
+        words.append(word)
+    if words:
+        lines.append(" ".join(words))
+    return lines
 
 
 class HelpContext(click.Context):
