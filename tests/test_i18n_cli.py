@@ -264,13 +264,18 @@ def test_a_korean_session_at_a_terminal_shows_and_accepts_korean_labels(tmp_path
     for _ in range(2):
         term.expect("]:")
         term.line("")
-    term.expect("`advisor scaffold`에 쓸 수 있게 답변을 저장할까요?")
+    term.expect("답변을 저장할까요(`advisor scaffold`용)?")
     term.line("-")
     code, stdout, shown = term.finish()
     assert code == 0, shown
     answers = json.loads(stdout)["answers"]
     assert answers["volatility"] == "weekly" and answers["format"] == "strict"
     assert answers["citations"] is True
+    # Help and errors wrap to the terminal's 80 columns, Hangul counted as two each
+    # (a prompt line, with its default and what was typed, is one line as in English).
+    wrapped = [line for line in shown.splitlines() if "]: " not in line]
+    assert [line for line in wrapped if i18n.columns(line) > 80] == []
+    assert "  엄격: 지시문만으로는" in shown
 
 
 # --- doctor, config show, plugins ---------------------------------------------------

@@ -70,8 +70,9 @@ class HelpFormatter(click.HelpFormatter):
             return
         # Translated help has paragraphs, never click's \b blocks: rewrap each one.
         indent = " " * self.current_indent
+        width = self.width - len(indent)
         paragraphs = [
-            "\n".join(indent + line for line in _wrap(paragraph, self.width - len(indent)))
+            "\n".join(indent + line for line in i18n.wrap_columns(paragraph, width))
             for paragraph in text.split("\n\n")
         ]
         self.write("\n\n".join(paragraphs) + "\n")
@@ -94,31 +95,13 @@ class HelpFormatter(click.HelpFormatter):
                 self.write(" " * (first_col - i18n.columns(term)))
             else:
                 self.write("\n" + hang)
-            lines = _wrap(text, max(self.width - first_col - 2, 10))
+            lines = i18n.wrap_columns(text, max(self.width - first_col - 2, 10))
             self.write(("\n" + hang).join(lines) + "\n")
 
 
 def _wide(text: str) -> bool:
     """Whether ``text`` has characters that take two terminal columns."""
     return i18n.columns(text) != len(text)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """``text``'s words in lines of at most ``width`` terminal columns (a longer word
-    alone on its line)."""
-    lines: list[str] = []
-    words: list[str] = []
-    used = 0
-    for word in text.split():
-        size = i18n.columns(word)
-        if words and used + 1 + size > width:
-            lines.append(" ".join(words))
-            words, used = [], 0
-        used += size + (1 if words else 0)
-        words.append(word)
-    if words:
-        lines.append(" ".join(words))
-    return lines
 
 
 class HelpContext(click.Context):

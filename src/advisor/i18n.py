@@ -240,6 +240,26 @@ def source_language() -> Iterator[None]:
         activate(previous)
 
 
+def wrap_columns(text: str, width: int, first: int | None = None) -> list[str]:
+    """``text``'s words in lines of at most ``width`` terminal columns (``first`` for the
+    first line; a longer word stands alone): :mod:`textwrap` counts characters, and a
+    Hangul syllable takes two columns."""
+    lines: list[str] = []
+    words: list[str] = []
+    used = 0
+    for word in text.split():
+        size = columns(word)
+        limit = first if first is not None and not lines else width
+        if words and used + 1 + size > limit:
+            lines.append(" ".join(words))
+            words, used = [], 0
+        used += size + (1 if words else 0)
+        words.append(word)
+    if words:
+        lines.append(" ".join(words))
+    return lines
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it yet (it is data)."""
     return message

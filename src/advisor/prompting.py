@@ -20,8 +20,8 @@ from typing import Any
 import click
 
 from .errors import InputError
+from .i18n import columns, ngettext, wrap_columns
 from .i18n import gettext as _
-from .i18n import ngettext
 from .questionnaire import (
     CORE_QUESTIONS,
     Question,
@@ -196,6 +196,14 @@ def wrap(text: str, initial_indent: str = "", subsequent_indent: str = "", offse
     """``text`` wrapped at word boundaries to the terminal width (at most 100 columns);
     ``offset`` columns of the first line are taken by what is printed before it."""
     width = _width()
+    if columns(text) != len(text):  # Hangul takes two columns; textwrap counts one
+        lines = wrap_columns(
+            text,
+            width - len(subsequent_indent),
+            first=width - offset - len(initial_indent),
+        )
+        rest = [subsequent_indent + line for line in lines[1:]]
+        return "\n".join([initial_indent + lines[0], *rest]) if lines else initial_indent
     wrapped = textwrap.fill(
         text,
         width=width,
@@ -220,7 +228,7 @@ def wrap_report(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         body = line.lstrip(" ")
-        if len(line) < _width() or "  " in body:
+        if columns(line) < _width() or "  " in body:
             lines.append(line)
             continue
         indent = line[: len(line) - len(body)]
