@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from advisor import i18n, plugins
 from advisor.api import Check, CheckResult, Question, hookimpl
 from advisor.cli import cli
+from advisor.errors import InputError
 from advisor.i18n import N_, Message, translate
 from advisor.questionnaire import (
     CORE_QUESTIONS,
@@ -439,7 +440,21 @@ def test_the_deployment_boundary_checks_speak_korean_item_by_item(monkeypatch, t
     plugins.reset()
     text = run(["doctor", "--lang", "ko", "--backend", "hf-lora"]).stdout
     offline = next(line for line in text.splitlines() if "deployment.offline" in line)
-    assert "실행 중에: HF_HUB_OFFLINE이(가) 1이 아닙니다(모델과 토크나이저를 내려받게 됨); " in offline
+    assert "실행 중에: HF_HUB_OFFLINE이(가) 1이 아닙니다(모델과 토크나이저를 내려받게 됨); " in (
+        offline
+    )
     assert "WEAVIATE_URL이 설정되지 않았습니다(임베디드 Weaviate가 실행 파일을 내려받음)" in offline
     as_json = run(["doctor", "--lang", "ko", "--backend", "hf-lora", "--format", "json"]).stdout
     assert "HF_HUB_OFFLINE is not 1 (models and tokenizers would be downloaded); " in as_json
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "meant"),
+    [("volatility", "매쥬", "매주"), ("format", "엄겨", "엄격"), ("volatility", "wekly", "weekly")],
+)
+def test_a_mistyped_label_points_at_the_label(key, typed, meant):
+    question = next(q for q in CORE_QUESTIONS if q.key == key)
+    i18n.activate("ko")
+    with pytest.raises(InputError) as raised:
+        coerce(question, typed, "--set")
+    assert raised.value.message.endswith(f"'{meant}'을(를) 뜻했나요?")

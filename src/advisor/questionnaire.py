@@ -507,10 +507,23 @@ def _choice(question: Question, value: Any, source: str) -> str:
             message += _("; did you mean {choice}?").format(choice=repr(meant))
             message += _contrast(question, meant)
         else:
-            close = closest(value.lower(), question.choices)
+            close = closest(value.lower(), question.choices) or _closest_label(question, value)
             if close:
                 message += _("; did you mean {choice}?").format(choice=repr(close))
     raise InputError(message)
+
+
+def _closest_label(question: Question, value: str) -> str | None:
+    """The label (in the language in use) most like ``value``, compared letter by letter:
+    Hangul syllables decomposed into jamo, so ``매쥬`` is close to ``매주``."""
+    import unicodedata
+
+    def letters(text: str) -> str:
+        return unicodedata.normalize("NFD", text.lower())
+
+    labels = {letters(label): label for label in choice_labels(question).values()}
+    close = closest(letters(value), labels)
+    return None if close is None else labels[close]
 
 
 def _contrast(question: Question, meant: str) -> str:
