@@ -100,4 +100,6 @@ def test_pip_installed_plugin_speaks_korean_through_its_own_catalog():
     [check] = json.loads(as_json.stdout)["checks"]
     assert check["summary"] == "PGVECTOR_DATABASE_URL is not set"
     listing = advisor("plugins", "--lang", "ko")
-    assert "    백엔드 pgvector-rag [rag]: pgvector 확장을 쓰는 PostgreSQL 기반 RAG" in listing.stdout
+    assert "    백엔드 pgvector-rag [rag]: pgvector 확장을 쓰는 PostgreSQL 기반 RAG" in (
+        listing.stdout
+    )
