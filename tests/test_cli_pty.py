@@ -7,6 +7,7 @@ exactly as in a real shell. Each answer is typed only once its prompt has appear
 
 from __future__ import annotations
 
+import codecs
 import fcntl
 import json
 import os
@@ -58,6 +59,8 @@ class Terminal:
         os.close(slave)
         self.seen = ""
         self.position = 0
+        # A character's bytes can arrive in two reads (readline writes Hangul byte by byte).
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
     def expect(self, text: str, timeout: float = 60) -> str:
         """Wait for ``text`` after what was matched before; return the output up to it."""
@@ -81,7 +84,7 @@ class Terminal:
             data = os.read(self.master, 65536)
         except OSError:  # the child closed the terminal
             return False
-        self.seen += data.decode("utf-8", "replace")
+        self.seen += self.decoder.decode(data)
         return bool(data)
 
     def type(self, text: str) -> None:

@@ -475,8 +475,8 @@ def test_check_pending_reports_a_misspelled_hook(site):
     assert entry["hooks"] == []
     assert entry["errors"] == [
         "unknown hook register_backend (did you mean register_backends?); known hooks: "
-        "register_backends, register_commands, register_cost_options, register_doctor_checks, "
-        "register_questions"
+        "register_backends, register_catalogs, register_commands, register_cost_options, "
+        "register_doctor_checks, register_questions"
     ]
     [warning] = warnings(result)
     assert "unknown hook register_backend" in warning

@@ -43,7 +43,8 @@ def test_pip_installed_plugin_is_listed_in_json():
     [entry] = [e for e in json.loads(result.stdout) if e["name"] == "pgvector"]
     assert entry["distribution"] == "advisor-pgvector"
     assert entry["version"] == EXAMPLE.version
-    assert entry["hooks"] == ["register_backends"]
+    assert entry["hooks"] == ["register_backends", "register_catalogs", "register_doctor_checks"]
+    assert entry["catalogs"] == ["advisor_pgvector"]
     assert [(b["name"], b["approaches"]) for b in entry["backends"]] == [
         ("pgvector-rag", ["rag"])
     ]
@@ -54,7 +55,10 @@ def test_pip_installed_plugin_is_listed_in_the_table():
     result = advisor("plugins")
 
     row = next(line for line in result.stdout.splitlines() if line.startswith("pgvector "))
-    assert row.split() == ["pgvector", "advisor-pgvector", EXAMPLE.version, "register_backends"]
+    assert row.split() == [
+        "pgvector", "advisor-pgvector", EXAMPLE.version,
+        "register_backends,", "register_catalogs,", "register_doctor_checks",
+    ]
     assert "    backend pgvector-rag [rag]: RAG on PostgreSQL" in result.stdout
 
 
@@ -83,3 +87,19 @@ def test_pip_installed_backend_scaffolds_a_project_whose_tests_pass(tmp_path):
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout
+
+
+def test_pip_installed_plugin_speaks_korean_through_its_own_catalog():
+    """Its check and backend description come out in Korean; its JSON stays English."""
+    doctor = advisor("doctor", "--lang", "ko", "--backend", "pgvector-rag")
+    assert "실패    pgvector.database-url  PGVECTOR_DATABASE_URL이 설정되어 있지 않습니다" in (
+        doctor.stdout
+    ), doctor.stdout + doctor.stderr
+    assert "해결: PGVECTOR_DATABASE_URL(환경 변수 또는 프로젝트의 .env)을" in doctor.stdout
+    as_json = advisor("doctor", "--lang", "ko", "--backend", "pgvector-rag", "--format", "json")
+    [check] = json.loads(as_json.stdout)["checks"]
+    assert check["summary"] == "PGVECTOR_DATABASE_URL is not set"
+    listing = advisor("plugins", "--lang", "ko")
+    assert "    백엔드 pgvector-rag [rag]: pgvector 확장을 쓰는 PostgreSQL 기반 RAG" in (
+        listing.stdout
+    )

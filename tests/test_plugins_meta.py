@@ -32,6 +32,7 @@ def signature(hook: str) -> str:
 def test_there_are_hooks_to_check():
     assert hook_names() == [
         "register_backends",
+        "register_catalogs",
         "register_commands",
         "register_cost_options",
         "register_doctor_checks",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.api import Check, CheckResult
+from advisor.api import N_, Check, CheckResult, Message
 
 from .models import BY_ID, DEFAULT_MODEL
 
@@ -38,7 +38,7 @@ BACKEND = "hf-lora"
 SECTION = "hf-lora"
 DEFAULTS: dict[str, Any] = {"base_model": None, "method": "lora"}
 METHODS = ("lora", "qlora")
-TORCH_FIX = (
+TORCH_FIX = N_(
     "pip install torch (pick the build for your GPU at pytorch.org/get-started/locally), "
     "or install the starter with pip install -e '.[dev]'"
 )
@@ -67,16 +67,21 @@ def torch_build(version_file: Path) -> str:
 def check_torch(settings: Any) -> CheckResult:
     spec = importlib.util.find_spec("torch")
     if spec is None or not spec.submodule_search_locations:
-        return CheckResult("fail", "torch is not installed (training needs it)", TORCH_FIX)
-    version = _version("torch") or "unknown version"
+        return CheckResult("fail", N_("torch is not installed (training needs it)"), TORCH_FIX)
+    version = _version("torch") or Message(N_("unknown version"))
     build = torch_build(Path(next(iter(spec.submodule_search_locations))) / "version.py")
     if build == "CPU-only" and _gpus(settings):
         return CheckResult(
             "warn",
-            f"torch {version} is a CPU-only build, but this machine has an NVIDIA GPU",
-            "install torch's CUDA build (pytorch.org/get-started/locally) to train on the GPU",
+            Message(
+                N_("torch {version} is a CPU-only build, but this machine has an NVIDIA GPU"),
+                version=version,
+            ),
+            N_("install torch's CUDA build (pytorch.org/get-started/locally) to train on the GPU"),
         )
-    return CheckResult("ok", f"torch {version} ({build} build)")
+    return CheckResult(
+        "ok", Message(N_("torch {version} ({build} build)"), version=version, build=build)
+    )
 
 
 # --- GPU -------------------------------------------------------------------------------------
@@ -128,30 +133,54 @@ def check_gpu(settings: Any) -> CheckResult:
     if method not in METHODS:
         return CheckResult(
             "fail",
-            f"[plugins.hf-lora] method = {method!r} is not allowed (allowed: lora, qlora)",
-            "set method to lora or qlora",
+            Message(
+                N_("[plugins.hf-lora] method = {method} is not allowed (allowed: lora, qlora)"),
+                method=repr(method),
+            ),
+            N_("set method to lora or qlora"),
         )
     gpus = _gpus(settings)
     if not gpus:
         return CheckResult(
             "warn",
-            "no NVIDIA GPU found (nvidia-smi is not on PATH or lists none)",
-            "train on a machine with a GPU; here, only the starter's CPU smoke test runs",
+            N_("no NVIDIA GPU found (nvidia-smi is not on PATH or lists none)"),
+            N_("train on a machine with a GPU; here, only the starter's CPU smoke test runs"),
         )
     best = max(gpus, key=lambda gpu: gpu.memory_gb)
     found = f"{best.name} ({best.memory_gb:.0f} GB)"
     entry = BY_ID.get(model)
     if entry is None:
-        return CheckResult("ok", f"{found}; no memory estimate for {model}")
+        return CheckResult(
+            "ok", Message(N_("{gpu}; no memory estimate for {model}"), gpu=found, model=model)
+        )
     need = entry.lora_train_gb if method == "lora" else entry.qlora_train_gb
+    given = {"gpu": found, "need": need, "method": method, "model": model}
     if best.memory_gb < need:
-        other = "" if method == "qlora" else f", QLoRA needs ~{entry.qlora_train_gb} GB"
+        if method == "qlora":
+            short = Message(
+                N_("{gpu} has less than the ~{need} GB {method} training of {model} needs"),
+                **given,
+            )
+        else:
+            short = Message(
+                N_(
+                    "{gpu} has less than the ~{need} GB {method} training of {model} needs, "
+                    "QLoRA needs ~{qlora} GB"
+                ),
+                **given,
+                qlora=entry.qlora_train_gb,
+            )
         return CheckResult(
             "fail",
-            f"{found} has less than the ~{need} GB {method} training of {model} needs{other}",
-            f"use a bigger GPU ({entry.suggested_gpu}), method = qlora, or a smaller model",
+            short,
+            Message(
+                N_("use a bigger GPU ({gpu}), method = qlora, or a smaller model"),
+                gpu=entry.suggested_gpu,
+            ),
         )
-    return CheckResult("ok", f"{found}: enough for {method} training of {model} (~{need} GB)")
+    return CheckResult(
+        "ok", Message(N_("{gpu}: enough for {method} training of {model} (~{need} GB)"), **given)
+    )
 
 
 # --- base model ------------------------------------------------------------------------------
@@ -178,18 +207,37 @@ def check_base_model(settings: Any) -> CheckResult:
     local = Path(model).expanduser()
     if local.is_dir():
         if (local / "config.json").is_file():
-            return CheckResult("ok", f"base model is the local folder {local}")
-        return CheckResult("fail", f"{local} has no config.json", "point at a model folder")
+            return CheckResult(
+                "ok", Message(N_("base model is the local folder {folder}"), folder=local)
+            )
+        return CheckResult(
+            "fail",
+            Message(N_("{folder} has no config.json"), folder=local),
+            N_("point at a model folder"),
+        )
     cache = hub_cache()
     if cached(model, cache):
-        return CheckResult("ok", f"{model} is in the Hugging Face cache ({cache})")
+        return CheckResult(
+            "ok",
+            Message(N_("{model} is in the Hugging Face cache ({cache})"), model=model, cache=cache),
+        )
     offline = _offline(settings)
     if offline:
         return CheckResult(
             "fail",
-            f"{model} is not in the Hugging Face cache ({cache}) and {offline}",
-            f"download it ahead on a connected machine (hf download {model}) and copy the "
-            "cache over, or point base_model at a local folder",
+            Message(
+                N_("{model} is not in the Hugging Face cache ({cache}) and {reason}"),
+                model=model,
+                cache=cache,
+                reason=offline,
+            ),
+            Message(
+                N_(
+                    "download it ahead on a connected machine (hf download {model}) and copy "
+                    "the cache over, or point base_model at a local folder"
+                ),
+                model=model,
+            ),
         )
     return _ask_hub(settings, model)
 
@@ -204,7 +252,6 @@ def _ask_hub(settings: Any, model: str) -> CheckResult:
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     size = BY_ID[model].weights_gb if model in BY_ID else None
-    download = f" (~{size:g} GB)" if size else ""
     try:
         with urllib.request.urlopen(request, timeout=settings.timeout_s) as answer:
             answer.read(65536)
@@ -212,39 +259,77 @@ def _ask_hub(settings: Any, model: str) -> CheckResult:
         if exc.code in (401, 403):
             return CheckResult(
                 "fail",
-                f"{endpoint} refused {model} (HTTP {exc.code}): a gated model",
-                "accept its licence on the Hub and set HF_TOKEN",
+                Message(
+                    N_("{endpoint} refused {model} (HTTP {status}): a gated model"),
+                    endpoint=endpoint,
+                    model=model,
+                    status=exc.code,
+                ),
+                N_("accept its licence on the Hub and set HF_TOKEN"),
             )
         return CheckResult(
-            "fail", f"{endpoint} answered HTTP {exc.code} for {model}", "check the model id"
+            "fail",
+            Message(
+                N_("{endpoint} answered HTTP {status} for {model}"),
+                endpoint=endpoint,
+                status=exc.code,
+                model=model,
+            ),
+            N_("check the model id"),
         )
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         return CheckResult(
             "fail",
-            f"{model} is not cached and {endpoint} is not reachable ({reason})",
-            "connect to the Hub once to download it, or point base_model at a local folder",
+            Message(
+                N_("{model} is not cached and {endpoint} is not reachable ({reason})"),
+                model=model,
+                endpoint=endpoint,
+                reason=reason,
+            ),
+            N_("connect to the Hub once to download it, or point base_model at a local folder"),
         )
     gated = model in BY_ID and BY_ID[model].gated and not token
     if gated:
         return CheckResult(
             "warn",
-            f"{model} is not cached; the Hub has it, but it is gated and HF_TOKEN is not set",
-            "accept its licence on the Hub and set HF_TOKEN",
+            Message(
+                N_(
+                    "{model} is not cached; the Hub has it, but it is gated and HF_TOKEN is "
+                    "not set"
+                ),
+                model=model,
+            ),
+            N_("accept its licence on the Hub and set HF_TOKEN"),
+        )
+    if size:
+        summary = Message(
+            N_("{model} is not cached; the first run downloads it from {endpoint} (~{size} GB)"),
+            model=model,
+            endpoint=endpoint,
+            size=f"{size:g}",
+        )
+    else:
+        summary = Message(
+            N_("{model} is not cached; the first run downloads it from {endpoint}"),
+            model=model,
+            endpoint=endpoint,
         )
     return CheckResult(
         "warn",
-        f"{model} is not cached; the first run downloads it from {endpoint}{download}",
-        f"download it ahead (hf download {model}) to start training at once",
+        summary,
+        Message(
+            N_("download it ahead (hf download {model}) to start training at once"), model=model
+        ),
     )
 
 
 def _offline(settings: Any) -> str:
     """Why nothing may be downloaded (empty when downloads are allowed)."""
     if (settings.env_value("HF_HUB_OFFLINE") or "").lower() in ("1", "true", "yes"):
-        return "HF_HUB_OFFLINE is set"
+        return Message(N_("HF_HUB_OFFLINE is set"))
     if getattr(settings, "deployment", "api") == "air-gapped":
-        return "deployment is air-gapped"
+        return Message(N_("deployment is air-gapped"))
     return ""
 
 
@@ -254,16 +339,25 @@ def _offline(settings: Any) -> str:
 def check_vllm(settings: Any) -> CheckResult:
     server = settings.env_value("HF_LORA_SERVER_URL")
     if importlib.util.find_spec("vllm") is not None:
-        return CheckResult("ok", f"vLLM {_version('vllm') or ''} is installed for serving")
+        return CheckResult(
+            "ok",
+            Message(N_("vLLM {version} is installed for serving"), version=_version("vllm") or ""),
+        )
     if server:
-        return CheckResult("ok", f"serving through HF_LORA_SERVER_URL ({server})")
+        return CheckResult(
+            "ok", Message(N_("serving through HF_LORA_SERVER_URL ({url})"), url=server)
+        )
     if shutil.which("vllm"):
-        return CheckResult("ok", f"vLLM is on PATH ({shutil.which('vllm')})")
+        return CheckResult(
+            "ok", Message(N_("vLLM is on PATH ({path})"), path=shutil.which("vllm"))
+        )
     return CheckResult(
         "warn",
-        "vLLM is not installed and HF_LORA_SERVER_URL is not set: the starter runs the "
-        "model in-process (slow; fine for evaluation runs)",
-        "pip install vllm on the serving GPU machine and set HF_LORA_SERVER_URL",
+        N_(
+            "vLLM is not installed and HF_LORA_SERVER_URL is not set: the starter runs the "
+            "model in-process (slow; fine for evaluation runs)"
+        ),
+        N_("pip install vllm on the serving GPU machine and set HF_LORA_SERVER_URL"),
     )
 
 

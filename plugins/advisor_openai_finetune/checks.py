@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.api import Check, CheckResult, provider_status
+from advisor.api import N_, Check, CheckResult, Message, provider_status
 from advisor.api import today as current_date
 
 from .context import default_model, retirement, retirement_line
@@ -28,7 +28,7 @@ BACKEND = "openai-finetune"
 PROVIDER = "openai-fine-tuning"
 SECTION = "openai-finetune"
 EMBEDDING_MODEL = "text-embedding-3-small"
-KEY_FIX = "set OPENAI_API_KEY (or openai_api_key in advisor.toml) to an OpenAI API key"
+KEY_FIX = N_("set OPENAI_API_KEY (or openai_api_key in advisor.toml) to an OpenAI API key")
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ def register_all(register: Callable[[Check], None]) -> None:
 
 def check_key(settings: Any) -> CheckResult:
     if _key(settings) is None:
-        return CheckResult("fail", "no OpenAI API key is set", KEY_FIX)
-    return CheckResult("ok", f"OpenAI API key is set ({settings.origin('openai_api_key')})")
+        return CheckResult("fail", N_("no OpenAI API key is set"), KEY_FIX)
+    origin = settings.origin("openai_api_key")
+    return CheckResult("ok", Message(N_("OpenAI API key is set ({origin})"), origin=origin))
 
 
 def check_api(settings: Any) -> CheckResult:
@@ -62,8 +63,11 @@ def check_api(settings: Any) -> CheckResult:
         return listing.failure
     return CheckResult(
         "ok",
-        f"{_base(settings)} answered an authenticated model listing "
-        f"({len(listing.model_ids)} models)",
+        Message(
+            N_("{url} answered an authenticated model listing ({count} models)"),
+            url=_base(settings),
+            count=len(listing.model_ids),
+        ),
     )
 
 
@@ -79,17 +83,30 @@ def check_base_model(settings: Any, today: dt.date | None = None) -> CheckResult
     except Exception as exc:
         return _failure(exc, settings, f"/models/{model}", _model_fix("base_model", model))
     today = today or current_date()
-    exists = f"base model {model} exists at {_base(settings)}"
+    exists = Message(N_("base model {model} exists at {url}"), model=model, url=_base(settings))
     shutdown = retirement(model)
-    if shutdown is None:
-        return CheckResult("ok", f"{exists}; {retirement_line(model, today)}")
     line = retirement_line(model, today)
+    summary = Message(N_("{exists}; {retirement}"), exists=exists, retirement=line)
+    if shutdown is None:
+        return CheckResult("ok", summary)
     if dt.date.fromisoformat(shutdown["date"]) <= today:
         return CheckResult(
-            "fail", f"{exists}, but {line}", f"{_model_fix('base_model', model)}; {_ALTERNATIVE}"
+            "fail",
+            Message(N_("{exists}, but {retirement}"), exists=exists, retirement=line),
+            Message(
+                N_("{fix}; {alternative}"),
+                fix=_model_fix("base_model", model),
+                alternative=_ALTERNATIVE,
+            ),
         )
     return CheckResult(
-        "warn", f"{exists}; {line}", f"plan the migration before {shutdown['date']}; {_ALTERNATIVE}"
+        "warn",
+        summary,
+        Message(
+            N_("plan the migration before {date}; {alternative}"),
+            date=shutdown["date"],
+            alternative=_ALTERNATIVE,
+        ),
     )
 
 
@@ -105,16 +122,22 @@ def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResul
     assert status is not None, f"advisor's provider data has no {PROVIDER!r} entry"
     notice = status.notice(today)
     alternative = (
-        f"use the `{status.alternative}` backend (open weights, no hosted fine-tuning)"
+        Message(
+            N_("use the `{backend}` backend (open weights, no hosted fine-tuning)"),
+            backend=status.alternative,
+        )
         if status.alternative
-        else "choose a backend that does not depend on hosted fine-tuning"
+        else Message(N_("choose a backend that does not depend on hosted fine-tuning"))
     )
     try:
         page = _client(settings).fine_tuning.jobs.list(limit=1)
     except openai.PermissionDeniedError:
         return CheckResult(
             "fail",
-            f"this key's organization may not use fine-tuning (HTTP 403). {notice}",
+            Message(
+                N_("this key's organization may not use fine-tuning (HTTP 403). {notice}"),
+                notice=notice,
+            ),
             alternative,
         )
     except Exception as exc:
@@ -124,14 +147,25 @@ def check_fine_tuning(settings: Any, today: dt.date | None = None) -> CheckResul
     if not page.data:
         return CheckResult(
             "warn",
-            f"no fine-tuning job on record for this organization, and organizations that "
-            f"never fine-tuned may be refused new jobs. {notice}",
-            f"create a first job soon to confirm access, or {alternative}",
+            Message(
+                N_(
+                    "no fine-tuning job on record for this organization, and organizations "
+                    "that never fine-tuned may be refused new jobs. {notice}"
+                ),
+                notice=notice,
+            ),
+            Message(
+                N_("create a first job soon to confirm access, or {alternative}"),
+                alternative=alternative,
+            ),
         )
     return CheckResult(
         "warn",
-        f"fine-tuning jobs can be listed for this key. {notice}",
-        f"plan training before the last date above, or {alternative}",
+        Message(N_("fine-tuning jobs can be listed for this key. {notice}"), notice=notice),
+        Message(
+            N_("plan training before the last date above, or {alternative}"),
+            alternative=alternative,
+        ),
     )
 
 
@@ -145,7 +179,14 @@ def check_embeddings(settings: Any) -> CheckResult:
     except Exception as exc:
         return _failure(exc, settings, "/embeddings", _model_fix("embedding_model", model))
     dimensions = len(response.data[0].embedding) if response.data else 0
-    return CheckResult("ok", f"embedding model {model} answered ({dimensions} dimensions)")
+    return CheckResult(
+        "ok",
+        Message(
+            N_("embedding model {model} answered ({dimensions} dimensions)"),
+            model=model,
+            dimensions=dimensions,
+        ),
+    )
 
 
 # --- shared pieces --------------------------------------------------------------------------
@@ -161,7 +202,9 @@ def _base(settings: Any) -> str:
     return str(settings.openai_base_url).rstrip("/")
 
 
-_ALTERNATIVE = "the open-weights `hf-lora` backend keeps its weights (no shutdown date)"
+_ALTERNATIVE = Message(
+    N_("the open-weights `hf-lora` backend keeps its weights (no shutdown date)")
+)
 
 
 def defaults() -> dict[str, str]:
@@ -174,7 +217,7 @@ def _section(settings: Any) -> Any:
 
 
 def _needs_key() -> CheckResult:
-    return CheckResult("skipped", "needs an OpenAI API key (see openai.key)", KEY_FIX)
+    return CheckResult("skipped", N_("needs an OpenAI API key (see openai.key)"), KEY_FIX)
 
 
 def _prerequisite(settings: Any) -> CheckResult | None:
@@ -184,7 +227,9 @@ def _prerequisite(settings: Any) -> CheckResult | None:
     failure = _listing(settings).failure
     if failure is not None:
         return CheckResult(
-            "skipped", f"the API did not answer at {_base(settings)} (see openai.api)", failure.fix
+            "skipped",
+            Message(N_("the API did not answer at {url} (see openai.api)"), url=_base(settings)),
+            failure.fix,
         )
     return None
 
@@ -214,10 +259,15 @@ def _listing(settings: Any) -> Listing:
     return settings.memo("openai.listing", fetch)
 
 
-def _model_fix(key: str, model: str) -> str:
-    return (
-        f"set {key} in [plugins.{SECTION}] of advisor.toml to a model your key can use "
-        f"(now {model!r}); `GET /models` lists them"
+def _model_fix(key: str, model: str) -> Message:
+    return Message(
+        N_(
+            "set {key} in [plugins.{section}] of advisor.toml to a model your key can use "
+            "(now {model}); `GET /models` lists them"
+        ),
+        key=key,
+        section=SECTION,
+        model=repr(model),
     )
 
 
@@ -230,35 +280,58 @@ def _failure(exc: Exception, settings: Any, path: str, not_found_fix: str) -> Ch
     if isinstance(exc, openai.APITimeoutError):
         return CheckResult(
             "fail",
-            f"no answer from {endpoint} within {settings.timeout_s:g}s",
-            f"check that {base} is up; raise timeout_s in advisor.toml if it is only slow",
+            Message(
+                N_("no answer from {endpoint} within {seconds}s"),
+                endpoint=endpoint,
+                seconds=f"{settings.timeout_s:g}",
+            ),
+            Message(
+                N_("check that {url} is up; raise timeout_s in advisor.toml if it is only slow"),
+                url=base,
+            ),
         )
     if isinstance(exc, openai.APIConnectionError):
         return CheckResult(
             "fail",
-            f"cannot connect to {endpoint}",
-            f"check OPENAI_BASE_URL (now {base}) and your network or proxy",
+            Message(N_("cannot connect to {endpoint}"), endpoint=endpoint),
+            Message(N_("check OPENAI_BASE_URL (now {url}) and your network or proxy"), url=base),
         )
     if isinstance(exc, openai.AuthenticationError):
-        return CheckResult("fail", f"{endpoint} rejected the API key (HTTP 401)", KEY_FIX)
+        return CheckResult(
+            "fail",
+            Message(N_("{endpoint} rejected the API key (HTTP 401)"), endpoint=endpoint),
+            KEY_FIX,
+        )
     if isinstance(exc, openai.PermissionDeniedError):
         return CheckResult(
             "fail",
-            f"{endpoint} refused this key (HTTP 403)",
-            "give the key's project access to this endpoint in the OpenAI dashboard",
+            Message(N_("{endpoint} refused this key (HTTP 403)"), endpoint=endpoint),
+            N_("give the key's project access to this endpoint in the OpenAI dashboard"),
         )
     if isinstance(exc, openai.NotFoundError):
-        return CheckResult("fail", f"{endpoint} does not exist (HTTP 404)", not_found_fix)
+        return CheckResult(
+            "fail",
+            Message(N_("{endpoint} does not exist (HTTP 404)"), endpoint=endpoint),
+            not_found_fix,
+        )
     if isinstance(exc, openai.APIStatusError):
         return CheckResult(
             "fail",
-            f"{endpoint} answered HTTP {exc.status_code}",
-            "retry later; if it persists, check the provider's status page",
+            Message(N_("{endpoint} answered HTTP {status}"), endpoint=endpoint,
+                    status=exc.status_code),
+            N_("retry later; if it persists, check the provider's status page"),
         )
     if isinstance(exc, openai.OpenAIError):
         return CheckResult(
             "fail",
-            f"unexpected answer from {endpoint} ({type(exc).__name__})",
-            f"check that OPENAI_BASE_URL (now {base}) points at an OpenAI-compatible API",
+            Message(
+                N_("unexpected answer from {endpoint} ({error})"),
+                endpoint=endpoint,
+                error=type(exc).__name__,
+            ),
+            Message(
+                N_("check that OPENAI_BASE_URL (now {url}) points at an OpenAI-compatible API"),
+                url=base,
+            ),
         )
     raise exc

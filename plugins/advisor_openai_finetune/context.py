@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import advisor.api as api
-from advisor.api import InputError, Question, ScaffoldContext, templates_path
+from advisor.api import N_, InputError, Message, Question, ScaffoldContext, templates_path
 
 PROVIDER = "openai-fine-tuning"
 SUFFIX_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -73,15 +73,26 @@ def retirement(model: str) -> dict[str, str] | None:
     return {"date": retires, "source": where.get("source", ""), "checked": where.get("checked", "")}
 
 
-def retirement_line(model: str, today: dt.date) -> str:
+def retirement_line(model: str, today: dt.date) -> Message:
     """One sentence on ``model``'s shutdown, for doctor and the README; dated source."""
     found = retirement(model)
     if found is None:
-        return f"no shutdown date is recorded for {model} (unknown; check the provider)"
-    verb = "was shut down" if dt.date.fromisoformat(found["date"]) <= today else "shuts down"
-    return (
-        f"{model} {verb} on {found['date']} with every fine-tune built on it "
-        f"(source: {found['source']}, checked {found['checked']})"
+        return Message(
+            N_("no shutdown date is recorded for {model} (unknown; check the provider)"),
+            model=model,
+        )
+    facts = {"model": model, "date": found["date"], "source": found["source"],
+             "checked": found["checked"]}
+    if dt.date.fromisoformat(found["date"]) <= today:
+        return Message(
+            N_("{model} was shut down on {date} with every fine-tune built on it "
+               "(source: {source}, checked {checked})"),
+            **facts,
+        )
+    return Message(
+        N_("{model} shuts down on {date} with every fine-tune built on it "
+           "(source: {source}, checked {checked})"),
+        **facts,
     )
 
 

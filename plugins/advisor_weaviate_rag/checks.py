@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from advisor.api import Check, CheckResult
+from advisor.api import N_, Check, CheckResult, Message
 
 BACKEND = "weaviate-rag"
 SECTION = "weaviate-rag"
@@ -91,21 +91,38 @@ def check_server(settings: Any) -> CheckResult:
     assert endpoint is not None
     if probe.unsupported or not probe.version:
         return CheckResult(
-            "ok", f"{endpoint.url} answers (readiness not checked: see weaviate.version "
-            "and weaviate.auth)",
+            "ok",
+            Message(
+                N_("{url} answers (readiness not checked: see weaviate.version and weaviate.auth)"),
+                url=endpoint.url,
+            ),
         )
     if not probe.ready:
         return CheckResult(
-            "fail", f"{endpoint.url} answers but is not ready (/v1/.well-known/ready)",
-            "wait for Weaviate to finish starting (or check its logs), then run doctor again",
+            "fail",
+            Message(N_("{url} answers but is not ready (/v1/.well-known/ready)"), url=endpoint.url),
+            N_("wait for Weaviate to finish starting (or check its logs), then run doctor again"),
         )
     if not probe.live:
         return CheckResult(
-            "fail", f"{endpoint.url} is ready over REST, but the gRPC health check at "
-            f"{endpoint.grpc} failed",
-            f"expose Weaviate's gRPC port, or set grpc_host / grpc_port in [plugins.{SECTION}]",
+            "fail",
+            Message(
+                N_("{url} is ready over REST, but the gRPC health check at {grpc} failed"),
+                url=endpoint.url,
+                grpc=endpoint.grpc,
+            ),
+            Message(
+                N_(
+                    "expose Weaviate's gRPC port, or set grpc_host / grpc_port in "
+                    "[plugins.{section}]"
+                ),
+                section=SECTION,
+            ),
         )
-    return CheckResult("ok", f"{endpoint.url} is ready; gRPC answers at {endpoint.grpc}")
+    return CheckResult(
+        "ok",
+        Message(N_("{url} is ready; gRPC answers at {grpc}"), url=endpoint.url, grpc=endpoint.grpc),
+    )
 
 
 def check_version(settings: Any) -> CheckResult:
@@ -116,12 +133,24 @@ def check_version(settings: Any) -> CheckResult:
     client = _client_version()
     if probe.unsupported:
         return CheckResult(
-            "fail", f"weaviate-client {client} refuses this server: {probe.unsupported}",
-            "upgrade the Weaviate server",
+            "fail",
+            Message(
+                N_("weaviate-client {client} refuses this server: {reason}"),
+                client=client,
+                reason=probe.unsupported,
+            ),
+            N_("upgrade the Weaviate server"),
         )
     if not probe.version:
         return _auth_first()
-    return CheckResult("ok", f"Weaviate {probe.version} is supported by weaviate-client {client}")
+    return CheckResult(
+        "ok",
+        Message(
+            N_("Weaviate {version} is supported by weaviate-client {client}"),
+            version=probe.version,
+            client=client,
+        ),
+    )
 
 
 def _required_modules(settings: Any) -> list[str]:
@@ -143,11 +172,23 @@ def check_modules(settings: Any) -> CheckResult:
     missing = [m for m in needed if m not in probe.modules]
     if missing:
         return CheckResult(
-            "fail", f"modules the starter needs are not enabled: {', '.join(missing)}",
-            f"add them to the server's ENABLE_MODULES (now enabled: "
-            f"{', '.join(sorted(probe.modules)) or 'none'})",
+            "fail",
+            Message(
+                N_("modules the starter needs are not enabled: {modules}"),
+                modules=", ".join(missing),
+            ),
+            Message(
+                N_("add them to the server's ENABLE_MODULES (now enabled: {modules})"),
+                modules=", ".join(sorted(probe.modules)) or Message(N_("none")),
+            ),
         )
-    return CheckResult("ok", f"modules enabled: {', '.join(needed) or 'none required'}")
+    return CheckResult(
+        "ok",
+        Message(
+            N_("modules enabled: {modules}"),
+            modules=", ".join(needed) or Message(N_("none required")),
+        ),
+    )
 
 
 def check_auth(settings: Any) -> CheckResult:
@@ -157,7 +198,7 @@ def check_auth(settings: Any) -> CheckResult:
     probe = _probe(settings)
     if probe.unsupported:
         return CheckResult(
-            "skipped", "the server's version is not supported (see weaviate.version)"
+            "skipped", N_("the server's version is not supported (see weaviate.version)")
         )
     assert probe.auth is not None
     return probe.auth
@@ -168,19 +209,19 @@ def _prerequisite(settings: Any) -> CheckResult | None:
         return _embedded_mode()
     probe = _probe(settings)
     if probe.failure is not None:
-        return CheckResult("skipped", "the server did not answer (see weaviate.server)")
+        return CheckResult("skipped", N_("the server did not answer (see weaviate.server)"))
     return None
 
 
 def _embedded_mode() -> CheckResult:
     return CheckResult(
-        "skipped", "WEAVIATE_URL is not set: the starter runs embedded Weaviate "
-        "(see weaviate.embedded)",
+        "skipped",
+        N_("WEAVIATE_URL is not set: the starter runs embedded Weaviate (see weaviate.embedded)"),
     )
 
 
 def _auth_first() -> CheckResult:
-    return CheckResult("skipped", "the server refused the credentials (see weaviate.auth)")
+    return CheckResult("skipped", N_("the server refused the credentials (see weaviate.auth)"))
 
 
 def _client_version() -> str:
@@ -197,11 +238,12 @@ def check_embedded(settings: Any) -> CheckResult:
     from weaviate.embedded import EmbeddedOptions
 
     if settings.weaviate_url:
-        return CheckResult("skipped", "WEAVIATE_URL is set: embedded Weaviate is not used")
+        return CheckResult("skipped", N_("WEAVIATE_URL is set: embedded Weaviate is not used"))
     if platform.system() == "Windows":
         return CheckResult(
-            "fail", "embedded Weaviate does not run on Windows",
-            "run a Weaviate server (the starter's docker-compose.yml) and set WEAVIATE_URL",
+            "fail",
+            N_("embedded Weaviate does not run on Windows"),
+            N_("run a Weaviate server (the starter's docker-compose.yml) and set WEAVIATE_URL"),
         )
     section = settings.section(SECTION, DEFAULTS)
     options = EmbeddedOptions()
@@ -209,11 +251,25 @@ def check_embedded(settings: Any) -> CheckResult:
     directory = Path(section.embedded_binary_path or options.binary_path).expanduser()
     binary = embedded_binary(directory, version)
     if binary.is_file():
-        return CheckResult("ok", f"embedded Weaviate {version} is cached at {binary}")
+        return CheckResult(
+            "ok",
+            Message(
+                N_("embedded Weaviate {version} is cached at {binary}"),
+                version=version,
+                binary=binary,
+            ),
+        )
     return CheckResult(
-        "warn", f"embedded Weaviate {version} is not cached in {directory}; the first run "
-        "downloads it from github.com/weaviate/weaviate releases",
-        "run the starter once with network access, or set WEAVIATE_URL to use a server",
+        "warn",
+        Message(
+            N_(
+                "embedded Weaviate {version} is not cached in {folder}; the first run "
+                "downloads it from github.com/weaviate/weaviate releases"
+            ),
+            version=version,
+            folder=directory,
+        ),
+        N_("run the starter once with network access, or set WEAVIATE_URL to use a server"),
     )
 
 
@@ -241,7 +297,9 @@ def endpoint_for(settings: Any) -> Endpoint:
     url = str(settings.weaviate_url).rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"WEAVIATE_URL {url!r} is not an http:// or https:// URL")
+        raise ValueError(
+            Message(N_("WEAVIATE_URL {url} is not an http:// or https:// URL"), url=repr(url))
+        )
     secure = parts.scheme == "https"
     host = parts.hostname
     section = settings.section(SECTION, DEFAULTS)
@@ -267,7 +325,11 @@ def _connect_and_ask(settings: Any) -> Probe:
     try:
         endpoint = endpoint_for(settings)
     except ValueError as exc:
-        return Probe(failure=CheckResult("fail", str(exc), "set WEAVIATE_URL to the server's URL"))
+        # The message itself (a Message), not str(exc): text output translates it.
+        said = exc.args[0] if exc.args else str(exc)
+        return Probe(
+            failure=CheckResult("fail", said, N_("set WEAVIATE_URL to the server's URL"))
+        )
     probe = Probe(endpoint=endpoint)
     secret = settings.weaviate_api_key
     key = secret.get_secret_value() if secret is not None else ""
@@ -317,30 +379,42 @@ def _ask(client: Any, probe: Probe, settings: Any) -> None:
         client.collections.list_all(simple=True)  # GET /v1/schema: needs valid credentials
     except UnexpectedStatusCodeError as exc:
         probe.auth = _refused(exc, settings) or CheckResult(
-            "warn", f"could not confirm the credentials: {endpoint.url}/v1/schema answered "
-            f"HTTP {exc.status_code}", "check the server's logs",
+            "warn",
+            Message(
+                N_("could not confirm the credentials: {url}/v1/schema answered HTTP {status}"),
+                url=endpoint.url,
+                status=exc.status_code,
+            ),
+            N_("check the server's logs"),
         )
         return
     except WeaviateBaseError as exc:
         probe.failure = _unreachable(exc, endpoint, settings)
         return
-    how = "the API key" if settings.weaviate_api_key else "anonymous access"
-    probe.auth = CheckResult("ok", f"{endpoint.url} accepts {how}")
+    if settings.weaviate_api_key:
+        accepted = Message(N_("{url} accepts the API key"), url=endpoint.url)
+    else:
+        accepted = Message(N_("{url} accepts anonymous access"), url=endpoint.url)
+    probe.auth = CheckResult("ok", accepted)
 
 
 def _refused(exc: Any, settings: Any) -> CheckResult | None:
     """A 401 or 403 as an authentication failure; None for any other status."""
     status = getattr(exc, "status_code", None)
     if status == 401:
-        said = "rejected the API key" if settings.weaviate_api_key else "requires an API key"
-        return CheckResult(
-            "fail", f"{settings.weaviate_url} {said} (HTTP 401)",
-            "set WEAVIATE_API_KEY to a key this server accepts",
-        )
+        if settings.weaviate_api_key:
+            said = Message(N_("{url} rejected the API key (HTTP 401)"), url=settings.weaviate_url)
+        else:
+            said = Message(N_("{url} requires an API key (HTTP 401)"), url=settings.weaviate_url)
+        return CheckResult("fail", said, N_("set WEAVIATE_API_KEY to a key this server accepts"))
     if status == 403:
         return CheckResult(
-            "fail", f"{settings.weaviate_url} accepted the key but refuses to read the schema "
-            "(HTTP 403)", "grant this key's user read access to collections",
+            "fail",
+            Message(
+                N_("{url} accepted the key but refuses to read the schema (HTTP 403)"),
+                url=settings.weaviate_url,
+            ),
+            N_("grant this key's user read access to collections"),
         )
     return None
 
@@ -356,19 +430,32 @@ def _unreachable(exc: Exception, endpoint: Endpoint, settings: Any) -> CheckResu
     if any(isinstance(e, (WeaviateTimeoutError, TimeoutError)) or "Timeout" in type(e).__name__
            for e in chain):
         return CheckResult(
-            "fail", f"no answer from {endpoint.url} within {settings.timeout_s:g}s",
-            f"check that Weaviate is up at {endpoint.url}; raise timeout_s in advisor.toml "
-            "if it is only slow",
+            "fail",
+            Message(
+                N_("no answer from {endpoint} within {seconds}s"),
+                endpoint=endpoint.url,
+                seconds=f"{settings.timeout_s:g}",
+            ),
+            Message(
+                N_(
+                    "check that Weaviate is up at {url}; raise timeout_s in advisor.toml if it "
+                    "is only slow"
+                ),
+                url=endpoint.url,
+            ),
         )
     return CheckResult(
-        "fail", f"cannot connect to {endpoint.url}",
-        "start Weaviate (the starter's docker-compose.yml) or correct WEAVIATE_URL",
+        "fail",
+        Message(N_("cannot connect to {endpoint}"), endpoint=endpoint.url),
+        N_("start Weaviate (the starter's docker-compose.yml) or correct WEAVIATE_URL"),
     )
 
 
 def _unexpected(exc: Any, endpoint: Endpoint, path: str) -> CheckResult:
     status = getattr(exc, "status_code", "?")
     return CheckResult(
-        "fail", f"{endpoint.url}{path} answered HTTP {status}",
-        "check that WEAVIATE_URL points at a Weaviate server",
+        "fail",
+        Message(N_("{endpoint} answered HTTP {status}"), endpoint=f"{endpoint.url}{path}",
+                status=status),
+        N_("check that WEAVIATE_URL points at a Weaviate server"),
     )

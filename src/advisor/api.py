@@ -41,6 +41,8 @@ from .evidence import (
     loads_evidence,
     parse_evidence,
 )
+from .i18n import N_, Catalog
+from .messages import Message
 from .plugin_costs import CostLine, CostOption, CostSource
 from .providers import ProviderEvent, ProviderStatus
 from .questionnaire import REQUIRED, Answers, Question
@@ -117,10 +119,12 @@ __all__ = [
     "APPROACHES",
     "EVIDENCE_SCHEMA",
     "EVIDENCE_SCHEMA_PATH",
+    "N_",
     "REQUIRED",
     "Answers",
     "Approach",
     "Backend",
+    "Catalog",
     "ChatModel",
     "Check",
     "CheckResult",
@@ -131,6 +135,7 @@ __all__ = [
     "Evidence",
     "EvidenceError",
     "InputError",
+    "Message",
     "PluginError",
     "Prediction",
     "ProviderEvent",

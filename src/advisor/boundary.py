@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .checks import Check, CheckResult
+from .i18n import N_
+from .messages import Message, concat
 
 # Public API hosts of model providers and hosted vector databases: a suffix match, so
 # "weaviate.cloud" covers every cluster's host. Not exhaustive; docs/doctor.md lists them.
@@ -107,45 +109,86 @@ def host_of(value: str) -> str:
 
 
 def check_endpoints(settings: Any) -> CheckResult:
-    outside, inside = [], []
+    outside: list[str] = []
+    inside: list[str] = []
     for name, value, origin in endpoints(settings):
         host = host_of(value)
         provider = provider_of(host)
         if provider is not None:
-            set_by = "its default" if origin == "default" else origin.replace("file ", "")
-            outside.append(f"{name} -> {host} ({provider}; set by {set_by})")
+            given = {"name": name, "host": host, "provider": provider}
+            if origin == "default":
+                outside.append(
+                    Message(N_("{name} -> {host} ({provider}; set by its default)"), **given)
+                )
+            else:
+                outside.append(
+                    Message(
+                        N_("{name} -> {host} ({provider}; set by {origin})"),
+                        **given,
+                        origin=origin.replace("file ", ""),
+                    )
+                )
+        elif is_local(host):
+            inside.append(Message(N_("{name} -> {host} (local)"), name=name, host=host))
         else:
-            inside.append(f"{name} -> {host} ({'local' if is_local(host) else 'your host'})")
+            inside.append(Message(N_("{name} -> {host} (your host)"), name=name, host=host))
     mode = _mode(settings)
     if outside:
         return CheckResult(
             "fail",
-            f"deployment is {mode}, but these endpoints leave the team's infrastructure: "
-            + "; ".join(outside),
-            "point each variable named at your own server (e.g. OPENAI_BASE_URL="
-            "http://localhost:8000/v1 for vLLM; WEAVIATE_URL=http://localhost:8080)",
+            Message(
+                N_(
+                    "deployment is {mode}, but these endpoints leave the team's "
+                    "infrastructure: {endpoints}"
+                ),
+                mode=mode,
+                endpoints=concat(list(outside), "; "),
+            ),
+            N_(
+                "point each variable named at your own server (e.g. OPENAI_BASE_URL="
+                "http://localhost:8000/v1 for vLLM; WEAVIATE_URL=http://localhost:8080)"
+            ),
         )
     return CheckResult(
-        "ok", f"deployment is {mode}: no endpoint points at a provider's API ({', '.join(inside)})"
+        "ok",
+        Message(
+            N_("deployment is {mode}: no endpoint points at a provider's API ({endpoints})"),
+            mode=mode,
+            endpoints=concat(list(inside), ", "),
+        ),
     )
 
 
 def check_offline(settings: Any) -> CheckResult:
     """Air-gapped: nothing may be fetched at run time."""
-    problems = []
+    problems: list[str] = []
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         if (settings.env_value(name) or "").lower() not in ("1", "true", "yes"):
-            problems.append(f"{name} is not 1 (models and tokenizers would be downloaded)")
+            problems.append(
+                Message(
+                    N_("{name} is not 1 (models and tokenizers would be downloaded)"), name=name
+                )
+            )
     if not settings.weaviate_url:
-        problems.append("WEAVIATE_URL is not set (embedded Weaviate downloads its binary)")
+        problems.append(
+            Message(N_("WEAVIATE_URL is not set (embedded Weaviate downloads its binary)"))
+        )
     if problems:
         return CheckResult(
             "fail",
-            f"deployment is {_mode(settings)}, but at run time: " + "; ".join(problems),
-            "prepare the artefacts ahead (docs/deployment.md), set HF_HUB_OFFLINE=1 and "
-            "TRANSFORMERS_OFFLINE=1, and run Weaviate as a server (WEAVIATE_URL)",
+            Message(
+                N_("deployment is {mode}, but at run time: {problems}"),
+                mode=_mode(settings),
+                problems=concat(list(problems), "; "),
+            ),
+            N_(
+                "prepare the artefacts ahead (docs/deployment.md), set HF_HUB_OFFLINE=1 and "
+                "TRANSFORMERS_OFFLINE=1, and run Weaviate as a server (WEAVIATE_URL)"
+            ),
         )
-    return CheckResult("ok", "deployment is air-gapped: nothing is set to download at run time")
+    return CheckResult(
+        "ok", N_("deployment is air-gapped: nothing is set to download at run time")
+    )
 
 
 def _mode(settings: Any) -> str:

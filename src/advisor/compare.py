@@ -16,9 +16,9 @@ from typing import Any
 from . import __version__
 from .advice import Advice, build_advice, load_cost_overrides
 from .charts import FONT_STACK
-from .i18n import _, language
+from .i18n import _, columns, language
 from .questionnaire import Answers
-from .reports import MONTHLY, UPFRONT, _pad, display_width, money
+from .reports import MONTHLY, UPFRONT, _pad, money
 
 
 @dataclass(frozen=True)
@@ -179,8 +179,8 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
 
 def _text(comparison: Comparison) -> str:
     rows = [("", [s.name for s in comparison.scenarios]), *comparison.rows()]
-    label = max(display_width(name) for name, _cells in rows) + 2
-    widths = [max(display_width(cells[i]) for _name, cells in rows) + 2
+    label = max(columns(name) for name, _cells in rows) + 2
+    widths = [max(columns(cells[i]) for _name, cells in rows) + 2
               for i in range(len(comparison.scenarios))]
     lines = [
         _pad(name, label) + "".join(_pad(c, w) for c, w in zip(cells, widths, strict=True))

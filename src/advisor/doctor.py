@@ -27,6 +27,9 @@ from typing import Any
 
 from .checks import Check, CheckResult
 from .errors import InputError
+from .i18n import N_, columns
+from .i18n import gettext as _
+from .messages import Message, translate
 from .plugins import get_plugins
 from .timeouts import (
     CHECK_TIMEOUT_ENV,
@@ -36,7 +39,13 @@ from .timeouts import (
 )
 
 STATUSES = ("ok", "warn", "fail", "skipped")
-LABELS = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
+# Four columns wide in English; a language's label may be wider (the column follows it).
+LABELS = {"ok": N_("ok"), "warn": N_("WARN"), "fail": N_("FAIL"), "skipped": N_("skip")}
+# The first source of settings, named in JSON in English, translated in text.
+ENVIRONMENT = N_("environment variables")
+# "3 ok, 1 fail": how the summary line names each status.
+COUNTED = {"ok": N_("{count} ok"), "warn": N_("{count} warn"), "fail": N_("{count} fail"),
+           "skipped": N_("{count} skipped")}
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,10 @@ class Finding:
     status: str
     summary: str
     fix: str
+    # The summary and fix in the language in use (secrets scrubbed too), for people;
+    # JSON keeps the English ones.
+    summary_shown: str = ""
+    fix_shown: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,8 +107,12 @@ def select(checks: Sequence[Check], backends: Iterable[str]) -> list[Check]:
     known = sorted({c.backend for c in checks if c.backend})
     for name in wanted:
         if name not in known:
-            allowed = ", ".join(known) or "none: no plugin contributes checks"
-            raise InputError(f"--backend {name!r}: no checks for that backend (allowed: {allowed})")
+            allowed = ", ".join(known) or _("none: no plugin contributes checks")
+            raise InputError(
+                _("--backend {name}: no checks for that backend (allowed: {allowed})").format(
+                    name=repr(name), allowed=allowed
+                )
+            )
     return [c for c in checks if c.backend is None or c.backend in wanted]
 
 
@@ -112,6 +129,8 @@ def run_checks(checks: Sequence[Check], settings: Any) -> Report:
                 status=result.status,
                 summary=redact(result.summary, secrets),
                 fix=redact(result.fix, secrets),
+                summary_shown=redact(translate(result.summary), secrets),
+                fix_shown=redact(translate(result.fix), secrets),
             )
         )
     return Report(tuple(findings))
@@ -130,8 +149,11 @@ def _run_one(check: Check, settings: Any) -> CheckResult:
     if outcome.timed_out:
         return CheckResult(
             "fail",
-            f"the check did not finish within {seconds:g} s",
-            f"check the service it reaches, or raise {CHECK_TIMEOUT_ENV} (seconds)",
+            Message(N_("the check did not finish within {seconds} s"), seconds=f"{seconds:g}"),
+            Message(
+                N_("check the service it reaches, or raise {variable} (seconds)"),
+                variable=CHECK_TIMEOUT_ENV,
+            ),
         )
     if isinstance(outcome.error, InputError):
         raise outcome.error
@@ -139,23 +161,30 @@ def _run_one(check: Check, settings: Any) -> CheckResult:
         missing = outcome.error.name or ""
         return CheckResult(
             "fail",
-            f"the check needs the Python package {missing!r}, which is not installed",
-            f"pip install {_distribution(missing)} (in the environment advisor runs in)",
+            Message(
+                N_("the check needs the Python package {package}, which is not installed"),
+                package=repr(missing),
+            ),
+            Message(
+                N_("pip install {distribution} (in the environment advisor runs in)"),
+                distribution=_distribution(missing),
+            ),
         )
     if outcome.error is not None:
         exc = outcome.error
         first = (str(exc).strip().splitlines() or [""])[0]
+        error = f"{type(exc).__name__}: {first}".rstrip(": ")
         return CheckResult(
             "fail",
-            f"the check itself failed: {type(exc).__name__}: {first}".rstrip(": "),
-            "report this to the plugin's authors (`advisor plugins` names it)",
+            Message(N_("the check itself failed: {error}"), error=error),
+            N_("report this to the plugin's authors (`advisor plugins` names it)"),
         )
     result = outcome.value
     if not isinstance(result, CheckResult) or result.status not in STATUSES:
         return CheckResult(
             "fail",
-            f"the check returned {result!r}, not a CheckResult",
-            "report this to the plugin's authors (`advisor plugins` names it)",
+            Message(N_("the check returned {result}, not a CheckResult"), result=repr(result)),
+            N_("report this to the plugin's authors (`advisor plugins` names it)"),
         )
     return result
 
@@ -191,7 +220,7 @@ def run_doctor(backends: Iterable[str] = (), project: Path | None = None) -> Rep
     settings = load_settings(project=found)
     checks = select([*core_checks(settings), *get_plugins().checks()], backends)
     report = run_checks(checks, settings)
-    files = ["environment variables"]
+    files = [ENVIRONMENT]
     if found is not None:
         files += [str(p) for p in (found.env_path, found.record_path) if p.is_file()]
     files += [info["path"] for info in config_files().values() if info["exists"]]
@@ -213,14 +242,23 @@ def outdated_jinja(version: str | None = None) -> tuple[Finding, ...]:
     if jinja_version(found) >= JINJA_FLOOR:
         return ()
     floor = ".".join(map(str, JINJA_FLOOR))
+    summary = Message(
+        N_(
+            "jinja2 {version} is installed; its sandbox has known escapes "
+            "(CVE-2024-56201, CVE-2024-56326, CVE-2025-27516), so --templates is refused"
+        ),
+        version=found,
+    )
+    fix = f"pip install 'jinja2>={floor}'"
     return (
         Finding(
             name="jinja2",
             backend=None,
             status="warn",
-            summary=f"jinja2 {found} is installed; its sandbox has known escapes "
-            "(CVE-2024-56201, CVE-2024-56326, CVE-2025-27516), so --templates is refused",
-            fix=f"pip install 'jinja2>={floor}'",
+            summary=summary,
+            fix=fix,
+            summary_shown=translate(summary),
+            fix_shown=fix,
         ),
     )
 
@@ -235,26 +273,38 @@ def render(report: Report, fmt: str) -> str:
 def render_text(report: Report) -> str:
     if not report.findings:
         return (
-            "No checks to run: no loaded plugin contributes doctor checks.\n"
-            "Install or enable a backend plugin (`advisor plugins` lists what is loaded).\n"
+            _("No checks to run: no loaded plugin contributes doctor checks.")
+            + "\n"
+            + _("Install or enable a backend plugin (`advisor plugins` lists what is loaded).")
+            + "\n"
         )
     width = max(len(f.name) for f in report.findings)
+    labels = {status: _(label) for status, label in LABELS.items()}
+    label_width = max(4, *(columns(label) for label in labels.values()))
+
+    def cell(label: str) -> str:
+        return label + " " * (label_width - columns(label))
+
     lines = []
     if report.settings_files:
-        lines += [f"Settings from: {', '.join(report.settings_files)}", ""]
+        files = ", ".join(_(f) if f == ENVIRONMENT else f for f in report.settings_files)
+        lines += [_("Settings from: {files}").format(files=files), ""]
     for f in report.findings:
-        lines.append(f"{LABELS[f.status]:<4}  {f.name:<{width}}  {f.summary}")
-        if f.fix and f.status in ("warn", "fail"):
-            lines.append(f"{'':<4}  {'':<{width}}  fix: {f.fix}")
+        summary, fix = f.summary_shown or f.summary, f.fix_shown or f.fix
+        lines.append(f"{cell(labels[f.status])}  {f.name:<{width}}  {summary}")
+        if fix and f.status in ("warn", "fail"):
+            fix_line = _("fix: {fix}").format(fix=fix)
+            lines.append(f"{cell('')}  {'':<{width}}  {fix_line}")
     counts = report.counts()
     lines.append("")
-    lines.append(", ".join(f"{counts[s]} {s}" for s in STATUSES))
+    lines.append(", ".join(_(COUNTED[s]).format(count=counts[s]) for s in STATUSES))
     to_fix: dict[str, list[str]] = {}
     for f in report.findings:
         if f.status == "fail" and f.fix:
-            to_fix.setdefault(f.fix, []).append(f.name)
+            to_fix.setdefault(f.fix_shown or f.fix, []).append(f.name)
     if to_fix:
         lines.append("")
-        lines.append("To fix:")
+        lines.append(_("To fix:"))
         lines.extend(f"  - {fix}  ({', '.join(names)})" for fix, names in to_fix.items())
     return "\n".join(lines) + "\n"
+

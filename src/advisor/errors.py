@@ -36,13 +36,16 @@ class InputError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.lines:
-            click.echo(f"Error: {line}", file=file, err=file is None)
+            _show_error(line, file)
 
 
 class PluginError(click.ClickException):
     """A plugin failed while ``ADVISOR_STRICT_PLUGINS=1`` asked for failures to be fatal."""
 
     exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        _show_error(self.format_message(), file)
 
 
 class ScaffoldError(click.ClickException):
@@ -52,6 +55,17 @@ class ScaffoldError(click.ClickException):
     """
 
     exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        _show_error(self.format_message(), file)
+
+
+def _show_error(message: str, file: IO[Any] | None) -> None:
+    """``Error: message`` on stderr, ``Error:`` in the language in use (click's own
+    ``show`` words it through click's gettext domain, always English here)."""
+    from .i18n import gettext as _
+
+    click.echo(_("Error: {message}").format(message=message), file=file, err=file is None)
 
 
 def closest(value: str, options: Iterable[str]) -> str | None:

@@ -569,14 +569,15 @@ LONG_CONTEXT = Message(N_("long-context, no vector DB needed"))
 
 
 # A volatility answer as a word inside a sentence ("Facts change weekly", "facts are
-# static"); in context, as the same words are also the questionnaire's choice labels.
+# static"); in a context of its own: the same words are also the choice labels (context
+# "volatility"), which read differently.
 _VOLATILITY_WORDS = {
-    "static": pgettext("volatility", "static"),
-    "yearly": pgettext("volatility", "yearly"),
-    "monthly": pgettext("volatility", "monthly"),
-    "weekly": pgettext("volatility", "weekly"),
-    "daily": pgettext("volatility", "daily"),
-    "realtime": pgettext("volatility", "realtime"),
+    "static": pgettext("volatility in a sentence", "static"),
+    "yearly": pgettext("volatility in a sentence", "yearly"),
+    "monthly": pgettext("volatility in a sentence", "monthly"),
+    "weekly": pgettext("volatility in a sentence", "weekly"),
+    "daily": pgettext("volatility in a sentence", "daily"),
+    "realtime": pgettext("volatility in a sentence", "realtime"),
 }
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from .backends import Backend
     from .checks import Check
+    from .i18n import Catalog
     from .plugin_costs import CostOption
     from .questionnaire import Answers, Question
 
@@ -90,4 +91,19 @@ def register_cost_options(register: Callable[[CostOption], None], answers: Answe
     the costs table, the chart and the price sources; it never changes the
     recommendation. Every price needs a source with a date (or ``assumption=True``); a
     name already used, a negative or infinite amount is refused.
+    """
+
+
+@hookspec
+def register_catalogs(register: Callable[[Catalog], None]) -> None:
+    """Translate this plugin's texts: its questions' help, its checks' summaries and fixes.
+
+    Called before the plugin's questions, backends or doctor checks are first used, and
+    by ``advisor plugins``. Arguments: ``register``, a function taking one
+    :class:`~advisor.api.Catalog` (a gettext domain and the folder that holds
+    ``<lang>/LC_MESSAGES/<domain>.mo``). Returns nothing. The plugin's catalog is asked
+    after the core's, in the language in use; mark texts with ``N_`` and make texts with
+    values :class:`~advisor.api.Message` so JSON output stays English. A domain another
+    plugin (or the core, ``advisor``) uses is refused, and so is a folder without a
+    compiled catalog of that domain.
     """

@@ -18,11 +18,12 @@ Machine-readable output never passes through here: JSON keys, enumerated values
 
 from __future__ import annotations
 
-import contextlib
 import gettext as _gettext
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
@@ -91,14 +92,7 @@ def choose(explicit: str | None = None, environ: Mapping[str, str] | None = None
 def activate(lang: str) -> None:
     """Translate from now on into ``lang`` (one of :func:`available`)."""
     global _language, _translations
-    translations: _gettext.NullTranslations = _gettext.NullTranslations()
-    if lang != SOURCE_LANGUAGE:
-        translations = _gettext.translation(DOMAIN, LOCALE_DIR, [lang], fallback=True)
-        for domain, directory in _plugin_catalogs:
-            translations.add_fallback(
-                _gettext.translation(domain, directory, [lang], fallback=True)
-            )
-    _language, _translations = lang, translations
+    _language, _translations = lang, _catalog(lang)
 
 
 def language() -> str:
@@ -115,7 +109,7 @@ def reset() -> None:
     _language = None
 
 
-@contextlib.contextmanager
+@contextmanager
 def using(lang: str) -> Iterator[None]:
     """Translate into ``lang`` inside the block, then back into the language in use.
 
@@ -131,10 +125,13 @@ def using(lang: str) -> Iterator[None]:
         activate(previous)
 
 
-def add_catalog(domain: str, directory: Path) -> None:
-    """Ask a plugin's catalog (``directory/<lang>/LC_MESSAGES/<domain>.mo``) after the core's."""
-    if (domain, directory) not in _plugin_catalogs:
-        _plugin_catalogs.append((domain, directory))
+def use_catalogs(catalogs: Sequence[Catalog]) -> None:
+    """Ask these plugins' catalogs after the core's, in this order (replacing any before):
+    the plugin manager in use decides which plugins' catalogs count."""
+    global _plugin_catalogs
+    wanted = [(catalog.domain, catalog.directory) for catalog in catalogs]
+    if wanted != _plugin_catalogs:
+        _plugin_catalogs = wanted
         if _language is not None:
             activate(_language)
 
@@ -149,6 +146,74 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for ``n`` (Korean has one form; English two)."""
     language()
     return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in ``context`` (a msgctxt) in the language in use: the same English word
+    can need different translations (a choice's label is keyed by its question)."""
+    language()
+    return _translations.pgettext(context, message)
+
+
+def every_translation(context: str, message: str) -> set[str]:
+    """``message`` in ``context`` in every available language, the source included.
+
+    For reading input: a choice typed as its label is accepted in any language, whichever
+    one is in use (an answers file written in Seoul works in a CI job in English).
+    """
+    return {_catalog(lang).pgettext(context, message) for lang in available()}
+
+
+def _catalog(lang: str) -> _gettext.NullTranslations:
+    """The core's and plugins' catalogs for ``lang`` (cached by :mod:`gettext` itself)."""
+    translations: _gettext.NullTranslations = _gettext.NullTranslations()
+    if lang != SOURCE_LANGUAGE:
+        translations = _gettext.translation(DOMAIN, LOCALE_DIR, [lang], fallback=True)
+        for domain, directory in _plugin_catalogs:
+            translations.add_fallback(
+                _gettext.translation(domain, directory, [lang], fallback=True)
+            )
+    return translations
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A plugin's gettext catalog: ``directory/<lang>/LC_MESSAGES/<domain>.mo``.
+
+    Registered through the ``register_catalogs`` hook; its messages (a plugin's question
+    help, its doctor checks' summaries) are looked up after the core's.
+    """
+
+    domain: str
+    directory: Path
+
+
+def columns(text: str) -> int:
+    """The terminal columns ``text`` takes: Hangul (and other wide characters) take two,
+    so tables with translated headings still line up."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap_columns(text: str, width: int, first: int | None = None) -> list[str]:
+    """``text``'s words in lines of at most ``width`` terminal columns (``first`` for the
+    first line; a longer word stands alone): :mod:`textwrap` counts characters, and a
+    Hangul syllable takes two columns."""
+    lines: list[str] = []
+    words: list[str] = []
+    used = 0
+    for word in text.split():
+        size = columns(word)
+        limit = first if first is not None and not lines else width
+        if words and used + 1 + size > limit:
+            lines.append(" ".join(words))
+            words, used = [], 0
+        used += size + (1 if words else 0)
+        words.append(word)
+    if words:
+        lines.append(" ".join(words))
+    return lines
 
 
 def N_(message: str) -> str:

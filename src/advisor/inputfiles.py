@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from .errors import InputError
+from .i18n import gettext as _
 
 # A pipe that has sent nothing for this long has no writer worth waiting for.
 IDLE_S = 10.0
@@ -32,21 +33,24 @@ def read_limited(
 
     The file is opened non-blocking, so a FIFO without a writer opens at once; regular
     files are then read normally, anything else (pipes, devices) with a deadline.
-    Errors start with ``label`` (``--decision d.json``), else the path.
+    Errors start with ``label`` (``--decision d.json``), else the path. ``what`` is
+    English, marked with ``N_`` by the caller, and translated here.
     """
     idle_s = IDLE_S if idle_s is None else idle_s
     shown = label or str(path)
+    what = _(what)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read {what}: {exc.strerror or exc}") from None
+        raise _cannot_read(shown, what, exc.strerror or exc) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{shown}: cannot read {what}: it is a folder")
+            raise _cannot_read(shown, what, _("it is a folder"))
         if os.isatty(fd):
             raise InputError(
-                f"{shown}: cannot read {what} from a terminal; give a file, or pipe one in"
+                _("{path}: cannot read {what} from a terminal; give a file, or pipe one in")
+                .format(path=shown, what=what)
             )
         if stat.S_ISREG(info.st_mode):
             if info.st_size > limit:
@@ -56,7 +60,7 @@ def read_limited(
         else:
             data = _read_all(fd, limit, deadline=time.monotonic() + idle_s, idle_s=idle_s)
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read {what}: {exc.strerror or exc}") from None
+        raise _cannot_read(shown, what, exc.strerror or exc) from None
     finally:
         os.close(fd)
     if len(data) > limit:
@@ -71,10 +75,12 @@ def _read_all(fd: int, limit: int, deadline: float | None, idle_s: float) -> byt
     while size <= limit:
         if deadline is not None:
             wait = deadline - time.monotonic()
-            ready, _, _ = select.select([fd], [], [], max(wait, 0))
+            ready = select.select([fd], [], [], max(wait, 0))[0]
             if not ready:
                 raise TimeoutError(
-                    f"nothing arrived for {idle_s:g} s (a pipe or FIFO with no writer?)"
+                    _("nothing arrived for {seconds} s (a pipe or FIFO with no writer?)").format(
+                        seconds=f"{idle_s:g}"
+                    )
                 )
         try:
             chunk = os.read(fd, min(65536, limit + 1 - size))
@@ -89,5 +95,15 @@ def _read_all(fd: int, limit: int, deadline: float | None, idle_s: float) -> byt
     return b"".join(chunks)
 
 
+def _cannot_read(shown: str, what: str, reason: object) -> InputError:
+    return InputError(
+        _("{path}: cannot read {what}: {reason}").format(path=shown, what=what, reason=reason)
+    )
+
+
 def _too_big(shown: str, what: str, limit: int) -> InputError:
-    return InputError(f"{shown}: {what} is larger than {limit} bytes; at most {limit} allowed")
+    return InputError(
+        _("{path}: {what} is larger than {limit} bytes; at most {limit} allowed").format(
+            path=shown, what=what, limit=limit
+        )
+    )

@@ -30,7 +30,9 @@ class Message(str):
     context: str | None = None
 
     def __new__(cls, msgid: str, /, **values: Any) -> Message:
-        text = super().__new__(cls, msgid.format(**values))
+        # Without values the message is the text itself, braces and all (a doctor
+        # check's summary may quote a JSON snippet).
+        text = super().__new__(cls, msgid.format(**values) if values else msgid)
         text.msgid = msgid
         text.values = values
         return text
@@ -40,11 +42,15 @@ class Message(str):
 
     def localized(self) -> str:
         """The sentence in the language in use (English when it has no translation)."""
+        if not self.msgid:
+            return ""  # gettext("") is the catalog's header, not a translation
         catalog = i18n.translations()
         if self.context is not None:
             template = catalog.pgettext(self.context, self.msgid)
         else:
             template = catalog.gettext(self.msgid)
+        if not self.values:
+            return template
         values = {key: localize(value) for key, value in self.values.items()}
         return template.format(**values)
 
@@ -70,6 +76,18 @@ def pgettext(context: str, word: str) -> Message:
 def localize(text: Any) -> Any:
     """``text`` as people read it: a :class:`Message` translated, anything else as is."""
     return text.localized() if isinstance(text, Message) else text
+
+
+def translate(text: Any) -> Any:
+    """Like :func:`localize`, and a plain string is looked up whole in the catalogs too.
+
+    For text that is catalog data marked with ``N_()`` (a label, a plugin's help) or a
+    :class:`Message`; a string no catalog holds is itself. Not for values inside a
+    sentence (a model name that happens to be a word), which :func:`localize` leaves be.
+    """
+    if isinstance(text, Message):
+        return text.localized()
+    return i18n.gettext(text) if isinstance(text, str) and text else text
 
 
 def join(parts: list[Message], separator: str) -> Message:

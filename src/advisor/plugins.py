@@ -35,11 +35,14 @@ from typing import Any, TypeVar
 import click
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, i18n
 from .backends import Backend, Backends
 from .checks import Check
 from .entrypoints import EntryPoint, entry_points
 from .errors import PluginError, closest
+from .i18n import N_, Catalog
+from .i18n import gettext as _
+from .messages import Message, translate
 from .plugin_names import (
     GROUP,
     LOAD_ENV,
@@ -50,7 +53,7 @@ from .plugin_names import (
 )
 from .questionnaire import CORE_QUESTIONS, Question
 from .timeouts import DEFAULT_HOOK_TIMEOUT_S, HOOK_TIMEOUT_ENV, call_with_timeout, timeout_from_env
-from .vetting import backend_problems, question_problems
+from .vetting import backend_problems, catalog_problems, question_problems
 
 STRICT_ENV = "ADVISOR_STRICT_PLUGINS"
 # `advisor plugins` flags a plugin whose import takes longer: every command that loads
@@ -73,6 +76,7 @@ class PluginInfo:
     questions: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    catalogs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     builtin: bool = False
     import_seconds: float | None = None
@@ -82,9 +86,16 @@ class PluginInfo:
         """Advice that is not an error (a slow import), for ``advisor plugins``."""
         if self.import_seconds is not None and self.import_seconds > SLOW_IMPORT_S:
             return [
-                f"importing {self.module} took {self.import_seconds:.2f} s (over "
-                f"{SLOW_IMPORT_S} s), which every command that loads plugins pays, --help "
-                "included: import heavy libraries inside the functions that use them"
+                Message(
+                    N_(
+                        "importing {module} took {seconds} s (over {limit} s), which every "
+                        "command that loads plugins pays, --help included: import heavy "
+                        "libraries inside the functions that use them"
+                    ),
+                    module=self.module,
+                    seconds=f"{self.import_seconds:.2f}",
+                    limit=SLOW_IMPORT_S,
+                )
             ]
         return []
 
@@ -108,6 +119,7 @@ class PluginInfo:
             "questions": self.questions,
             "commands": self.commands,
             "checks": self.checks,
+            "catalogs": self.catalogs,
             "errors": self.errors,
             "builtin": self.builtin,
             "import_ms": None if self.import_seconds is None else round(self.import_seconds * 1e3),
@@ -154,8 +166,15 @@ class Plugins:
             known |= {normalise(_dist(ep)[0]) for eps in by_name.values() for ep in eps}
             for missing in sorted(wanted - known):
                 self.warn(
-                    f"{LOAD_ENV} names {missing!r}, which is not an installed plugin "
-                    f"(installed: {', '.join(sorted(by_name)) or 'none'})"
+                    Message(
+                        N_(
+                            "{variable} names {name}, which is not an installed plugin "
+                            "(installed: {installed})"
+                        ),
+                        variable=LOAD_ENV,
+                        name=repr(missing),
+                        installed=", ".join(sorted(by_name)) or Message(N_("none")),
+                    )
                 )
         from . import api  # noqa: F401  (imported once here, so no plugin's import time pays for it)
 
@@ -174,7 +193,13 @@ class Plugins:
             self.info[name] = info
             if len(eps) > 1:
                 dists = " and ".join(sorted(" ".join(_dist(ep)).strip() for ep in eps))
-                self.fail(name, f"plugin name is claimed by both {dists}; neither is loaded")
+                self.fail(
+                    name,
+                    Message(
+                        N_("plugin name is claimed by both {distributions}; neither is loaded"),
+                        distributions=dists,
+                    ),
+                )
                 continue
             started = time.perf_counter()
             try:
@@ -183,7 +208,7 @@ class Plugins:
             except BaseException as exc:  # a broken plugin must not take the CLI down...
                 if pressed and isinstance(exc, KeyboardInterrupt):
                     raise  # ...but a real Ctrl-C while it loads still stops advisor
-                self.fail(name, f"failed to load: {_describe(exc)}")
+                self.fail(name, Message(N_("failed to load: {error}"), error=_describe(exc)))
                 continue
             info.import_seconds = time.perf_counter() - started
             self.add(plugin, name, info)
@@ -195,8 +220,14 @@ class Plugins:
         self.info[key] = PluginInfo(ep.name, dist, version, ep.value)
         self.fail(
             key,
-            f"entry point name {ep.name!r} is a built-in advisor plugin's; this one is not "
-            f"loaded (to replace the built-in, set {LOAD_ENV} to leave it out)",
+            Message(
+                N_(
+                    "entry point name {name} is a built-in advisor plugin's; this one is not "
+                    "loaded (to replace the built-in, set {variable} to leave it out)"
+                ),
+                name=repr(ep.name),
+                variable=LOAD_ENV,
+            ),
         )
 
     def add(self, plugin: object, name: str, info: PluginInfo | None = None) -> bool:
@@ -211,16 +242,18 @@ class Plugins:
             info = PluginInfo(name, name, "", module)
         if self.pm.has_plugin(name) or (name in self.info and self.info[name] is not info):
             self.info.setdefault(name, info)
-            self.fail(name, f"a plugin named {name!r} is already registered")
+            self.fail(
+                name, Message(N_("a plugin named {name} is already registered"), name=repr(name))
+            )
             return False
         self.info[name] = info
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            self.fail(name, f"invalid plugin: {_mismatch(exc)}")
+            self.fail(name, Message(N_("invalid plugin: {error}"), error=_mismatch(exc)))
             return False
         except ValueError as exc:
-            self.fail(name, f"invalid plugin: {_describe(exc)}")
+            self.fail(name, Message(N_("invalid plugin: {error}"), error=_describe(exc)))
             return False
         callers = self.pm.get_hookcallers(plugin) or []
         problem = _unknown_hooks(self.pm, callers) or _wrappers(callers, name)
@@ -239,11 +272,15 @@ class Plugins:
         self._cache.clear()
 
     def warn(self, text: str) -> None:
-        """Print a one-line warning, or stop with exit code 1 when strict."""
+        """Print a one-line warning, or stop with exit code 1 when strict (in the language
+        in use: ``text`` may be a :class:`~advisor.messages.Message`)."""
         if self.strict:
-            why = f"{STRICT_ENV} is set" if self._strict is None else self._strict_source
-            raise PluginError(f"{text} ({why})")
-        click.echo(f"Warning: {text}", err=True)
+            if self._strict is None:
+                why = _("{variable} is set").format(variable=STRICT_ENV)
+            else:
+                why = self._strict_source
+            raise PluginError(f"{translate(text)} ({why})")
+        click.echo(_("Warning: {message}").format(message=translate(text)), err=True)
 
     def fail(self, name: str, message: str) -> None:
         """Record a plugin failure for ``advisor plugins``; warn once, or stop when strict.
@@ -256,7 +293,7 @@ class Plugins:
         if not repeated:
             info.errors.append(message)
         if not repeated or self.strict:
-            self.warn(f"plugin {info.label}: {message}")
+            self.warn(Message(N_("plugin {plugin}: {problem}"), plugin=info.label, problem=message))
 
     # --- calling hooks -----------------------------------------------------------------
 
@@ -275,12 +312,24 @@ class Plugins:
         if outcome.timed_out:
             self.fail(
                 impl.plugin_name,
-                f"hook {hook} did not finish within {seconds:g} s ({HOOK_TIMEOUT_ENV}); "
-                "what it registered is not used",
+                Message(
+                    N_(
+                        "hook {hook} did not finish within {seconds} s ({variable}); what it "
+                        "registered is not used"
+                    ),
+                    hook=hook,
+                    seconds=f"{seconds:g}",
+                    variable=HOOK_TIMEOUT_ENV,
+                ),
             )
             return False
         if outcome.error is not None:
-            self.fail(impl.plugin_name, f"hook {hook} raised {_describe(outcome.error)}")
+            self.fail(
+                impl.plugin_name,
+                Message(
+                    N_("hook {hook} raised {error}"), hook=hook, error=_describe(outcome.error)
+                ),
+            )
             return False
         return True
 
@@ -327,23 +376,44 @@ class Plugins:
                 for plugin in dict.fromkeys(p for p, _ in owners if p != owner):
                     self.fail(
                         plugin,
-                        f"{what} {name!r} is the built-in plugin {owner!r}'s; the plugin's is "
-                        "not used",
+                        Message(
+                            N_("{what} {name} is the built-in plugin {owner}'s; the plugin's "
+                               "is not used"),
+                            what=what,
+                            name=repr(name),
+                            owner=repr(owner),
+                        ),
                     )
                 owners = builtin
             plugins = [plugin for plugin, _ in owners]
+            given = {"what": what, "name": repr(name)}
             if name in taken:
-                refused[name] = f"{what} {name!r} is advisor's own"
+                refused[name] = Message(N_("{what} {name} is advisor's own"), **given)
                 for plugin in dict.fromkeys(plugins):
-                    self.fail(plugin, f"{what} {name!r} is advisor's own; the plugin's is not used")
+                    self.fail(
+                        plugin,
+                        Message(N_("{what} {name} is advisor's own; the plugin's is not used"),
+                                **given),
+                    )
             elif len(set(plugins)) > 1:
                 both = " and ".join(sorted(self.distribution(p) for p in set(plugins)))
-                refused[name] = f"{what} {name!r} is registered by both {both}; neither is used"
+                refused[name] = Message(
+                    N_("{what} {name} is registered by both {both}; neither is used"),
+                    **given,
+                    both=both,
+                )
                 for plugin in dict.fromkeys(plugins):
                     self.fail(plugin, refused[name])
             elif len(plugins) > 1:
-                refused[name] = f"{what} {name!r} is registered twice by {plugins[0]!r}"
-                self.fail(plugins[0], f"{what} {name!r} is registered twice; neither is used")
+                refused[name] = Message(
+                    N_("{what} {name} is registered twice by {plugin}"),
+                    **given,
+                    plugin=repr(plugins[0]),
+                )
+                self.fail(
+                    plugins[0],
+                    Message(N_("{what} {name} is registered twice; neither is used"), **given),
+                )
             else:
                 resolved[name] = owners[0]
         return resolved, refused
@@ -362,20 +432,30 @@ class Plugins:
         each left-out name is missing.
         """
         if "backends" not in self._cache:
+            self.catalogs()
             claims: list[tuple[str, str, Backend]] = []
             invalid: dict[str, str] = {}
             for plugin, backend in self.collect("register_backends", Backend):
                 problems = backend_problems(backend)
                 for problem in problems:
-                    self.fail(plugin, f"backend {backend.name!r}: {problem}")
+                    self.fail(
+                        plugin,
+                        Message(
+                            N_("backend {name}: {problem}"),
+                            name=repr(backend.name),
+                            problem=problem,
+                        ),
+                    )
                 if problems:
-                    invalid[str(backend.name)] = (
-                        f"backend {backend.name!r} of plugin {self.info[plugin].label} is not "
-                        f"usable: {problems[0]}"
+                    invalid[str(backend.name)] = Message(
+                        N_("backend {name} of plugin {plugin} is not usable: {problem}"),
+                        name=repr(backend.name),
+                        plugin=self.info[plugin].label,
+                        problem=problems[0],
                     )
                 else:
                     claims.append((plugin, backend.name, backend))
-            resolved, refused = self._claim("backend name", claims)
+            resolved, refused = self._claim(Message(N_("backend name")), claims)
             for info in self.info.values():
                 info.backends = []
             for plugin, backend in resolved.values():
@@ -395,16 +475,17 @@ class Plugins:
     def questions(self) -> list[Question]:
         """Questions plugins add; keys must not collide with the core's or each other."""
         if "questions" not in self._cache:
+            self.catalogs()
             core = [q.key for q in CORE_QUESTIONS]
             claims = []
             for plugin, question in self.collect("register_questions", Question):
                 # A core key is refused below, by _claim, with the message it always had.
                 problems = [] if question.key in core else question_problems(question)
                 for problem in problems:
-                    self.fail(plugin, f"question {problem}")
+                    self.fail(plugin, Message(N_("question {problem}"), problem=problem))
                 if not problems:
                     claims.append((plugin, question.key, question))
-            resolved, _ = self._claim("question key", claims, reserved=core)
+            resolved, _ = self._claim(Message(N_("question key")), claims, reserved=core)
             for info in self.info.values():
                 info.questions = []
             for key, (plugin, _) in resolved.items():
@@ -424,7 +505,7 @@ class Plugins:
                 group = click.Group(name="advisor")
                 if self._invoke(impl, "register_commands", cli=group):
                     claims.extend((impl.plugin_name, n, c) for n, c in group.commands.items())
-            resolved, _ = self._claim("command", claims, reserved=reserved)
+            resolved, _ = self._claim(Message(N_("command")), claims, reserved=reserved)
             for info in self.info.values():
                 info.commands = []
             for name, (plugin, _) in resolved.items():
@@ -435,6 +516,7 @@ class Plugins:
     def checks(self) -> list[Check]:
         """Doctor checks in registration order (names need not be unique)."""
         if "checks" not in self._cache:
+            self.catalogs()
             found = list(self.collect("register_doctor_checks", Check))
             for info in self.info.values():
                 info.checks = []
@@ -442,6 +524,32 @@ class Plugins:
                 self.info[plugin].checks.append(check.name)
             self._cache["checks"] = [check for _, check in found]
         return self._cache["checks"]
+
+    def catalogs(self) -> list[Catalog]:
+        """Plugins' gettext catalogs, handed to :mod:`advisor.i18n` (after the core's).
+
+        Asked for before anything whose text a plugin may translate (questions, backends,
+        checks); a catalog that breaks the rules, or a domain two plugins (or the core)
+        claim, is reported and not used.
+        """
+        if "catalogs" not in self._cache:
+            claims: list[tuple[str, str, Catalog]] = []
+            for plugin, catalog in self.collect("register_catalogs", Catalog):
+                problems = catalog_problems(catalog)
+                for problem in problems:
+                    self.fail(plugin, problem)
+                if not problems:
+                    claims.append((plugin, catalog.domain, catalog))
+            resolved, _ = self._claim(
+                Message(N_("catalog domain")), claims, reserved=[i18n.DOMAIN]
+            )
+            for info in self.info.values():
+                info.catalogs = []
+            for domain, (plugin, _) in resolved.items():
+                self.info[plugin].catalogs.append(domain)
+            self._cache["catalogs"] = [catalog for _, catalog in resolved.values()]
+            i18n.use_catalogs(self._cache["catalogs"])
+        return self._cache["catalogs"]
 
     def distribution(self, plugin: str) -> str:
         """``distribution version`` of a plugin, for messages."""
@@ -515,7 +623,11 @@ def _unknown_hooks(pm: pluggy.PluginManager, callers: list[pluggy.HookCaller]) -
         for name in unknown:
             close = closest(name, spec_names)
             parts.append(f"{name} (did you mean {close}?)" if close else name)
-        return f"unknown hook {', '.join(parts)}; known hooks: {', '.join(spec_names)}"
+        return Message(
+            N_("unknown hook {hooks}; known hooks: {known}"),
+            hooks=", ".join(parts),
+            known=", ".join(spec_names),
+        )
     return ""
 
 
@@ -524,7 +636,10 @@ def _wrappers(callers: list[pluggy.HookCaller], name: str) -> str:
     for caller in callers:
         for impl in caller.get_hookimpls():
             if impl.plugin_name == name and (impl.hookwrapper or impl.wrapper):
-                return f"hook {caller.name} is a wrapper; advisor hooks are plain functions"
+                return Message(
+                    N_("hook {hook} is a wrapper; advisor hooks are plain functions"),
+                    hook=caller.name,
+                )
     return ""
 
 
@@ -559,6 +674,9 @@ def use(plugins: Plugins | None) -> Plugins | None:
     """Make ``plugins`` the process-wide manager (None: reload on next use); return the old."""
     global _current
     previous, _current = _current, plugins
+    if plugins is not previous:
+        # The catalogs were the old manager's plugins'; the new one registers its own.
+        i18n.use_catalogs(plugins._cache.get("catalogs", []) if plugins is not None else [])
     return previous
 
 

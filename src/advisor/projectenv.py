@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .i18n import N_
+from .i18n import gettext as _
 
 RECORD = ".advisor.yml"
 ENV_FILE = ".env"
@@ -50,10 +52,11 @@ def find_project(start: Path) -> Path | None:
 def load_project(root: Path, option: str = "--project") -> Project:
     """Read ``root``'s ``.env`` (if any) and the answers of its ``.advisor.yml`` (if any)."""
     if not root.is_dir():
-        raise InputError(f"{option} {root}: not a folder")
+        raise InputError(_("{option} {path}: not a folder").format(option=option, path=root))
     if not (root / RECORD).is_file() and not (root / ENV_FILE).is_file():
         raise InputError(
-            f"{option} {root}: not a generated project (neither {RECORD} nor {ENV_FILE} found)"
+            _("{option} {path}: not a generated project (neither {record} nor {env} found)")
+            .format(option=option, path=root, record=RECORD, env=ENV_FILE)
         )
     env_path = root / ENV_FILE
     env = parse_env(_read(env_path)) if env_path.is_file() else {}
@@ -85,9 +88,9 @@ def _read(path: Path) -> str:
     from .inputfiles import read_limited
 
     try:
-        return read_limited(path, "settings file", MAX_BYTES).decode("utf-8")
+        return read_limited(path, N_("settings file"), MAX_BYTES).decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        raise InputError(_("{path}: not UTF-8 text").format(path=path)) from None
 
 
 def _record_answers(path: Path) -> dict[str, object]:
@@ -96,6 +99,6 @@ def _record_answers(path: Path) -> dict[str, object]:
     try:
         data = yaml.safe_load(_read(path))
     except (yaml.YAMLError, ValueError):
-        raise InputError(f"{path}: not valid YAML") from None
+        raise InputError(_("{path}: not valid YAML").format(path=path)) from None
     answers = data.get("answers") if isinstance(data, dict) else None
     return dict(answers) if isinstance(answers, dict) else {}

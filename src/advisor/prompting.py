@@ -14,13 +14,24 @@ import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
 
 from .errors import InputError
-from .questionnaire import CORE_QUESTIONS, Question, coerce, display, parse_scalar
+from .i18n import columns, ngettext, wrap_columns
+from .i18n import gettext as _
+from .questionnaire import (
+    CORE_QUESTIONS,
+    Question,
+    choice_labels,
+    coerce,
+    display,
+    parse_scalar,
+    shown_value,
+    yes_no,
+)
 
 BACK = "<"
 # ctx.meta key: set when this command asked anything, so `decide` can offer to save.
@@ -50,7 +61,8 @@ def ask(questions: Sequence[Question]) -> dict[str, Any]:
     steps: list[Question | None] = [*main, *([None] if main and extra else []), *extra]
     values: dict[str, Any] = {}
     index = 0
-    _say(f"Type {BACK} and Enter to go back to the previous question.", dim=True)
+    back = _("Type {back} and Enter to go back to the previous question.").format(back=BACK)
+    _say(back, dim=True)
     while index < len(steps):
         step = steps[index]
         try:
@@ -60,12 +72,15 @@ def ask(questions: Sequence[Question]) -> dict[str, Any]:
                     break
             else:
                 group = main if step in main else extra
-                label = "Optional question" if main and group is extra else "Question"
-                progress = f"{label} {group.index(step) + 1} of {len(group)}"
+                where = {"number": group.index(step) + 1, "count": len(group)}
+                if main and group is extra:
+                    progress = _("Optional question {number} of {count}").format(**where)
+                else:
+                    progress = _("Question {number} of {count}").format(**where)
                 values[step.key] = _ask_one(step, progress, values.get(step.key))
         except _Back:
             if index == 0:
-                _say("This is the first question.", dim=True)
+                _say(_("This is the first question."), dim=True)
             else:
                 index -= 1
             continue
@@ -84,57 +99,89 @@ def _ask_one(question: Question, progress: str, previous: Any) -> Any:
         typed[:] = [str(text)]
         value = str(text) if question.kind == "str" else parse_scalar(str(text))
         try:
-            return coerce(question, value, "answer")
-        except InputError as exc:  # click prints "Error: " before it: 7 columns
-            raise click.UsageError(wrap(exc.message, offset=7)) from None
+            return coerce(question, value, _("answer"))
+        except InputError as exc:
+            raise Invalid(exc.message) from None
 
-    _say(f"{progress}: {question.help}", bold=True)
+    asked = _("{progress}: {question}").format(progress=progress, question=_(question.help))
+    _say(asked, bold=True)
+    labels = choice_labels(question)
     for choice in question.choices:
         if choice in question.choice_help:
-            _say(f"{choice}: {question.choice_help[choice]}", indent="  ", hang="    ")
+            _say(
+                f"{labels[choice]}: {_(question.choice_help[choice])}", indent="  ", hang="    "
+            )
     label = question.key
     if question.kind == "choice":
-        label += f" ({'/'.join(question.choices)})"
+        label += f" ({'/'.join(labels[c] for c in question.choices)})"
     elif question.kind == "bool":
-        label += " (yes/no)"
+        label += " ({}/{})".format(*yes_no())
     elif question.unit == "ms":
-        label += " (e.g. 800, 800ms, 0.8 s)"
+        label += " " + _("(e.g. 800, 800ms, 0.8 s)")
     elif question.unit == "usd":
-        label += " (e.g. 2000, $2,000)"
+        label += " " + _("(e.g. 2000, $2,000)")
     if previous is not None:
-        default: str | None = display(previous)
+        default: str | None = shown_value(question, previous)
     else:
-        default = None if question.required else display(question.default)
-    with _line_editing() as err:
-        value = click.prompt(label, default=default, value_proc=convert, err=err)
-    if typed and question.kind != "str" and typed[0].strip() != display(value):
+        default = None if question.required else shown_value(question, question.default)
+    value = prompt(label, default, convert)
+    understood = {display(value), shown_value(question, value)}
+    if typed and question.kind != "str" and typed[0].strip() not in understood:
         _say(f"{question.key} = {display(value)}", indent="  ", dim=True)
     return value
 
 
 def _want_optional(extra: Sequence[Question]) -> bool:
     keys = ", ".join(q.key for q in extra)
+    yes, no = yes_no()
 
     def convert(text: Any) -> bool:
         word = str(text).strip().lower()
         if word == BACK:
             raise _Back
-        if word in ("y", "yes"):
+        if word in ("y", "yes", yes.lower()):
             return True
-        if word in ("n", "no"):
+        if word in ("n", "no", no.lower()):
             return False
-        raise click.UsageError("answer yes or no (or < to go back)")
+        raise Invalid(
+            _("answer {yes} or {no} (or {back} to go back)").format(yes=yes, no=no, back=BACK)
+        )
 
     _say(
-        f"{len(extra)} optional question{'s' if len(extra) > 1 else ''} ({keys}); "
-        "skipping keeps their defaults.",
+        ngettext(
+            "{count} optional question ({keys}); skipping keeps its default.",
+            "{count} optional questions ({keys}); skipping keeps their defaults.",
+            len(extra),
+        ).format(count=len(extra), keys=keys),
         bold=True,
     )
-    with _line_editing() as err:
-        answer: bool = click.prompt(
-            "Answer them? (yes/no)", default="no", value_proc=convert, err=err
-        )
+    answer: bool = prompt(_("Answer them? ({yes}/{no})").format(yes=yes, no=no), no, convert)
     return answer
+
+
+class Invalid(Exception):
+    """A typed answer that :func:`prompt` refuses: the reason is shown, and it asks again."""
+
+
+def prompt(label: str, default: str | None, convert: Callable[[str], Any]) -> Any:
+    """``click.prompt`` until ``convert`` accepts what was typed (it raises :class:`Invalid`
+    otherwise). The refusal is printed here rather than by click, whose ``Error:`` prefix
+    is English whatever the language in use."""
+    refused = object()
+
+    def checked(text: Any) -> Any:
+        try:
+            return convert(str(text))
+        except Invalid as exc:
+            click.echo(wrap(_("Error: {message}").format(message=exc)), err=True)
+            return refused
+
+    while True:
+        with _line_editing() as err:
+            value = click.prompt(label, default=default, value_proc=checked, err=err)
+        if value is not refused:
+            return value
+
 
 
 def _say(
@@ -149,6 +196,14 @@ def wrap(text: str, initial_indent: str = "", subsequent_indent: str = "", offse
     """``text`` wrapped at word boundaries to the terminal width (at most 100 columns);
     ``offset`` columns of the first line are taken by what is printed before it."""
     width = _width()
+    if columns(text) != len(text):  # Hangul takes two columns; textwrap counts one
+        lines = wrap_columns(
+            text,
+            width - len(subsequent_indent),
+            first=width - offset - len(initial_indent),
+        )
+        rest = [subsequent_indent + line for line in lines[1:]]
+        return "\n".join([initial_indent + lines[0], *rest]) if lines else initial_indent
     wrapped = textwrap.fill(
         text,
         width=width,
@@ -173,7 +228,7 @@ def wrap_report(text: str) -> str:
     lines = []
     for line in text.split("\n"):
         body = line.lstrip(" ")
-        if len(line) < _width() or "  " in body:
+        if columns(line) < _width() or "  " in body:
             lines.append(line)
             continue
         indent = line[: len(line) - len(body)]

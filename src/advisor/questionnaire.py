@@ -17,7 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from . import i18n
 from .errors import InputError, closest
+from .i18n import N_
+from .i18n import gettext as _
 
 Kind = Literal["choice", "int", "number", "bool", "str"]
 Unit = Literal["usd", "ms"]
@@ -45,6 +48,9 @@ class Question:
     lets a number be typed with its unit (``$2,000`` for ``usd``; ``0.5 s`` for ``ms``);
     ``hints`` maps a common wrong word to the choice it most likely means (``json`` ->
     ``schema``), so the error can point at it and say why.
+    ``help`` and ``choice_help`` are English, marked with ``N_``: they are translated where
+    they are shown (a plugin's through the catalog it registers). Each choice also has a
+    label people read and may type (:func:`choice_labels`).
     An ``advanced`` question whose default is None (``target_score``) is left out of the
     answers when not given, so records and saved answers only hold it when someone set it.
     """
@@ -68,21 +74,41 @@ class Question:
         return self.default is REQUIRED
 
     def allowed(self) -> str:
-        """What this question accepts, in words, for error messages and help."""
+        """What this question accepts, in words, in the language in use: for error messages
+        and help. A choice shows its label beside its value where they differ."""
         if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
+            labels = choice_labels(self)
+            shown = [
+                c if labels[c].lower() == c.lower() else _("{value} ({label})").format(
+                    value=c, label=labels[c]
+                )
+                for c in self.choices
+            ]
+            return _("one of {choices}").format(choices=", ".join(shown))
         if self.kind == "bool":
-            return "true or false"
+            yes, no = yes_no()
+            if (yes, no) == ("yes", "no"):
+                return _("true or false")
+            return _("true or false ({yes} or {no})").format(yes=yes, no=no)
         if self.kind == "str":
-            return "a non-empty string"
-        noun = "an integer" if self.kind == "int" else "a number"
-        if self.minimum is not None and self.maximum is not None:
-            return f"{noun} from {_fmt(self.minimum)} to {_fmt(self.maximum)}"
-        if self.minimum is not None:
-            return f"{noun} >= {_fmt(self.minimum)}"
-        return noun
+            return _("a non-empty string")
+        low = None if self.minimum is None else _fmt(self.minimum)
+        high = None if self.maximum is None else _fmt(self.maximum)
+        if self.kind == "int":
+            if low is not None and high is not None:
+                return _("an integer from {low} to {high}").format(low=low, high=high)
+            if low is not None:
+                return _("an integer >= {low}").format(low=low)
+            return _("an integer")
+        if low is not None and high is not None:
+            return _("a number from {low} to {high}").format(low=low, high=high)
+        if low is not None:
+            return _("a number >= {low}").format(low=low)
+        return _("a number")
 
     def to_dict(self) -> dict[str, Any]:
+        with i18n.using(i18n.SOURCE_LANGUAGE):  # JSON is the same in every language
+            english_allowed = self.allowed()
         return {
             "key": self.key,
             "type": self.kind,
@@ -92,10 +118,65 @@ class Question:
             "required": self.required,
             "minimum": self.minimum,
             "maximum": self.maximum,
-            "allowed": self.allowed(),
+            "allowed": english_allowed,
             "help": self.help,
             "advanced": self.advanced,
         }
+
+
+def choice_labels(question: Question) -> dict[str, str]:
+    """Each choice's label in the language in use (English: the value itself).
+
+    A label is the catalog's translation of the choice's value with the question's key as
+    context (``msgctxt``), so a language (or a plugin's catalog) adds labels by translating,
+    and the same word can be labelled differently for two questions.
+    """
+    return {choice: i18n.pgettext(question.key, choice) for choice in question.choices}
+
+
+def yes_no() -> tuple[str, str]:
+    """The words for yes and no in the language in use (accepted as input in any)."""
+    return i18n.pgettext("boolean", "yes"), i18n.pgettext("boolean", "no")
+
+
+def shown_value(question: Question, value: Any) -> str:
+    """A value as a prompt offers it: a choice's label, yes/no in a language that has its
+    own words for them, else as :func:`display` writes it."""
+    if question.kind == "choice" and value in question.choices:
+        return choice_labels(question)[value]
+    if question.kind == "bool" and isinstance(value, bool) and yes_no() != ("yes", "no"):
+        return yes_no()[0 if value else 1]
+    return display(value)
+
+
+def core_label_messages() -> tuple[str, ...]:
+    """The core choices' labels, for the catalog (``pybabel extract`` reads these calls).
+
+    :func:`choice_labels` looks up the same messages for any question; this list is what
+    puts the core's into the catalog, and a test checks it covers every core choice.
+    """
+    return (
+        i18n.pgettext("volatility", "static"),
+        i18n.pgettext("volatility", "yearly"),
+        i18n.pgettext("volatility", "monthly"),
+        i18n.pgettext("volatility", "weekly"),
+        i18n.pgettext("volatility", "daily"),
+        i18n.pgettext("volatility", "realtime"),
+        i18n.pgettext("format", "none"),
+        i18n.pgettext("format", "light"),
+        i18n.pgettext("format", "schema"),
+        i18n.pgettext("format", "strict"),
+        i18n.pgettext("quality_model", "unknown"),
+        i18n.pgettext("quality_model", "small"),
+        i18n.pgettext("quality_model", "large"),
+        i18n.pgettext("deployment", "api"),
+        i18n.pgettext("deployment", "self-hosted"),
+        i18n.pgettext("deployment", "air-gapped"),
+        i18n.pgettext("language", "en"),
+        i18n.pgettext("language", "ko"),
+        i18n.pgettext("boolean", "yes"),
+        i18n.pgettext("boolean", "no"),
+    )
 
 
 def _fmt(number: float) -> str:
@@ -112,21 +193,25 @@ CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
         "volatility",
         "choice",
-        "How often do the facts that answers depend on change?",
+        N_("How often do the facts that answers depend on change?"),
         choices=VOLATILITY,
     ),
     Question(
         "format",
         "choice",
-        "How strict must the output's format, style or tone be?",
+        N_("How strict must the output's format, style or tone be?"),
         choices=FORMATS,
         choice_help={
-            "none": "free text",
-            "light": "a preferred style that instructions carry",
-            "schema": "a data format (JSON, a JSON schema, XML) the output must parse as: "
-            "structured outputs enforce it, no fine-tuning needed",
-            "strict": "a house style, tone, vocabulary or conventions that instructions "
-            "do not hold reliably (not a data format: that is schema)",
+            "none": N_("free text"),
+            "light": N_("a preferred style that instructions carry"),
+            "schema": N_(
+                "a data format (JSON, a JSON schema, XML) the output must parse as: "
+                "structured outputs enforce it, no fine-tuning needed"
+            ),
+            "strict": N_(
+                "a house style, tone, vocabulary or conventions that instructions "
+                "do not hold reliably (not a data format: that is schema)"
+            ),
         },
         hints={
             "json": "schema",
@@ -145,7 +230,7 @@ CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
         "latency_ms",
         "int",
-        "p95 end-to-end latency budget, in milliseconds.",
+        N_("p95 end-to-end latency budget, in milliseconds."),
         minimum=1,
         maximum=600_000,
         unit="ms",
@@ -153,17 +238,21 @@ CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
         "budget_usd",
         "number",
-        "Upfront budget for the first version, in USD.",
+        N_("Upfront budget for the first version, in USD."),
         minimum=0,
         unit="usd",
     ),
-    Question("examples", "int", "Curated input->output examples available.", default=0, minimum=0),
-    Question("citations", "bool", "Must answers cite their sources?", default=False),
-    Question("queries_per_month", "int", "Expected queries per month.", default=10_000, minimum=0),
+    Question(
+        "examples", "int", N_("Curated input->output examples available."), default=0, minimum=0
+    ),
+    Question("citations", "bool", N_("Must answers cite their sources?"), default=False),
+    Question(
+        "queries_per_month", "int", N_("Expected queries per month."), default=10_000, minimum=0
+    ),
     Question(
         "documents",
         "int",
-        "Documents in the knowledge corpus (0: the facts come with the input).",
+        N_("Documents in the knowledge corpus (0: the facts come with the input)."),
         default=0,
         minimum=0,
     ),
@@ -171,34 +260,36 @@ CORE_QUESTIONS: tuple[Question, ...] = (
     Question(
         "quality_model",
         "choice",
-        "Which model class meets your quality bar in prompting trials today?",
+        N_("Which model class meets your quality bar in prompting trials today?"),
         choices=QUALITY_MODELS,
         default="unknown",
         advanced=True,
         choice_help={
-            "unknown": "not tried yet",
-            "small": "a small, cheap model is good enough",
-            "large": "only a large model is; a small one fine-tuned on its answers may be",
+            "unknown": N_("not tried yet"),
+            "small": N_("a small, cheap model is good enough"),
+            "large": N_("only a large model is; a small one fine-tuned on its answers may be"),
         },
     ),
     Question(
         "deployment",
         "choice",
-        "Where may the data go?",
+        N_("Where may the data go?"),
         choices=DEPLOYMENTS,
         default="api",
         advanced=True,
         choice_help={
-            "api": "to model providers' APIs",
-            "self-hosted": "nowhere outside our own infrastructure: open-weights models and "
-            "the vector database run on our servers",
-            "air-gapped": "self-hosted, and nothing is downloaded at run time",
+            "api": N_("to model providers' APIs"),
+            "self-hosted": N_(
+                "nowhere outside our own infrastructure: open-weights models and "
+                "the vector database run on our servers"
+            ),
+            "air-gapped": N_("self-hosted, and nothing is downloaded at run time"),
         },
     ),
     Question(
         "language",
         "choice",
-        "Language of the documents and questions (changes token counts).",
+        N_("Language of the documents and questions (changes token counts)."),
         choices=LANGUAGES,
         default="en",
         advanced=True,
@@ -211,8 +302,10 @@ CORE_QUESTIONS: tuple[Question, ...] = (
 TARGET_SCORE = Question(
     "target_score",
     "number",
-    "The evaluation score (0-1) the system must reach; `decide --evidence` says whether any "
-    "eligible system does.",
+    N_(
+        "The evaluation score (0-1) the system must reach; `decide --evidence` says whether "
+        "any eligible system does."
+    ),
     default=None,
     minimum=0,
     maximum=1,
@@ -290,10 +383,11 @@ def coerce(question: Question, value: Any, source: str) -> Any:
     """
     source = source_of(source, question.key)
 
-    def fail(reason: str) -> InputError:
-        shown = _show(value)
+    def fail(message: str) -> InputError:
         return InputError(
-            f"{source}: {question.key}: {shown} {reason} (allowed: {question.allowed()})"
+            message.format(
+                source=source, key=question.key, value=_show(value), allowed=question.allowed()
+            )
         )
 
     kind = question.kind
@@ -304,27 +398,33 @@ def coerce(question: Question, value: Any, source: str) -> Any:
             word = value.strip().lower()
             if word in _TRUE or word in _FALSE:
                 return word in _TRUE
+            for meaning, english in ((True, "yes"), (False, "no")):
+                if word in {w.lower() for w in i18n.every_translation("boolean", english)}:
+                    return meaning
         if not isinstance(value, bool):
-            raise fail("is not a boolean")
+            raise fail(_("{source}: {key}: {value} is not a boolean (allowed: {allowed})"))
         return value
     if kind == "str":
         if not isinstance(value, str) or not value.strip():
-            raise fail("is not a non-empty string")
+            raise fail(
+                _("{source}: {key}: {value} is not a non-empty string (allowed: {allowed})")
+            )
         return value
-    noun = "an integer" if kind == "int" else "a number"
     number = _number_from_text(value, question.unit) if isinstance(value, str) else value
     if isinstance(number, bool) or not isinstance(number, int | float):
-        raise fail(f"is not {noun}")
+        if kind == "int":
+            raise fail(_("{source}: {key}: {value} is not an integer (allowed: {allowed})"))
+        raise fail(_("{source}: {key}: {value} is not a number (allowed: {allowed})"))
     if isinstance(number, float) and not math.isfinite(number):
-        raise fail("is not a finite number")
+        raise fail(_("{source}: {key}: {value} is not a finite number (allowed: {allowed})"))
     if kind == "int" and isinstance(number, float):
         if not number.is_integer():
-            raise fail("is not an integer")
+            raise fail(_("{source}: {key}: {value} is not an integer (allowed: {allowed})"))
         number = int(number)
     too_low = question.minimum is not None and number < question.minimum
     too_high = question.maximum is not None and number > question.maximum
     if too_low or too_high or abs(number) > 1e15:
-        raise fail("is out of range")
+        raise fail(_("{source}: {key}: {value} is out of range (allowed: {allowed})"))
     return number if kind == "int" else float(number)
 
 
@@ -385,22 +485,45 @@ def _number_from_text(text: str, unit: Unit | None) -> int | float | None:
 
 def _choice(question: Question, value: Any, source: str) -> str:
     if isinstance(value, str):
-        typed = " ".join(value.split())
+        typed = " ".join(value.split()).lower()
         by_lower = {choice.lower(): choice for choice in question.choices}
-        if typed.lower() in by_lower:
-            return by_lower[typed.lower()]
-    hint = ""
+        if typed in by_lower:
+            return by_lower[typed]
+        # Looked up only when the value is not an English one: no catalog is read for
+        # answers files that use the values.
+        by_label = {
+            label.lower(): choice
+            for choice in question.choices
+            for label in i18n.every_translation(question.key, choice)
+        }
+        if typed in by_label:
+            return by_label[typed]
+    message = _("{source}: {key}: {value} is not allowed (allowed: {allowed})").format(
+        source=source, key=question.key, value=_show(value), allowed=question.allowed()
+    )
     if isinstance(value, str):
         meant = question.hints.get(" ".join(value.split()).lower())
         if meant is not None:
-            hint = f"; did you mean {meant!r}?" + _contrast(question, meant)
+            message += _("; did you mean {choice}?").format(choice=repr(meant))
+            message += _contrast(question, meant)
         else:
-            close = closest(value.lower(), question.choices)
-            hint = f"; did you mean {close!r}?" if close else ""
-    raise InputError(
-        f"{source}: {question.key}: {_show(value)} is not allowed "
-        f"(allowed: {question.allowed()}){hint}"
-    )
+            close = closest(value.lower(), question.choices) or _closest_label(question, value)
+            if close:
+                message += _("; did you mean {choice}?").format(choice=repr(close))
+    raise InputError(message)
+
+
+def _closest_label(question: Question, value: str) -> str | None:
+    """The label (in the language in use) most like ``value``, compared letter by letter:
+    Hangul syllables decomposed into jamo, so ``매쥬`` is close to ``매주``."""
+    import unicodedata
+
+    def letters(text: str) -> str:
+        return unicodedata.normalize("NFD", text.lower())
+
+    labels = {letters(label): label for label in choice_labels(question).values()}
+    close = closest(letters(value), labels)
+    return None if close is None else labels[close]
 
 
 def _contrast(question: Question, meant: str) -> str:
@@ -413,7 +536,7 @@ def _contrast(question: Question, meant: str) -> str:
         if c != meant and c in helps and (meant in helps[c] or c in helps[meant])
     ]
     about = [meant, *told_apart]
-    return " (" + "; ".join(f"{c}: {helps[c]}" for c in about) + ")"
+    return " (" + "; ".join(f"{c}: {_(helps[c])}" for c in about) + ")"
 
 
 def display(value: Any) -> str:
@@ -457,47 +580,65 @@ def load_answers_file(path: str | Path) -> dict[str, Any]:
     from .inputfiles import read_limited
 
     path = Path(path)
-    raw = read_limited(path, "answers file", MAX_ANSWERS_FILE_BYTES)
+    raw = read_limited(path, N_("answers file"), MAX_ANSWERS_FILE_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: answers file is not UTF-8 text") from None
+        raise InputError(_("{path}: answers file is not UTF-8 text").format(path=path)) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
+            raise _not_yaml(path, exc) from None
     else:
         import yaml
 
         try:
             data = yaml.load(text, Loader=_bounded_loader())
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
-            raise InputError(f"{path}: not valid YAML/JSON{_parse_problem(exc)}") from None
+            raise _not_yaml(path, exc) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError(
-            f"{path}: answers file must be a mapping of key: value, not {type(data).__name__}"
+            _("{path}: answers file must be a mapping of key: value, not {type}").format(
+                path=path, type=type(data).__name__
+            )
         )
     for key in data:
         if not isinstance(key, str):
-            raise InputError(f"{path}: key {_show(key)} is not a string")
+            raise InputError(
+                _("{path}: key {key} is not a string").format(path=path, key=_show(key))
+            )
     return data
 
 
-def _parse_problem(exc: Exception) -> str:
-    """`` at line N: what`` for a parse error, as precise as the parser allows."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f" at line {exc.lineno}: {exc.msg}"
+def _not_yaml(path: Path, exc: Exception) -> InputError:
+    """``PATH: not valid YAML/JSON at line N: what``, as precise as the parser allows.
+
+    The parser's own words (``expected ':'``) stay as the parser wrote them.
+    """
+    line, problem = None, None
     mark = getattr(exc, "problem_mark", None)
-    if mark is not None and getattr(exc, "problem", None):
-        return f" at line {mark.line + 1}: {exc.problem}"
-    if isinstance(exc, RecursionError):
-        return ": nested too deeply"
-    if isinstance(exc, ValueError) and "digits" in str(exc):
-        return ": a number has too many digits"
-    return f": {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    if isinstance(exc, json.JSONDecodeError):
+        line, problem = exc.lineno, exc.msg
+    elif mark is not None and getattr(exc, "problem", None):
+        line, problem = mark.line + 1, exc.problem
+    elif isinstance(exc, RecursionError):
+        problem = _("nested too deeply")
+    elif isinstance(exc, ValueError) and "digits" in str(exc):
+        problem = _("a number has too many digits")
+    else:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if line is None:
+        return InputError(
+            _("{path}: not valid YAML/JSON: {problem}").format(path=path, problem=problem)
+        )
+    return InputError(
+        _("{path}: not valid YAML/JSON at line {line}: {problem}").format(
+            path=path, line=line, problem=problem
+        )
+    )
 
 
 @cache
@@ -514,7 +655,9 @@ def _bounded_loader() -> type:
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()
                 raise yaml.YAMLError(
-                    f"aliases are not allowed in answers files (line {event.start_mark.line + 1})"
+                    _("aliases are not allowed in answers files (line {line})").format(
+                        line=event.start_mark.line + 1
+                    )
                 )
             return super().compose_node(parent, index)
 
@@ -537,8 +680,16 @@ def unknown_keys(
     for key in data:
         if key not in known:
             close = closest(key, known)
-            hint = f"; did you mean {close!r}?" if close else f"; known keys: {', '.join(known)}"
-            problems.append(InputError(f"{source_of(source, key)}: unknown key {_show(key)}{hint}"))
+            given = {"source": source_of(source, key), "key": _show(key)}
+            if close:
+                message = _("{source}: unknown key {key}; did you mean {close}?").format(
+                    **given, close=repr(close)
+                )
+            else:
+                message = _("{source}: unknown key {key}; known keys: {known}").format(
+                    **given, known=", ".join(known)
+                )
+            problems.append(InputError(message))
     return problems
 
 
@@ -548,7 +699,7 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--set {pair!r}: expected key=value")
+            raise InputError(_("--set {pair}: expected key=value").format(pair=repr(pair)))
         values[key.strip()] = parse_scalar(text)
     return values
 
@@ -593,8 +744,10 @@ def collect(
     if missing:
         problems.append(
             InputError(
-                f"missing required answers: {', '.join(missing)} "
-                "(give them in --answers FILE or with --set key=value)"
+                _(
+                    "missing required answers: {keys} "
+                    "(give them in --answers FILE or with --set key=value)"
+                ).format(keys=", ".join(missing))
             )
         )
     if problems:
@@ -613,8 +766,12 @@ def _echo_normalised(question: Question, raw: Any, value: Any, source: str) -> N
     import click
 
     click.echo(
-        f"Note: {source_of(source, question.key)}: {question.key}: {raw!r} read as "
-        f"{display(value)}",
+        _("Note: {source}: {key}: {raw} read as {value}").format(
+            source=source_of(source, question.key),
+            key=question.key,
+            raw=repr(raw),
+            value=display(value),
+        ),
         err=True,
     )
 

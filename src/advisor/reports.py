@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .framework import Decision
-from .i18n import N_, _, language, ngettext
-from .messages import Message, concat, localize, pgettext
+from .i18n import N_, _, columns, language, ngettext
+from .messages import Message, concat, localize, pgettext, translate
 from .questionnaire import CORE_QUESTIONS
 
 if TYPE_CHECKING:
@@ -396,7 +396,7 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
 
     rows = cost_rows(decision, costs)
     option_label = _("option")
-    width = max(display_width(text) for text in [option_label, *(r["name"] for r in rows)]) + 2
+    width = max(columns(text) for text in [option_label, *(r["name"] for r in rows)]) + 2
     total = _("{months} months").format(months=costs.horizon_months)
     header = (_pad(option_label, width) + _pad(UPFRONT.localized(), 12, right=True)
               + _pad(MONTHLY.localized(), 12, right=True) + _pad(_("per 1k q"), 10, right=True)
@@ -427,16 +427,9 @@ def _text_costs(decision: Decision, costs: CostEstimate) -> list[str]:
     return lines
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: Hangul and other wide characters take two."""
-    from unicodedata import east_asian_width
-
-    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int, *, right: bool = False) -> str:
     """``text`` padded to ``width`` terminal columns (left-aligned, or right)."""
-    space = " " * max(0, width - display_width(text))
+    space = " " * max(0, width - columns(text))
     return space + text if right else text + space
 
 
@@ -535,7 +528,7 @@ def _text_measured(view: dict[str, Any]) -> list[str]:
         (r["system"], r["score"], r["interval"], r["items"], r["latency"], r["cost"], r["format"])
         for r in view["rows"]
     ]
-    widths = [max(display_width(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(columns(row[i]) for row in table) for i in range(len(header))]
     for index, row in enumerate(table):
         mark = " " if index == 0 or not view["rows"][index - 1]["chosen"] else "*"
         cells = "  ".join(_pad(cell, width) for cell, width in zip(row, widths, strict=True))
@@ -678,16 +671,6 @@ def key_span(text: str) -> Any:
     from markupsafe import Markup, escape
 
     return Markup('<span class="key">{}</span>').format(escape(text))
-
-
-def translate(text: Any) -> Any:
-    """For templates: a Message or a catalog message (``N_``-marked data) as people read it.
-
-    Not Jinja's ``_()``, which also %-formats its argument: data may hold a ``%``.
-    """
-    if isinstance(text, Message):
-        return text.localized()
-    return _(text) if isinstance(text, str) and text else text
 
 
 def _crossing(crossing: Any) -> str:

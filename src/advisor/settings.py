@@ -45,6 +45,7 @@ from pydantic_settings import (
 )
 
 from .errors import InputError
+from .i18n import gettext as _
 from .locations import PROJECT_CONFIG, user_config_path
 from .redaction import SECRET_WORDS, is_secret_name, mask, mask_urls, url_secrets
 
@@ -190,8 +191,12 @@ class Settings(BaseSettings):
         if unknown:
             where = _where(self.origin(f"plugins.{key}.{unknown[0]}"))
             raise InputError(
-                f"{where}: unknown key {unknown[0]!r} in [plugins.{key}] "
-                f"(allowed: {', '.join(sorted(defaults))})"
+                _("{where}: unknown key {key} in [{table}] (allowed: {allowed})").format(
+                    where=where,
+                    key=repr(unknown[0]),
+                    table=f"plugins.{key}",
+                    allowed=", ".join(sorted(defaults)),
+                )
             )
         try:
             return model.model_validate(raw)
@@ -298,16 +303,24 @@ def _file_layer(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+        raise InputError(
+            _("{path}: not valid TOML: {problem}").format(path=path, problem=exc)
+        ) from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not valid TOML: the file is not UTF-8 text") from None
+        raise InputError(
+            _("{path}: not valid TOML: the file is not UTF-8 text").format(path=path)
+        ) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(
+            _("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     allowed = _field_names()
     for key in data:
         if key not in allowed:
             raise InputError(
-                f"{path}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+                _("{path}: unknown key {key} (allowed: {allowed})").format(
+                    path=path, key=repr(key), allowed=", ".join(sorted(allowed))
+                )
             )
     plugins = data.get("plugins", {})
     if not isinstance(plugins, dict) or not all(isinstance(t, dict) for t in plugins.values()):
@@ -317,7 +330,11 @@ def _file_layer(path: Path) -> dict[str, Any]:
             got = f"plugins.{bad}, a {type(plugins[bad]).__name__}"
         else:
             got = f"a {type(plugins).__name__}"
-        raise InputError(f"{path}: plugins must hold [plugins.NAME] tables, got {got}")
+        raise InputError(
+            _("{path}: plugins must hold [plugins.NAME] tables, got {got}").format(
+                path=path, got=got
+            )
+        )
     return _normalise(data)
 
 
@@ -420,7 +437,7 @@ def _closest_origin(origins: Mapping[str, str], key: str) -> str:
 def _where(origin: str) -> str:
     """An origin as an error message starts: the file path, or the variable's name."""
     if origin.startswith("env "):
-        return "environment variable " + origin.removeprefix("env ")
+        return _("environment variable {name}").format(name=origin.removeprefix("env "))
     return origin.removeprefix("file ")
 
 
@@ -475,13 +492,19 @@ def render_config(settings: Settings, fmt: str) -> str:
     rows = effective_values(settings)
     if fmt == "json":
         return json.dumps({"files": files, "settings": rows}, indent=2) + "\n"
-    lines = ["Config files (environment variables override both; project overrides user):"]
+    from .i18n import N_, columns
+
+    names = {"project": N_("project"), "user": N_("user")}
+    lines = [_("Config files (environment variables override both; project overrides user):")]
+    label_width = max(8, *(columns(_(name)) for name in names.values()))
     for label, info in files.items():
-        state = "found" if info["exists"] else "not found"
-        lines.append(f"  {label:<8} {info['path']}  ({state})")
+        state = _("found") if info["exists"] else _("not found")
+        name = _(names.get(label, label))
+        lines.append(f"  {name}{' ' * (label_width - columns(name))} {info['path']}  ({state})")
     lines.append("")
     width = max(len(row["key"]) for row in rows)
     for row in rows:
-        shown = "(not set)" if row["value"] is None else json.dumps(row["value"])
-        lines.append(f"{row['key']:<{width}} = {shown}  [{row['source']}]")
+        shown = _("(not set)") if row["value"] is None else json.dumps(row["value"])
+        source = _("default") if row["source"] == DEFAULT else row["source"]
+        lines.append(f"{row['key']:<{width}} = {shown}  [{source}]")
     return "\n".join(lines) + "\n"

@@ -141,7 +141,7 @@ def install_translations(env: jinja2.Environment) -> None:
     blocks, so a project made with ``--lang ko`` reads in Korean while its code stays
     the same. The callables look the language up when a message is rendered, so one
     environment serves ``advisor update`` rendering a project in its recorded language;
-    plugins' catalogs (:func:`advisor.i18n.add_catalog`) are asked after the core's.
+    plugins' catalogs (the ``register_catalogs`` hook) are asked after the core's.
     ``newstyle`` gettext formats with named ``%(name)s`` placeholders only, and the
     sandbox still checks every call a template makes.
     """

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Generic, NamedTuple, TypeVar
 
 from .errors import InputError
+from .i18n import gettext as _
 
 T = TypeVar("T")
 
@@ -61,5 +62,9 @@ def timeout_from_env(variable: str, default: float) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 < seconds < float("inf"):
-        raise InputError(f"{variable} {raw!r}: not usable (allowed: a number of seconds > 0)")
+        raise InputError(
+            _("{variable} {value}: not usable (allowed: a number of seconds > 0)").format(
+                variable=variable, value=repr(raw)
+            )
+        )
     return seconds

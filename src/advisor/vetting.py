@@ -18,7 +18,9 @@ from typing import Any
 
 from .backends import Backend, EnvVar
 from .errors import InputError
+from .i18n import N_, SOURCE_LANGUAGE, Catalog, using
 from .links import refusal, symlinks_in
+from .messages import Message
 from .questionnaire import CORE_QUESTIONS, Question, coerce
 
 BACKEND_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -36,35 +38,73 @@ def backend_problems(backend: Backend) -> list[str]:
     problems: list[str] = []
     if not isinstance(backend.name, str) or not _fits(BACKEND_NAME, backend.name, MAX_NAME):
         problems.append(
-            f"name {backend.name!r} is not allowed (allowed: lowercase letters and digits "
-            f"in words joined by single hyphens, at most {MAX_NAME} characters, e.g. my-rag)"
+            Message(
+                N_(
+                    "name {name} is not allowed (allowed: lowercase letters and digits in words "
+                    "joined by single hyphens, at most {longest} characters, e.g. my-rag)"
+                ),
+                name=repr(backend.name),
+                longest=MAX_NAME,
+            )
         )
     if not _one_line(backend.description):
-        problems.append(f"description {backend.description!r} must be one non-empty line")
+        problems.append(
+            Message(
+                N_("description {text} must be one non-empty line"),
+                text=repr(backend.description),
+            )
+        )
     problems += _folder_problems("template_dir", backend.template_dir, readme_ok=True)
     for extra in backend.include:
         problems += _folder_problems("include", extra, readme_ok=False)
     for question in backend.questions:
-        problems += [f"question {p}" for p in question_problems(question)]
+        problems += [
+            Message(N_("question {problem}"), problem=p) for p in question_problems(question)
+        ]
     for field in ("dependencies", "dev_dependencies"):
-        problems += [f"{field}: {p}" for p in requirement_problems(getattr(backend, field))]
+        problems += [
+            Message(N_("{field}: {problem}"), field=field, problem=p)
+            for p in requirement_problems(getattr(backend, field))
+        ]
     for var in backend.env:
         problems += env_problems(var)
     for field, pattern in (("commands", MODULE), ("eval_systems", MODULE)):
         for module in getattr(backend, field):
             if not isinstance(module, str) or not pattern.fullmatch(module):
                 problems.append(
-                    f"{field}: {module!r} is not a dotted module name relative to the "
-                    "package (allowed: e.g. my_rag.commands)"
+                    Message(
+                        N_(
+                            "{field}: {module} is not a dotted module name relative to the "
+                            "package (allowed: e.g. my_rag.commands)"
+                        ),
+                        field=field,
+                        module=repr(module),
+                    )
                 )
     for field in ("gitignore", "next_steps"):
         for line in getattr(backend, field):
             if not _one_line(line):
-                problems.append(f"{field}: {line!r} must be one non-empty line")
+                problems.append(
+                    Message(
+                        N_("{field}: {text} must be one non-empty line"),
+                        field=field,
+                        text=repr(line),
+                    )
+                )
     if backend.provider is not None and not isinstance(backend.provider, str):
-        problems.append(f"provider {backend.provider!r} must be a provider key or None")
+        problems.append(
+            Message(
+                N_("provider {provider} must be a provider key or None"),
+                provider=repr(backend.provider),
+            )
+        )
     if backend.extra_context is not None and not callable(backend.extra_context):
-        problems.append(f"extra_context {backend.extra_context!r} must be callable or None")
+        problems.append(
+            Message(
+                N_("extra_context {value} must be callable or None"),
+                value=repr(backend.extra_context),
+            )
+        )
     return problems
 
 
@@ -73,31 +113,110 @@ def question_problems(question: Question) -> list[str]:
     key = question.key
     if not isinstance(key, str) or not _fits(QUESTION_KEY, key, MAX_NAME):
         return [
-            f"key {key!r} is not allowed (allowed: lowercase letters, digits and _, "
-            "starting with a letter, e.g. data_residency)"
+            Message(
+                N_(
+                    "key {key} is not allowed (allowed: lowercase letters, digits and _, "
+                    "starting with a letter, e.g. data_residency)"
+                ),
+                key=repr(key),
+            )
         ]
     if key in {q.key for q in CORE_QUESTIONS}:
-        return [f"{key!r} is advisor's own question key (allowed: a key the core does not use)"]
+        return [
+            Message(
+                N_("{key} is advisor's own question key (allowed: a key the core does not use)"),
+                key=repr(key),
+            )
+        ]
     if question.kind not in KINDS:
-        return [f"{key!r}: kind {question.kind!r} is not allowed (allowed: {', '.join(KINDS)})"]
-    problems = []
+        return [
+            Message(
+                N_("{key}: kind {kind} is not allowed (allowed: {allowed})"),
+                key=repr(key),
+                kind=repr(question.kind),
+                allowed=", ".join(KINDS),
+            )
+        ]
+    problems: list[str] = []
     if question.kind == "choice":
         choices = question.choices
         if not choices or not all(isinstance(c, str) and _one_line(c) for c in choices):
-            problems.append(f"{key!r}: choices {choices!r} must be one or more one-line strings")
+            problems.append(
+                Message(
+                    N_("{key}: choices {choices} must be one or more one-line strings"),
+                    key=repr(key),
+                    choices=repr(choices),
+                )
+            )
         elif len(set(choices)) != len(choices):
-            problems.append(f"{key!r}: choices {choices!r} repeat a value")
+            problems.append(
+                Message(
+                    N_("{key}: choices {choices} repeat a value"),
+                    key=repr(key),
+                    choices=repr(choices),
+                )
+            )
     elif question.choices:
-        problems.append(f"{key!r}: choices are only for kind 'choice', not {question.kind!r}")
+        problems.append(
+            Message(
+                N_("{key}: choices are only for kind 'choice', not {kind}"),
+                key=repr(key),
+                kind=repr(question.kind),
+            )
+        )
     low, high = question.minimum, question.maximum
     if low is not None and high is not None and low > high:
-        problems.append(f"{key!r}: minimum {low!r} is above maximum {high!r}")
+        problems.append(
+            Message(
+                N_("{key}: minimum {low} is above maximum {high}"),
+                key=repr(key),
+                low=repr(low),
+                high=repr(high),
+            )
+        )
     if not problems and not question.required:
         try:
-            coerce(question, question.default, "default")
+            with using(SOURCE_LANGUAGE):  # what plugins report stays English in JSON
+                coerce(question, question.default, "default")
         except InputError as exc:
             problems.append(f"{key!r}: default {exc.message.removeprefix(f'default: {key}: ')}")
     return problems
+
+
+def catalog_problems(catalog: Catalog) -> list[str]:
+    """What is wrong with a plugin's catalog: a domain gettext can use, a folder that
+    holds that domain's compiled catalog for at least one language."""
+    domain, folder = catalog.domain, catalog.directory
+    if not isinstance(domain, str) or not _fits(QUESTION_KEY, domain, MAX_NAME):
+        return [
+            Message(
+                N_(
+                    "catalog domain {domain} is not allowed (allowed: lowercase letters, "
+                    "digits and _, starting with a letter, e.g. advisor_pgvector)"
+                ),
+                domain=repr(domain),
+            )
+        ]
+    if not isinstance(folder, Path):
+        return [
+            Message(
+                N_("catalog {domain}: directory {folder} must be a pathlib.Path"),
+                domain=domain,
+                folder=repr(folder),
+            )
+        ]
+    if not any(folder.glob(f"*/LC_MESSAGES/{domain}.mo")):
+        return [
+            Message(
+                N_(
+                    "catalog {domain}: {folder} holds no <lang>/LC_MESSAGES/{domain}.mo "
+                    "(compile the .po files: docs/i18n.md)"
+                ),
+                domain=domain,
+                folder=folder,
+            )
+        ]
+    return []
 
 
 def requirement_problems(requirements: Iterable[str]) -> list[str]:
@@ -112,7 +231,13 @@ def requirement_problems(requirements: Iterable[str]) -> list[str]:
             Requirement(text)
         except InvalidRequirement:
             problems.append(
-                f"{text!r} is not a PEP 508 requirement (allowed: e.g. 'psycopg[binary]>=3.2')"
+                Message(
+                    N_(
+                        "{text} is not a PEP 508 requirement (allowed: e.g. "
+                        "'psycopg[binary]>=3.2')"
+                    ),
+                    text=repr(text),
+                )
             )
     return problems
 
@@ -121,31 +246,62 @@ def env_problems(var: EnvVar) -> list[str]:
     """A variable's name, its one-line texts, and for a secret a placeholder example."""
     if not isinstance(var.name, str) or not ENV_NAME.fullmatch(var.name):
         return [
-            f"env {var.name!r} is not allowed (allowed: uppercase letters, digits and _, "
-            "starting with a letter)"
+            Message(
+                N_(
+                    "env {name} is not allowed (allowed: uppercase letters, digits and _, "
+                    "starting with a letter)"
+                ),
+                name=repr(var.name),
+            )
         ]
-    problems = []
+    problems: list[str] = []
     if not _one_line(var.description):
-        problems.append(f"env {var.name}: description {var.description!r} must be one line")
+        problems.append(
+            Message(
+                N_("env {name}: description {text} must be one line"),
+                name=var.name,
+                text=repr(var.description),
+            )
+        )
     if not isinstance(var.example, str) or "\n" in var.example or "\r" in var.example:
-        problems.append(f"env {var.name}: example {var.example!r} must be one line")
+        problems.append(
+            Message(
+                N_("env {name}: example {text} must be one line"),
+                name=var.name,
+                text=repr(var.example),
+            )
+        )
     elif var.secret and KEY_LIKE.search(var.example):
         problems.append(
-            f"env {var.name}: the example of a secret looks like a real key (allowed: an "
-            "empty string or a placeholder such as 'sk-...' or 'change-me')"
+            Message(
+                N_(
+                    "env {name}: the example of a secret looks like a real key (allowed: an "
+                    "empty string or a placeholder such as 'sk-...' or 'change-me')"
+                ),
+                name=var.name,
+            )
         )
     return problems
 
 
 def _folder_problems(field: str, folder: Any, *, readme_ok: bool) -> list[str]:
     if not isinstance(folder, Path):
-        return [f"{field} {folder!r} must be a pathlib.Path"]
+        return [
+            Message(N_("{field} {folder} must be a pathlib.Path"), field=field, folder=repr(folder))
+        ]
     if not folder.is_dir():
-        return [f"{field} {folder} is not a folder"]
+        return [Message(N_("{field} {folder} is not a folder"), field=field, folder=folder)]
     usable = (folder / "files").is_dir() or (readme_ok and (folder / "readme.md").is_file())
     if not usable:
         holds = "files/ or readme.md" if readme_ok else "files/"
-        return [f"{field} {folder} holds no {holds} (see docs/scaffold.md)"]
+        return [
+            Message(
+                N_("{field} {folder} holds no {holds} (see docs/scaffold.md)"),
+                field=field,
+                folder=folder,
+                holds=holds,
+            )
+        ]
     return [f"{field}: {refusal(link)}" for link in symlinks_in(folder)]
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from advisor.api import InputError, ScaffoldContext
+from advisor.api import InputError, ScaffoldContext, chat_model
 from advisor.testing import invoke, plugin_registered
 
 from advisor_pgvector import plugin
@@ -37,7 +37,7 @@ def test_advisor_plugins_lists_it():
         result = invoke(["plugins", "--format", "json"])
 
     [entry] = json.loads(result.stdout)
-    assert entry["hooks"] == ["register_backends"]
+    assert entry["hooks"] == ["register_backends", "register_catalogs", "register_doctor_checks"]
     assert entry["backends"][0]["name"] == "pgvector-rag"
     assert entry["errors"] == []
 
@@ -63,9 +63,12 @@ def test_installed_entry_point_is_found():
 def test_scaffold_step_passes_the_table_and_dimensions_to_the_templates():
     extra = plugin.extra_context(context(pgvector_table="guideline_chunks", pgvector_dimensions=3))
 
-    assert extra == {"pgvector_table": "guideline_chunks", "pgvector_dimensions": 3}
+    model = chat_model()  # the price book's current default, and whether it reasons
+    chat = {"pgvector_chat_model": model.model_id,
+            "pgvector_temperature": None if model.reasoning else 0}
+    assert extra == {"pgvector_table": "guideline_chunks", "pgvector_dimensions": 3, **chat}
     defaults = plugin.extra_context(context())
-    assert defaults == {"pgvector_table": "chunks", "pgvector_dimensions": 1536}
+    assert defaults == {"pgvector_table": "chunks", "pgvector_dimensions": 1536, **chat}
 
 
 @pytest.mark.parametrize("table", ["chunks; DROP TABLE users", "Chunks", "1chunks", "a" * 64])
@@ -97,3 +100,58 @@ def test_plugin_imports_nothing_from_advisor_but_the_public_api():
                 imported.update(alias.name for alias in node.names)
 
     assert {m for m in imported if m.split(".")[0] == "advisor"} == {"advisor.api"}
+
+
+LOCALE = PACKAGE / "locale"
+
+
+@pytest.mark.parametrize("po", sorted(LOCALE.glob("*/LC_MESSAGES/advisor_pgvector.po")))
+def test_the_compiled_catalog_is_complete_and_matches_its_po(po):
+    """``hatch_build.py`` compiles the ``.po`` at install; a stale ``.mo`` (an install made
+    before the ``.po`` changed) or an untranslated entry fails here."""
+    import gettext
+
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    with po.with_suffix(".mo").open("rb") as compiled:
+        translations = gettext.GNUTranslations(compiled)
+    entries = [message for message in catalog if message.id]
+    assert entries
+    for message in entries:
+        assert message.string and not message.fuzzy, message.id
+        assert translations.gettext(message.id) == message.string
+
+
+def test_doctor_and_questions_speak_korean_through_the_plugin_catalog(monkeypatch):
+    monkeypatch.delenv("PGVECTOR_DATABASE_URL", raising=False)
+    with plugin_registered(plugin, name="pgvector"):
+        doctor = invoke(["doctor", "--lang", "ko", "--backend", "pgvector-rag"])
+        from advisor import i18n  # the language the command chose stays in use
+
+        help_ko = i18n.gettext(plugin.TABLE.help)
+
+    assert "PGVECTOR_DATABASE_URL이 설정되어 있지 않습니다" in doctor.stdout
+    assert help_ko == "문서 청크와 임베딩을 저장할 PostgreSQL 테이블."
+
+
+def test_the_database_url_check_never_shows_the_url(monkeypatch):
+    monkeypatch.setenv("PGVECTOR_DATABASE_URL", "postgresql://app:s3cret-pw@db:5432/rag")
+    result = plugin.check_database_url(_Settings())
+    assert result.status == "ok" and "s3cret-pw" not in result.summary
+    monkeypatch.setenv("PGVECTOR_DATABASE_URL", "mysql://app:s3cret-pw@db/rag")
+    result = plugin.check_database_url(_Settings())
+    assert result.status == "fail" and "s3cret-pw" not in result.summary + result.fix
+
+
+class _Settings:
+    """What the check reads of advisor's settings: the variable and where it came from."""
+
+    @staticmethod
+    def env_value(name):
+        return os.environ.get(name) or None
+
+    @staticmethod
+    def env_origin(name):
+        return f"env {name}"

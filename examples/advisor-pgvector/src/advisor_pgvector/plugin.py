@@ -2,6 +2,10 @@
 
 Everything here comes from :mod:`advisor.api`, the one module a plugin may import from
 advisor. Nothing heavy is imported: advisor loads this module for ``advisor --help``.
+
+Texts people read are English, marked with ``N_`` (``Message`` when they hold values), and
+translated by advisor where it shows them, through this plugin's own gettext catalog
+(``locale/<lang>/LC_MESSAGES/advisor_pgvector.po``, compiled by ``hatch_build.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from advisor.api import (
+    N_,
     Backend,
+    Catalog,
+    Check,
+    CheckResult,
     EnvVar,
     InputError,
+    Message,
     Question,
     ScaffoldContext,
     chat_model,
@@ -22,6 +31,8 @@ from advisor.api import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates" / "pgvector-rag"
+CATALOG = Catalog("advisor_pgvector", Path(__file__).parent / "locale")
+DATABASE_URL = "PGVECTOR_DATABASE_URL"
 
 # A table name goes into SQL as an identifier, so the answer must be a plain one.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -29,13 +40,13 @@ _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 TABLE = Question(
     "pgvector_table",
     "str",
-    "PostgreSQL table that holds the document chunks and their embeddings.",
+    N_("PostgreSQL table that holds the document chunks and their embeddings."),
     default="chunks",
 )
 DIMENSIONS = Question(
     "pgvector_dimensions",
     "int",
-    "Embedding dimensions (1536 for text-embedding-3-small).",
+    N_("Embedding dimensions (1536 for text-embedding-3-small)."),
     default=1536,
     minimum=1,
     maximum=16000,
@@ -64,7 +75,7 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
 BACKEND = Backend(
     name="pgvector-rag",
     approaches=("rag",),
-    description="RAG on PostgreSQL with the pgvector extension (psycopg, OpenAI embeddings)",
+    description=N_("RAG on PostgreSQL with the pgvector extension (psycopg, OpenAI embeddings)"),
     template_dir=TEMPLATES,
     questions=(TABLE, DIMENSIONS),
     dependencies=("psycopg[binary]>=3.2", "openai>=1.66"),
@@ -92,6 +103,31 @@ BACKEND = Backend(
 )
 
 
+def check_database_url(settings: Any) -> CheckResult:
+    """The starter needs a PostgreSQL URL; its value (a password in it) is never shown."""
+    url = settings.env_value(DATABASE_URL)
+    fix = N_(
+        "set PGVECTOR_DATABASE_URL (environment or the project's .env) to the database's "
+        "postgresql:// URL"
+    )
+    if url is None:
+        return CheckResult("fail", N_("PGVECTOR_DATABASE_URL is not set"), fix)
+    if not url.startswith(("postgresql://", "postgres://")):
+        return CheckResult("fail", N_("PGVECTOR_DATABASE_URL is not a postgresql:// URL"), fix)
+    origin = settings.env_origin(DATABASE_URL)
+    return CheckResult("ok", Message(N_("PGVECTOR_DATABASE_URL is set ({origin})"), origin=origin))
+
+
 @hookimpl
 def register_backends(register: Callable[[Backend], None]) -> None:
     register(BACKEND)
+
+
+@hookimpl
+def register_doctor_checks(register: Callable[[Check], None]) -> None:
+    register(Check("pgvector.database-url", check_database_url, BACKEND.name))
+
+
+@hookimpl
+def register_catalogs(register: Callable[[Catalog], None]) -> None:
+    register(CATALOG)
