@@ -85,7 +85,7 @@ def hybrid_backends(monkeypatch: pytest.MonkeyPatch):
     plugins.reset()
 
 
-def scaffold(target: Path, *args: str) -> None:
+def scaffold(target: Path, *args: str) -> str:
     result = CliRunner().invoke(
         cli,
         [
@@ -102,6 +102,7 @@ def scaffold(target: Path, *args: str) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
+    return result.output
 
 
 def env_example(project: Path) -> dict[str, str]:
@@ -206,6 +207,21 @@ def test_an_air_gapped_project_adds_the_offline_switches(hybrid_backends, tmp_pa
     )
     assert probe.returncode == 0, probe.stderr[-2000:]
     assert probe.stdout.strip() == "1"
+
+
+@pytest.mark.parametrize(
+    ("deployment", "says", "never"),
+    [
+        ("self-hosted", "RAG_EMBEDDING_BASE_URL", "OPENAI_API_KEY"),
+        ("api", "OPENAI_API_KEY", "RAG_EMBEDDING_BASE_URL"),
+    ],
+)
+def test_the_next_steps_name_what_ingest_needs_for_the_deployment(
+    hybrid_backends, tmp_path: Path, deployment: str, says: str, never: str
+):
+    output = scaffold(tmp_path / "demo", "--set", f"deployment={deployment}")
+    [ingest] = [line for line in output.splitlines() if " ingest data/corpus" in line]
+    assert says in ingest and never not in ingest
 
 
 def test_an_api_project_keeps_its_provider_defaults(hybrid_backends, tmp_path: Path):

@@ -239,7 +239,9 @@ def backend() -> Backend:
         commands=("rag.commands",),
         eval_systems=("rag.systems",),
         next_steps=(
-            "{{ project_slug }} ingest data/corpus   # with OPENAI_API_KEY set in .env",
+            "{{ project_slug }} ingest data/corpus   # {% if deployment == 'api' %}with "
+            "OPENAI_API_KEY set in .env{% else %}with your embedding server running "
+            "(RAG_EMBEDDING_BASE_URL in .env){% endif %}",
             '{{ project_slug }} ask "What daily sodium intake is recommended for adults '
             'with hypertension?"',
             # in a hybrid, the fine-tuning data: built from the index, before `train`
