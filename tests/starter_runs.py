@@ -9,14 +9,22 @@ Nested runs are timed by progress, not by the wall clock: on a busy machine a st
 suite can take many minutes and still be healthy. :func:`run_watched` stops a run only
 when it has printed nothing for ``idle_s`` seconds (pytest prints a dot per test, pip a
 line per step), scaled by how loaded the machine is, and after a generous overall limit.
+
+Nested runs trust a single certificate authority (:func:`one_ca_file`): the starters'
+code builds an HTTP client per command, and each client loads the whole CA bundle into a
+new TLS context, about 0.1 s of CPU with OpenSSL 3.0, though every server a nested run
+reaches is a local fake over plain HTTP. That was a third of a starter suite's CPU time
+(docs/performance.md).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import threading
 import time
 import venv
@@ -101,11 +109,39 @@ def _text(chunks: list[bytes]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+_ONE_CA_DIR = tempfile.TemporaryDirectory(prefix="starter-ca-")  # removed at exit
+
+
+@functools.cache
+def one_ca_file() -> str:
+    """A CA file holding only the first certificate of certifi's bundle, for nested runs.
+
+    ``SSL_CERT_FILE`` pointing here makes httpx (openai's client) and httpcore2 (weaviate's)
+    load one certificate instead of about 150. TLS still verifies: a nested run that
+    reached a real HTTPS server would fail its handshake, never pass without checking.
+    """
+    import certifi
+
+    bundle = Path(certifi.where()).read_text("ascii")
+    end = "-----END CERTIFICATE-----"
+    first = bundle[bundle.index("-----BEGIN CERTIFICATE-----") : bundle.index(end) + len(end)]
+    path = Path(_ONE_CA_DIR.name, "one-ca.pem")
+    path.write_text(first + "\n", encoding="ascii")
+    return str(path)
+
+
+def _nested(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a nested run: one trusted CA (see :func:`one_ca_file`)."""
+    env.pop("SSL_CERT_DIR", None)
+    env["SSL_CERT_FILE"] = one_ca_file()
+    return env
+
+
 def starter_env(project: Path) -> dict[str, str]:
     """This environment without the starters' settings, with ``project/src`` importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(STARTER_SETTINGS)}
     env["PYTHONPATH"] = str(project / "src")
-    return env
+    return _nested(env)
 
 
 def run_in_starter(
@@ -136,7 +172,7 @@ def offline_env() -> dict[str, str]:
     skip = ("PYTHON", "VIRTUAL_ENV", *STARTER_SETTINGS)
     env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env["PIP_NO_INDEX"] = "1"
-    return env
+    return _nested(env)
 
 
 def run_offline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -55,3 +55,23 @@ def test_limits_scale_with_the_machines_load(tmp_path, monkeypatch):
     code = "import time\nfor _ in range(2):\n    print('.', flush=True); time.sleep(1)\n"
     done = run_watched([sys.executable, "-c", code], cwd=tmp_path, idle_s=0.5)
     assert done.returncode == 0
+
+
+CONTEXT = (
+    "import httpx, json\n"
+    "context = httpx.create_ssl_context()\n"
+    "print(json.dumps([context.cert_store_stats()['x509_ca'], int(context.verify_mode)]))\n"
+)
+
+
+@pytest.mark.parametrize("env", ["starter", "offline"])
+def test_nested_runs_trust_one_ca_and_still_verify(tmp_path, env):
+    """A client's TLS context in a nested run loads one CA (not ~150), and verifies."""
+    import json
+    import ssl
+
+    (tmp_path / "src").mkdir()
+    environ = starter_runs.starter_env(tmp_path) if env == "starter" else starter_runs.offline_env()
+    done = run_watched([sys.executable, "-c", CONTEXT], cwd=tmp_path, env=environ)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [1, ssl.CERT_REQUIRED]
