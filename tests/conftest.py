@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -15,3 +17,17 @@ settings.register_profile(
 settings.register_profile("nightly", max_examples=2000, deadline=5000)
 settings.register_profile("dev", max_examples=20, deadline=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.hookimpl(wrapper=True, optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """``-n auto``: one worker more than xdist's own count (one per core).
+
+    The slowest tests run a starter's suite in a subprocess, and nearly half of such a run
+    is waiting (weaviate's batch import waits a second for more objects at the end of
+    every ``ingest``; the fakes answer over sockets): the extra worker uses a core that
+    would stand idle meanwhile (measured in docs/performance.md).
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still sets the number exactly.
+    """
+    count = yield
+    return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else count + 1
