@@ -75,3 +75,17 @@ def test_nested_runs_trust_one_ca_and_still_verify(tmp_path, env):
     done = run_watched([sys.executable, "-c", CONTEXT], cwd=tmp_path, env=environ)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [1, ssl.CERT_REQUIRED]
+
+
+def test_nested_pytest_runs_leave_langsmiths_plugin_unloaded(tmp_path):
+    """langchain's langsmith plugin costs every pytest start about a second of CPU."""
+    pytest.importorskip("langsmith", reason="the plugin comes with the [bench] extra")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "test_plugins.py").write_text(
+        "def test_no_langsmith(pytestconfig):\n"
+        "    assert not pytestconfig.pluginmanager.has_plugin('langsmith_plugin')\n"
+        "    assert pytestconfig.pluginmanager.has_plugin('pytest_httpserver')\n",
+        encoding="utf-8",
+    )
+    done = starter_runs.run_in_starter(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert done.returncode == 0, done.stdout + done.stderr
