@@ -31,3 +31,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
     """
     count = yield
     return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else count + 1
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the ``slow`` tests (each runs a whole starter suite) go first.
+
+    With ``--maxschedchunk 1`` (``pyproject.toml``) xdist hands out tests one at a time, so
+    the long ones start early on different workers while the others take the short tests;
+    last in the order, the update test alone ran for two minutes after all else was done.
+    xdist's default chunks (a quarter of each worker's share) put every early slow test on
+    the first worker, one after another, which is why moving them first used to make the
+    suite slower. Without xdist the order stays as collected.
+    """
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
