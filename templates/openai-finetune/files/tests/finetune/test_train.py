@@ -167,12 +167,15 @@ def _train_then_interrupt(api_env, answer: str):
     The signal comes from a helper thread while `train` waits between two polls, after it
     has seen the job `running` (its events and checkpoints requests follow that status);
     Python raises KeyboardInterrupt in the main thread, inside `train`'s follow loop.
-    The helper waits as long as `train` runs, with no deadline of its own: on a loaded
-    machine a wall-clock limit ran out before the job was running, and `train` then
-    followed it forever.
+    The helper waits as long as `train` runs, with no deadline of its own: had it given up
+    before the job was running, `train` would follow it forever. A suite started in the
+    background (`pytest &`, some CI runners) inherits SIGINT ignored, and Python then never
+    raises KeyboardInterrupt; a terminal's Ctrl-C is what is tested, so its default handler
+    is put back for the test.
     """
     api_env.job_script = ["validating_files", "running"]
     finished = threading.Event()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def interrupt_when_running() -> None:
         running_from = None
@@ -198,6 +201,7 @@ def _train_then_interrupt(api_env, answer: str):
     finally:
         finished.set()
         helper.join()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_ctrl_c_then_cancel_cancels_the_job(api_env):
