@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,3 +41,31 @@ def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> It
     i18n.reset()
     yield
     i18n.reset()
+
+
+@pytest.hookimpl(wrapper=True, optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """``-n auto``: one worker more than xdist's own count (one per core).
+
+    The slowest tests run a starter's suite in a subprocess, and nearly half of such a run
+    is waiting (weaviate's batch import waits a second for more objects at the end of
+    every ``ingest``; the fakes answer over sockets): the extra worker uses a core that
+    would stand idle meanwhile (measured in docs/performance.md).
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still sets the number exactly.
+    """
+    count = yield
+    return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else count + 1
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the ``slow`` tests (each runs a whole starter suite) go first.
+
+    With ``--maxschedchunk 1`` (``pyproject.toml``) xdist hands out tests one at a time, so
+    the long ones start early on different workers while the others take the short tests;
+    last in the order, the update test alone ran for two minutes after all else was done.
+    xdist's default chunks (a quarter of each worker's share) put every early slow test on
+    the first worker, one after another, which is why moving them first used to make the
+    suite slower. Without xdist the order stays as collected.
+    """
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -9,14 +9,22 @@ Nested runs are timed by progress, not by the wall clock: on a busy machine a st
 suite can take many minutes and still be healthy. :func:`run_watched` stops a run only
 when it has printed nothing for ``idle_s`` seconds (pytest prints a dot per test, pip a
 line per step), scaled by how loaded the machine is, and after a generous overall limit.
+
+Nested runs trust a single certificate authority (:func:`one_ca_file`): the starters'
+code builds an HTTP client per command, and each client loads the whole CA bundle into a
+new TLS context, about 0.1 s of CPU with OpenSSL 3.0, though every server a nested run
+reaches is a local fake over plain HTTP. That was a third of a starter suite's CPU time
+(docs/performance.md).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import threading
 import time
 import venv
@@ -101,11 +109,42 @@ def _text(chunks: list[bytes]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+_ONE_CA_DIR = tempfile.TemporaryDirectory(prefix="starter-ca-")  # removed at exit
+
+
+@functools.cache
+def one_ca_file() -> str:
+    """A CA file holding only the first certificate of certifi's bundle, for nested runs.
+
+    ``SSL_CERT_FILE`` pointing here makes httpx (openai's client) and httpcore2 (weaviate's)
+    load one certificate instead of about 150. TLS still verifies: a nested run that
+    reached a real HTTPS server would fail its handshake, never pass without checking.
+    """
+    import certifi
+
+    bundle = Path(certifi.where()).read_text("ascii")
+    end = "-----END CERTIFICATE-----"
+    first = bundle[bundle.index("-----BEGIN CERTIFICATE-----") : bundle.index(end) + len(end)]
+    path = Path(_ONE_CA_DIR.name, "one-ca.pem")
+    path.write_text(first + "\n", encoding="ascii")
+    return str(path)
+
+
+def _nested(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a nested run: one trusted CA (see :func:`one_ca_file`), and no
+    langsmith pytest plugin (langchain's, from the ``[bench]`` extra: importing it costs
+    every pytest run about a second of CPU, and no starter test uses it)."""
+    env.pop("SSL_CERT_DIR", None)
+    env["SSL_CERT_FILE"] = one_ca_file()
+    env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} -p no:langsmith_plugin".strip()
+    return env
+
+
 def starter_env(project: Path) -> dict[str, str]:
     """This environment without the starters' settings, with ``project/src`` importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(STARTER_SETTINGS)}
     env["PYTHONPATH"] = str(project / "src")
-    return env
+    return _nested(env)
 
 
 def run_in_starter(
@@ -136,12 +175,38 @@ def offline_env() -> dict[str, str]:
     skip = ("PYTHON", "VIRTUAL_ENV", *STARTER_SETTINGS)
     env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env["PIP_NO_INDEX"] = "1"
-    return env
+    return _nested(env)
 
 
 def run_offline(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ARGS with :func:`offline_env`, timed by progress."""
     return run_watched(args, cwd=cwd, env=offline_env())
+
+
+def lent_venv(where: Path, paths: Sequence[str]) -> Path:
+    """A new venv at ``where`` whose ``.pth`` file puts ``paths`` on its path; its python.
+
+    No system site-packages, and no pip of its own: :func:`pip_install` installs into it
+    with this environment's pip, which saves ensurepip (about 8 s of CPU per venv).
+    """
+    venv.EnvBuilder(with_pip=False, system_site_packages=False).create(where)
+    python = where / "bin" / "python"
+    site = run_offline(
+        python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=where
+    )
+    assert site.returncode == 0, site.stderr
+    Path(site.stdout.strip(), "outer-test-env.pth").write_text(
+        "\n".join(dict.fromkeys(paths)) + "\n", encoding="utf-8"
+    )
+    return python
+
+
+def pip_install(python: Path, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``pip install --no-index ARGS`` into ``python``'s environment, run by this
+    environment's pip (``pip --python``), with :func:`offline_env`."""
+    return run_offline(
+        sys.executable, "-m", "pip", "--python", python, "install", "--no-index", *args, cwd=cwd
+    )
 
 
 def install_in_fresh_venv(project: Path, where: Path) -> Path:
@@ -151,16 +216,7 @@ def install_in_fresh_venv(project: Path, where: Path) -> Path:
     environment's packages, so the install needs no index (the offline check of issue 4:
     the starter's own metadata, build backend and entry points must work from scratch).
     """
-    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(where)
-    python = where / "bin" / "python"
-    site = run_offline(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
-                       cwd=project)
-    Path(site.stdout.strip(), "outer-test-env.pth").write_text(
-        sysconfig.get_path("purelib") + "\n", encoding="utf-8"
-    )
-    install = run_offline(
-        python, "-m", "pip", "install", "--no-index", "--no-build-isolation", "-e", ".[dev]",
-        cwd=project,
-    )
+    python = lent_venv(where, [sysconfig.get_path("purelib")])
+    install = pip_install(python, "--no-build-isolation", "-e", ".[dev]", cwd=project)
     assert install.returncode == 0, install.stdout + install.stderr
     return python

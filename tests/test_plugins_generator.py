@@ -8,11 +8,10 @@ import stat
 import subprocess
 import sys
 import sysconfig
-import venv
 from pathlib import Path
 
 import pytest
-from starter_runs import offline_env, ruff_failures, run_in_starter
+from starter_runs import lent_venv, offline_env, ruff_failures, run_in_starter
 
 from advisor.testing import invoke, plugin_registered
 
@@ -101,8 +100,8 @@ def test_new_plugin_installs_passes_its_tests_and_scaffolds_a_green_starter(tmp_
 
     advisor = [python, "-c", "from advisor.cli import main; main()"]
     lend_this_environment(tmp_path / "venv")
-    installed = run(python, "-m", "pip", "install", "--no-index", "--no-build-isolation",
-                    "--no-deps", "-e", plugin, cwd=tmp_path)
+    installed = run(sys.executable, "-m", "pip", "--python", python, "install", "--no-index",
+                    "--no-build-isolation", "--no-deps", "-e", plugin, cwd=tmp_path)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     listed = run(*advisor, "plugins", cwd=tmp_path)
     own_tests = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=plugin)
@@ -125,14 +124,9 @@ def test_new_plugin_installs_passes_its_tests_and_scaffolds_a_green_starter(tmp_
 def lend_this_environment(where: Path) -> None:
     """A new venv at ``where`` that sees this environment's packages (advisor, pytest,
     hatchling) through a ``.pth`` file, so installing into it needs no index."""
-    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(where)
     outer = Path(sysconfig.get_path("purelib"))
     paths = [str(outer)]
     for pth in sorted(outer.glob("*.pth")):  # editable installs are path lines in .pth files
         paths += [line for line in pth.read_text().splitlines()
                   if line and not line.startswith(("#", "import")) and Path(line).is_dir()]
-    inner = subprocess.run(
-        [where / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    Path(inner, "outer-test-env.pth").write_text("\n".join(dict.fromkeys(paths)) + "\n")
+    lent_venv(where, paths)

@@ -55,3 +55,37 @@ def test_limits_scale_with_the_machines_load(tmp_path, monkeypatch):
     code = "import time\nfor _ in range(2):\n    print('.', flush=True); time.sleep(1)\n"
     done = run_watched([sys.executable, "-c", code], cwd=tmp_path, idle_s=0.5)
     assert done.returncode == 0
+
+
+CONTEXT = (
+    "import httpx, json\n"
+    "context = httpx.create_ssl_context()\n"
+    "print(json.dumps([context.cert_store_stats()['x509_ca'], int(context.verify_mode)]))\n"
+)
+
+
+@pytest.mark.parametrize("env", ["starter", "offline"])
+def test_nested_runs_trust_one_ca_and_still_verify(tmp_path, env):
+    """A client's TLS context in a nested run loads one CA (not ~150), and verifies."""
+    import json
+    import ssl
+
+    (tmp_path / "src").mkdir()
+    environ = starter_runs.starter_env(tmp_path) if env == "starter" else starter_runs.offline_env()
+    done = run_watched([sys.executable, "-c", CONTEXT], cwd=tmp_path, env=environ)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [1, ssl.CERT_REQUIRED]
+
+
+def test_nested_pytest_runs_leave_langsmiths_plugin_unloaded(tmp_path):
+    """langchain's langsmith plugin costs every pytest start about a second of CPU."""
+    pytest.importorskip("langsmith", reason="the plugin comes with the [bench] extra")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "test_plugins.py").write_text(
+        "def test_no_langsmith(pytestconfig):\n"
+        "    assert not pytestconfig.pluginmanager.has_plugin('langsmith_plugin')\n"
+        "    assert pytestconfig.pluginmanager.has_plugin('pytest_httpserver')\n",
+        encoding="utf-8",
+    )
+    done = starter_runs.run_in_starter(tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -180,13 +180,19 @@ def _train_then_interrupt(api_env, answer: str):
     The signal comes from a helper thread while `train` waits between two polls, after it
     has seen the job `running` (its events and checkpoints requests follow that status);
     Python raises KeyboardInterrupt in the main thread, inside `train`'s follow loop.
+    The helper waits as long as `train` runs, with no deadline of its own: had it given up
+    before the job was running, `train` would follow it forever. A suite started in the
+    background (`pytest &`, some CI runners) inherits SIGINT ignored, and Python then never
+    raises KeyboardInterrupt; a terminal's Ctrl-C is what is tested, so its default handler
+    is put back for the test.
     """
     api_env.job_script = ["validating_files", "running"]
+    finished = threading.Event()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def interrupt_when_running() -> None:
-        deadline = time.monotonic() + 30
         running_from = None
-        while time.monotonic() < deadline:
+        while not finished.wait(0.01):
             with api_env.lock:
                 if running_from is None and any(
                     job["status"] == "running" for job in api_env.jobs.values()
@@ -195,9 +201,9 @@ def _train_then_interrupt(api_env, answer: str):
                 later = api_env.requests[running_from:] if running_from is not None else []
             if any(path.endswith("/checkpoints") for _, path, _ in later):
                 time.sleep(0.3)  # into the poll interval
-                os.kill(os.getpid(), signal.SIGINT)
+                if not finished.is_set():
+                    os.kill(os.getpid(), signal.SIGINT)
                 return
-            time.sleep(0.01)
 
     helper = threading.Thread(target=interrupt_when_running)
     helper.start()
@@ -206,7 +212,9 @@ def _train_then_interrupt(api_env, answer: str):
                                   env={"FINETUNE_POLL_SECONDS": "1.5"},
                                   prog_name="{{ project_slug }}")
     finally:
+        finished.set()
         helper.join()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_ctrl_c_then_cancel_cancels_the_job(api_env):
