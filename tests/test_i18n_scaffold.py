@@ -79,6 +79,12 @@ def test_a_korean_starter_differs_from_the_english_one_only_in_its_prose(tmp_pat
     decided = [line for line in bullets if not line.startswith("- `")]  # not the backends
     assert all(HANGUL.search(line) for line in decided), decided
     assert bool(decided) == (starter != "no decision")
+    # the backends' descriptions and every setting in the configuration table
+    described = [line for line in bullets if line.startswith("- `")]
+    settings = [line for line in readme.splitlines() if re.match(r"\| `[A-Z][A-Z0-9_]+` \|", line)]
+    assert described and settings
+    assert all(HANGUL.search(line.split("|")[2]) for line in settings), settings
+    assert all(HANGUL.search(line) for line in described), described
     if starter == "no decision":
         decision = (tmp_path / "ko" / "docs" / "decision.md").read_text("utf-8")
         assert decision.startswith("# 의사결정 기록: 기록되지 않음\n")

@@ -21,6 +21,7 @@ from typing import Any
 from advisor_chatdata import DISTILL_ENV
 
 from advisor.api import (
+    N_,
     Backend,
     EnvVar,
     InputError,
@@ -96,7 +97,9 @@ def extra_context(ctx: ScaffoldContext) -> Mapping[str, Any]:
 BACKEND = Backend(
     name="hf-lora",
     approaches=("fine-tune",),
-    description="LoRA/QLoRA fine-tuning of an open-weights model with transformers, peft and trl",
+    description=N_(
+        "LoRA/QLoRA fine-tuning of an open-weights model with transformers, peft and trl"
+    ),
     template_dir=templates_path("hf-lora"),
     questions=(MODEL_QUESTION,),
     include=(templates_path("parts", "chatdata"),),
@@ -115,46 +118,46 @@ BACKEND = Backend(
     env=(
         EnvVar(
             "FINETUNE_BASE_MODEL",
-            "Base model to fine-tune: a Hugging Face Hub id or a local model directory.",
+            N_("Base model to fine-tune: a Hugging Face Hub id or a local model directory."),
             DEFAULT_MODEL,
         ),
         EnvVar(
             "FINETUNE_EPOCHS",
-            "Training epochs: auto (3, more for under 34 examples) or 1-50.",
+            N_("Training epochs: auto (3, more for under 34 examples) or 1-50."),
             DEFAULT_EPOCHS,
         ),
         EnvVar(
             "HF_LORA_OUTPUT_DIR",
-            "Where training writes the adapter (adapter/) and the merged model (merged/).",
+            N_("Where training writes the adapter (adapter/) and the merged model (merged/)."),
             "out/hf-lora",
         ),
         EnvVar(
             "HF_LORA_SERVER_URL",
-            "OpenAI-compatible server (e.g. vLLM) to evaluate and chat through; "
-            "empty: run the model in-process.",
+            N_("OpenAI-compatible server (e.g. vLLM) to evaluate and chat through; "
+            "empty: run the model in-process."),
             "",
             local="http://localhost:8000/v1",
         ),
         EnvVar(
             "HF_LORA_SERVER_API_KEY",
-            "API key of that server, if it was started with one (vLLM --api-key).",
+            N_("API key of that server, if it was started with one (vLLM --api-key)."),
             "",
             secret=True,
         ),
         EnvVar(
             "HF_LORA_SERVED_ADAPTER",
-            "Name the server gives the LoRA adapter (vLLM --lora-modules NAME=PATH).",
+            N_("Name the server gives the LoRA adapter (vLLM --lora-modules NAME=PATH)."),
             "lora",
         ),
         EnvVar(
             "HF_LORA_SERVED_BASE_MODEL",
-            "Name the server gives the base model (vLLM --served-model-name); "
-            "empty: FINETUNE_BASE_MODEL.",
+            N_("Name the server gives the base model (vLLM --served-model-name); "
+            "empty: FINETUNE_BASE_MODEL."),
             "",
         ),
         EnvVar(
             "HF_TOKEN",
-            "Hugging Face token, only for gated base models (Llama).",
+            N_("Hugging Face token, only for gated base models (Llama)."),
             "",
             secret=True,
             deployments=("api", "self-hosted"),
@@ -162,7 +165,7 @@ BACKEND = Backend(
         *DISTILL_ENV,
         EnvVar(
             "HF_HUB_OFFLINE",
-            "1: Hugging Face libraries never reach the Hub; models come from the local cache.",
+            N_("1: Hugging Face libraries never reach the Hub; models come from the local cache."),
             "1",
             deployments=("air-gapped",),
         ),

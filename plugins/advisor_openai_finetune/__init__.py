@@ -13,7 +13,7 @@ from functools import cache
 
 from advisor_chatdata import DISTILL_ENV
 
-from advisor.api import Backend, Check, EnvVar, hookimpl, templates_path
+from advisor.api import N_, Backend, Check, EnvVar, hookimpl, templates_path
 
 from . import checks
 from .context import PROVIDER, default_model, extra_context, questions
@@ -35,26 +35,26 @@ def backend() -> Backend:
     return Backend(
         name="openai-finetune",
         approaches=("fine-tune",),
-        description="Supervised fine-tuning of an OpenAI model (self-serve, winding down)",
+        description=N_("Supervised fine-tuning of an OpenAI model (self-serve, winding down)"),
         template_dir=templates_path("openai-finetune"),
         include=(templates_path("parts", "chatdata"),),
         questions=questions(),
         dependencies=("openai>=1.66", "tiktoken>=0.7", "orjson>=3.9"),
         env=(
-            EnvVar("OPENAI_API_KEY", "OpenAI API key", "sk-your-key-here", secret=True),
+            EnvVar("OPENAI_API_KEY", N_("OpenAI API key"), "sk-your-key-here", secret=True),
             EnvVar(
                 "OPENAI_BASE_URL",
-                "API base URL, for an OpenAI-compatible server (unset: OpenAI)",
+                N_("API base URL, for an OpenAI-compatible server (unset: OpenAI)"),
                 "https://api.openai.com/v1",
                 local="http://localhost:8000/v1",
             ),
-            EnvVar("FINETUNE_BASE_MODEL", "base model to fine-tune", default_model()),
-            EnvVar("FINETUNE_SUFFIX", "suffix of the fine-tuned model's name", "guidelines"),
-            EnvVar("FINETUNE_SEED", "training seed, for reproducible jobs", "42"),
-            EnvVar("FINETUNE_EPOCHS", "training epochs: auto or 1-50", "auto"),
+            EnvVar("FINETUNE_BASE_MODEL", N_("base model to fine-tune"), default_model()),
+            EnvVar("FINETUNE_SUFFIX", N_("suffix of the fine-tuned model's name"), "guidelines"),
+            EnvVar("FINETUNE_SEED", N_("training seed, for reproducible jobs"), "42"),
+            EnvVar("FINETUNE_EPOCHS", N_("training epochs: auto or 1-50"), "auto"),
             EnvVar(
                 "FINETUNE_FINE_TUNED_MODEL",
-                "fine-tuned model to use instead of the one `train` recorded",
+                N_("fine-tuned model to use instead of the one `train` recorded"),
                 "",
             ),
             *DISTILL_ENV,

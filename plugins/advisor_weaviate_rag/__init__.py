@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from advisor.api import (
+    N_,
     Backend,
     EnvVar,
     InputError,
@@ -110,57 +111,60 @@ def questions() -> tuple[Question, ...]:
 ENV: tuple[EnvVar, ...] = (
     EnvVar(
         "OPENAI_API_KEY",
-        "API key of the OpenAI-compatible endpoint (OpenAI's, or a local server's --api-key)",
+        N_("API key of the OpenAI-compatible endpoint (OpenAI's, or a local server's --api-key)"),
         "sk-...",
         secret=True,
         local="",
     ),
     EnvVar(
         "OPENAI_BASE_URL",
-        "OpenAI-compatible endpoint for answers; empty for OpenAI",
+        N_("OpenAI-compatible endpoint for answers; empty for OpenAI"),
         "",
         local="http://localhost:8000/v1",
     ),
     EnvVar(
         "RAG_EMBEDDING_BASE_URL",
-        "OpenAI-compatible endpoint for embeddings; empty for OPENAI_BASE_URL",
+        N_("OpenAI-compatible endpoint for embeddings; empty for OPENAI_BASE_URL"),
         "",
         local="http://localhost:8001/v1",
     ),
-    EnvVar("OPENAI_TIMEOUT_S", "Timeout of each OpenAI request, in seconds", "60"),
+    EnvVar("OPENAI_TIMEOUT_S", N_("Timeout of each OpenAI request, in seconds"), "60"),
     EnvVar(
         "WEAVIATE_URL",
-        "Weaviate server or Weaviate Cloud URL; empty for embedded",
+        N_("Weaviate server or Weaviate Cloud URL; empty for embedded"),
         "",
         local="http://localhost:8080",
     ),
     EnvVar(
-        "WEAVIATE_API_KEY", "Weaviate API key (Weaviate Cloud, secured servers)", "", secret=True
+        "WEAVIATE_API_KEY",
+        N_("Weaviate API key (Weaviate Cloud, secured servers)"),
+        "",
+        secret=True,
     ),
-    EnvVar("WEAVIATE_GRPC_HOST", "gRPC host of a server; empty for the URL's host", ""),
-    EnvVar("WEAVIATE_GRPC_PORT", "gRPC port of a server", "50051"),
-    EnvVar("WEAVIATE_DATA_PATH", "Embedded Weaviate's data folder", ".weaviate"),
-    EnvVar("WEAVIATE_REPLICATION_FACTOR", "Replicas per shard (clusters)", "1"),
-    EnvVar("WEAVIATE_SHARDS", "Shards of a new collection; empty for the server default", ""),
-    EnvVar("RAG_COLLECTION", "Weaviate collection name", ""),
-    EnvVar("RAG_VECTORIZER", "text2vec-openai or self-provided", "", local="self-provided"),
-    EnvVar("RAG_EMBEDDING_MODEL", "OpenAI embedding model", ""),
+    EnvVar("WEAVIATE_GRPC_HOST", N_("gRPC host of a server; empty for the URL's host"), ""),
+    EnvVar("WEAVIATE_GRPC_PORT", N_("gRPC port of a server"), "50051"),
+    EnvVar("WEAVIATE_DATA_PATH", N_("Embedded Weaviate's data folder"), ".weaviate"),
+    EnvVar("WEAVIATE_REPLICATION_FACTOR", N_("Replicas per shard (clusters)"), "1"),
+    EnvVar("WEAVIATE_SHARDS", N_("Shards of a new collection; empty for the server default"), ""),
+    EnvVar("RAG_COLLECTION", N_("Weaviate collection name"), ""),
+    EnvVar("RAG_VECTORIZER", N_("text2vec-openai or self-provided"), "", local="self-provided"),
+    EnvVar("RAG_EMBEDDING_MODEL", N_("OpenAI embedding model"), ""),
     EnvVar(
         "RAG_CHAT_MODEL",
-        "Chat model for answers (a hybrid project: unset = the fine-tuned model)",
+        N_("Chat model for answers (a hybrid project: unset = the fine-tuned model)"),
         "",
     ),
     EnvVar(
         "RAG_TEMPERATURE",
-        "Sampling temperature sent with answers (0-2), or none: not sent (reasoning models "
-        "accept only their default)",
+        N_("Sampling temperature sent with answers (0-2), or none: not sent (reasoning models "
+        "accept only their default)"),
         "",
     ),
-    EnvVar("RAG_SEARCH_MODE", "near-text or hybrid", ""),
-    EnvVar("RAG_TOP_K", "Chunks retrieved per question", ""),
-    EnvVar("RAG_HYBRID_ALPHA", "Hybrid weight: 0 keyword only, 1 vector only", ""),
-    EnvVar("RAG_CHUNK_SIZE", "Chunk size in characters", ""),
-    EnvVar("RAG_CHUNK_OVERLAP", "Chunk overlap in characters", ""),
+    EnvVar("RAG_SEARCH_MODE", N_("near-text or hybrid"), ""),
+    EnvVar("RAG_TOP_K", N_("Chunks retrieved per question"), ""),
+    EnvVar("RAG_HYBRID_ALPHA", N_("Hybrid weight: 0 keyword only, 1 vector only"), ""),
+    EnvVar("RAG_CHUNK_SIZE", N_("Chunk size in characters"), ""),
+    EnvVar("RAG_CHUNK_OVERLAP", N_("Chunk overlap in characters"), ""),
 )
 
 
@@ -228,8 +232,8 @@ def backend() -> Backend:
     return Backend(
         name=NAME,
         approaches=("rag",),
-        description="RAG on Weaviate (embedded, server or Cloud) with OpenAI models; "
-        "answers cite file and page",
+        description=N_("RAG on Weaviate (embedded, server or Cloud) with OpenAI models; "
+        "answers cite file and page"),
         template_dir=templates_path(NAME),
         questions=questions(),
         dependencies=(WEAVIATE_CLIENT, "openai>=1.66", "pypdf>=5.0"),

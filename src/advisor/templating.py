@@ -35,7 +35,7 @@ from . import i18n
 from .api import templates_path
 from .errors import InputError
 from .locations import owned_privately, private_cache_dir
-from .messages import localize
+from .messages import localize, translate
 
 # The first Jinja release without a known sandbox escape (CVE-2025-27516).
 JINJA_FLOOR = (3, 1, 6)
@@ -130,6 +130,9 @@ def starter_environment(
     # ids (advisor.messages.Message): `{{ reason.text | localize }}` says them in the
     # language in use, as the decision record does.
     env.filters["localize"] = localize
+    # Text a plugin marked with N_() (a backend's description, a setting's), looked up in
+    # the catalogs: `{{ backend.description | translate }}`.
+    env.filters["translate"] = translate
     install_translations(env)
     return env
 
