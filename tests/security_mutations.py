@@ -39,7 +39,8 @@ I = "tests/test_security_inputs.py"  # noqa: E741
 MUTATIONS = [
     Mutation(
         "template links: walk checks files only, not folders",
-        (("render.py", "for entry in sorted([*dirs, *files]):", "for entry in sorted(files):"),),
+        (("scaffold/render.py",
+           "for entry in sorted([*dirs, *files]):", "for entry in sorted(files):"),),
         (f"{T}::test_a_linked_files_folder_is_refused",
          f"{T}::test_a_link_inside_a_folder_of_files_is_refused"),
     ),
@@ -57,7 +58,7 @@ MUTATIONS = [
     ),
     Mutation(
         "record templates: no trust needed",
-        (("planning.py", "if not request.trust_templates:", "if False:"),),
+        (("scaffold/planning.py", "if not request.trust_templates:", "if False:"),),
         (f"{T}::test_a_recorded_template_dir_needs_trust_and_is_read_beside_the_record",),
     ),
     Mutation(
@@ -67,33 +68,35 @@ MUTATIONS = [
     ),
     Mutation(
         "limits: * and ** not intercepted",
-        (("render.py", 'intercepted_binops = frozenset({"*", "**"})',
+        (("scaffold/render.py", 'intercepted_binops = frozenset({"*", "**"})',
           "intercepted_binops = frozenset()"),),
         (f"{T}::test_output_is_bounded_per_file",),
     ),
     Mutation(
         "limits: no render deadline",
-        (("render.py", "with _deadline(left):", "with contextlib.nullcontext():"),),
+        (("scaffold/render.py", "with _deadline(left):", "with contextlib.nullcontext():"),),
         (f"{T}::test_nested_loops_stop_at_the_time_limit",),
     ),
     Mutation(
         "limits: no per-file size check while streaming",
-        (("render.py", "if size > self.budget.limits.file_bytes:", "if False:"),),
+        (("scaffold/render.py", "if size > self.budget.limits.file_bytes:", "if False:"),),
         (f"{T}::test_output_is_bounded_per_file",),
     ),
     Mutation(
         "limits: no total size check",
-        (("render.py", "if self.budget.bytes > self.budget.limits.total_bytes:", "if False:"),),
+        (("scaffold/render.py",
+           "if self.budget.bytes > self.budget.limits.total_bytes:", "if False:"),),
         (f"{T}::test_output_is_bounded_in_total_and_binary_files_count",),
     ),
     Mutation(
         "FIFOs: trusted templates read non-regular files",
-        (("render.py", "if not stat.S_ISREG((here / name).stat().st_mode):", "if False:"),),
+        (("scaffold/render.py",
+           "if not stat.S_ISREG((here / name).stat().st_mode):", "if False:"),),
         (f"{T}::test_a_fifo_among_the_files_is_refused",),
     ),
     Mutation(
         ".git: exact, case-sensitive match only",
-        (("render.py", 'return folded in (".git", "git~1")', 'return name == ".git"'),),
+        (("scaffold/render.py", 'return folded in (".git", "git~1")', 'return name == ".git"'),),
         (f"{T}::test_names_that_are_git_to_some_file_system_are_refused",),
     ),
     Mutation(
@@ -116,31 +119,33 @@ MUTATIONS = [
     ),
     Mutation(
         "writes: folders opened following links",
-        (("placement.py", "flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW",
+        (("scaffold/placement.py", "flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW",
           "flags = os.O_RDONLY | _DIRECTORY"),),
         (f"{W}::test_a_link_swapped_in_after_planning_is_not_written_through",),
     ),
     Mutation(
         "writes: a new file replaces one that appeared",
-        (("placement.py", 'if step.action == "create" and current is not None:', "if False:"),
-         ("placement.py",
+        (("scaffold/placement.py",
+           'if step.action == "create" and current is not None:', "if False:"),
+         ("scaffold/placement.py",
           "os.link(source, name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)",
           "os.replace(source, name, src_dir_fd=folder, dst_dir_fd=folder)")),
         (f"{W}::test_a_file_created_after_planning_is_not_replaced",),
     ),
     Mutation(
         "writes: no lock on the target",
-        (("placement.py", "fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)", "pass"),),
+        (("scaffold/placement.py", "fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)", "pass"),),
         (f"{W}::test_a_second_scaffold_into_the_same_folder_is_refused",),
     ),
     Mutation(
         "signals: SIGTERM/SIGHUP keep their default action",
-        (("placement.py", "        if signum != signal.SIGINT:\n", "        if False:\n"),),
+        (("scaffold/placement.py",
+           "        if signum != signal.SIGINT:\n", "        if False:\n"),),
         (f"{W}::test_a_stop_signal_mid_commit_undoes_everything",),
     ),
     Mutation(
         "signals: the undo can be interrupted",
-        (("placement.py",
+        (("scaffold/placement.py",
           "previous = {signum: signal.signal(signum, note) for signum in _STOP_SIGNALS}",
           "previous = {}"),),
         (f"{W}::test_a_second_ctrl_c_during_the_undo_does_not_stop_it",),
@@ -173,25 +178,25 @@ MUTATIONS = [
     ),
     Mutation(
         "secrets: a reversed key is not looked for",
-        (("render.py", "for needle in {value.encode(), value[::-1].encode()}",
+        (("scaffold/render.py", "for needle in {value.encode(), value[::-1].encode()}",
           "for needle in {value.encode()}"),),
         (f"{T}::test_a_generated_file_with_a_key_plain_or_reversed_is_refused",),
     ),
     Mutation(
         "secrets: keys in config files are not looked for",
-        (("scaffold.py", "if PROJECT_CONFIG.is_file() or user_config_path().is_file():",
+        (("scaffold/engine.py", "if PROJECT_CONFIG.is_file() or user_config_path().is_file():",
           "if False:"),),
         (f"{T}::test_keys_in_the_config_files_are_kept_out_of_generated_files",),
     ),
     Mutation(
         "-o: written in place, not replaced",
-        (("placement.py", "        os.replace(temporary, path)\n",
+        (("scaffold/placement.py", "        os.replace(temporary, path)\n",
           "        path.write_bytes(data)\n        os.unlink(temporary)\n"),),
         (f"{I}::test_a_failed_write_keeps_the_previous_report",),
     ),
     Mutation(
         "-o: links written through without --force",
-        (("placement.py", "    if not through_links:\n", "    if False:\n"),),
+        (("scaffold/placement.py", "    if not through_links:\n", "    if False:\n"),),
         (f"{I}::test_output_through_a_link_needs_force",),
     ),
 ]

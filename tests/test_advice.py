@@ -295,9 +295,9 @@ ROUTER = Path(__file__).parents[1] / "examples" / "answers" / "support-ticket-ro
                                                (("hf-lora",), "open-weights"),
                                                (("openai-finetune",), "hosted")])
 def test_the_router_example_scaffold_prices_the_path_it_builds(tmp_path, backend, path):
-    from advisor.planning import ScaffoldRequest, plan_scaffold
     from advisor.plugins import get_plugins
     from advisor.questionnaire import load_answers_file
+    from advisor.scaffold.planning import ScaffoldRequest, plan_scaffold
 
     request = ScaffoldRequest(target=tmp_path / "router", provided=load_answers_file(ROUTER),
                               backend_names=backend, today=BEFORE_CLOSING)

@@ -15,7 +15,7 @@ from starter_runs import install_in_fresh_venv, ruff_failures, run_offline
 from advisor import plugins
 from advisor.cli import cli
 
-pytest.importorskip("advisor.scaffold", reason="the scaffold engine is not in this checkout")
+pytest.importorskip("advisor.scaffold.engine", reason="the scaffold engine is not in this checkout")
 pytest.importorskip("hatchling", reason="the starter's build backend is in the [test] extra")
 
 # A RAG decision: facts that change monthly, citations required, a light format.

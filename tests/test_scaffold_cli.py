@@ -22,10 +22,11 @@ from scaffold_testkit import (
     write_answers,
 )
 
-from advisor import __version__, placement
+from advisor import __version__
 from advisor.cli import cli
 from advisor.framework import decide
 from advisor.questionnaire import CORE_QUESTIONS, Answers
+from advisor.scaffold import placement
 
 SKELETON_FILES = {
     ".advisor.yml",

@@ -21,16 +21,16 @@ from scaffold_testkit import (
 )
 
 from advisor.backends import EnvVar
-from advisor.compose import merge_contributions, merge_env, merge_requirements
 from advisor.errors import InputError, ScaffoldError
 from advisor.framework import decide
-from advisor.planning import ScaffoldRequest, plan_scaffold, project_names
 from advisor.plugins import get_plugins
 from advisor.questionnaire import Answers
-from advisor.record import BackendVersion, Record, load_record
 from advisor.reports import to_dict
-from advisor.scaffold import decide_command, scaffold
-from advisor.selection import choose_backends, load_decision
+from advisor.scaffold.compose import merge_contributions, merge_env, merge_requirements
+from advisor.scaffold.engine import decide_command, scaffold
+from advisor.scaffold.planning import ScaffoldRequest, plan_scaffold, project_names
+from advisor.scaffold.record import BackendVersion, Record, load_record
+from advisor.scaffold.selection import choose_backends, load_decision
 
 # Marks a key to leave out of a test record.
 _DROP = object()

@@ -101,7 +101,7 @@ def test_an_unwritable_backup_folder_stops_everything(backends, tmp_path, theirs
 
 
 def test_a_failed_write_removes_its_backup_again(backends, tmp_path, theirs, monkeypatch):
-    from advisor import placement
+    from advisor.scaffold import placement
 
     real_link = os.link
 

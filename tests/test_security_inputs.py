@@ -17,13 +17,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from advisor import placement
 from advisor.cli import cli
 from advisor.errors import InputError
 from advisor.questionnaire import load_answers_file
-from advisor.record import load_record
 from advisor.redaction import environment_secrets, is_secret_name, mask_urls, scrub
-from advisor.selection import load_decision
+from advisor.scaffold import placement
+from advisor.scaffold.record import load_record
+from advisor.scaffold.selection import load_decision
 
 ROOT = Path(__file__).parents[1]
 ANSWERS = ROOT / "examples" / "answers" / "medical-guidelines.yaml"

@@ -23,7 +23,8 @@ from scaffold_testkit import write_answers as write_answers_file
 
 from advisor.doctor import outdated_jinja
 from advisor.errors import ScaffoldError
-from advisor.render import (
+from advisor.scaffold.engine import secret_values
+from advisor.scaffold.render import (
     Limits,
     RenderedFile,
     Source,
@@ -31,7 +32,6 @@ from advisor.render import (
     is_git_name,
     render_sources,
 )
-from advisor.scaffold import secret_values
 from advisor.templating import read_confined, starter_environment
 
 ROOT = Path(__file__).parents[1]

@@ -20,8 +20,8 @@ from scaffold_testkit import (
     write_answers,
 )
 
-from advisor import placement
-from advisor import scaffold as scaffold_module
+from advisor.scaffold import engine as scaffold_module
+from advisor.scaffold import placement
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from scaffold_testkit import (
     write_answers,
 )
 
-from advisor import merge
+from advisor.scaffold import merge
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="update merges with git")
 
@@ -312,7 +312,7 @@ def test_without_git_nothing_is_written(backends, tmp_path, monkeypatch):
 def test_a_failure_while_writing_leaves_the_tree_as_it_was(backends, tmp_path, monkeypatch):
     import os
 
-    from advisor import placement
+    from advisor.scaffold import placement
 
     project = make_rag_project(tmp_path)
     team_edits(project)

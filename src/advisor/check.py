@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .i18n import _
-from .record import Record
+from .scaffold.record import Record
 
 # A year: the price book is re-checked far more often, so an older one means the
 # advisor itself (and with it the prices) was not updated.

@@ -322,7 +322,7 @@ def write_output(
     if output is None:
         click.echo(text, nl=False)
         return
-    from .placement import write_file
+    from .scaffold.placement import write_file
 
     write_file(output, text.encode("utf-8"), through_links=force, option="--output")
     click.echo(note or _("Wrote {path}").format(path=output), err=True)
@@ -455,7 +455,7 @@ def decide(
         )
     check_output_folder(output)
     if output is not None:
-        from .placement import output_destination
+        from .scaffold.placement import output_destination
 
         output_destination(output, through_links=force, option="--output")  # before any write
     evidence = read_evidence(evidence_files) if evidence_files else None
@@ -934,12 +934,12 @@ def scaffold(
 ) -> None:
     """Plan (``planning``), then render (``scaffold``) a starter project."""
     from .clock import today
-    from .planning import ScaffoldRequest, plan_scaffold
     from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS, can_prompt
-    from .record import version_notes
-    from .scaffold import backend_versions, closing_lines, report_lines
-    from .scaffold import scaffold as render_scaffold
+    from .scaffold.engine import backend_versions, closing_lines, report_lines
+    from .scaffold.engine import scaffold as render_scaffold
+    from .scaffold.planning import ScaffoldRequest, plan_scaffold
+    from .scaffold.record import version_notes
 
     if force and skip_existing:
         raise InputError(_("--force and --skip-existing: choose one"))
@@ -1051,7 +1051,7 @@ def update(
     from .clock import today
     from .plugins import get_plugins
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS
-    from .update import UpdateRequest, apply_update, diff_text, plan_update, summary_lines
+    from .scaffold.update import UpdateRequest, apply_update, diff_text, plan_update, summary_lines
 
     provided, source = provided_answers(answers_file, set_values)
     request = UpdateRequest(
@@ -1108,7 +1108,7 @@ def check(ctx: click.Context, target: Path, max_price_age: int | None) -> None:
     from .check import DEFAULT_MAX_PRICE_AGE_DAYS, check_record
     from .clock import today
     from .providers import load_providers
-    from .record import RECORD_FILE, load_record
+    from .scaffold.record import RECORD_FILE, load_record
 
     record_file = target / RECORD_FILE
     if not record_file.is_file():

@@ -35,9 +35,9 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
-from .i18n import SOURCE_LANGUAGE, _
-from .questionnaire import load_answers_file
+from ..errors import InputError
+from ..i18n import SOURCE_LANGUAGE, _
+from ..questionnaire import load_answers_file
 
 RECORD_FILE = ".advisor.yml"
 
@@ -118,7 +118,7 @@ def provider_event_dates() -> dict[str, list[dt.date]]:
 
     Providers without dated events are left out: nothing about them can change a render.
     """
-    from .providers import load_providers
+    from ..providers import load_providers
 
     return {
         key: [e.date for e in status.events]

@@ -35,8 +35,8 @@ from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Literal
 
-from . import i18n
-from .errors import InputError, ScaffoldError
+from .. import i18n
+from ..errors import InputError, ScaffoldError
 from .render import RenderedFile
 
 Action = Literal["create", "overwrite", "skip", "identical"]

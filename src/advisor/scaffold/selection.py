@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .backends import Backend
-from .errors import InputError
-from .framework import RECOMMENDATIONS, Decision, DecisionWarning, Flip, Reason
-from .providers import notice
-from .questionnaire import CORE_QUESTIONS, Answers, collect
+from ..backends import Backend
+from ..errors import InputError
+from ..framework import RECOMMENDATIONS, Decision, DecisionWarning, Flip, Reason
+from ..providers import notice
+from ..questionnaire import CORE_QUESTIONS, Answers, collect
 
 # Preferred backend per approach, best first. The open-weights LoRA backend comes before
 # OpenAI's fine-tuning, which is winding down (see data/providers.yaml).
@@ -177,7 +177,7 @@ def load_decision(path: Path) -> Decision:
 
 
 def _read_json_mapping(path: Path) -> dict[str, Any]:
-    from .inputfiles import read_limited
+    from ..inputfiles import read_limited
 
     where = f"--decision {path}"
     raw = read_limited(path, "decision file", MAX_DECISION_FILE_BYTES, label=where)

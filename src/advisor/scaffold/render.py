@@ -36,9 +36,9 @@ import click
 import jinja2
 import jinja2.sandbox
 
-from .errors import InputError, ScaffoldError
-from .links import refusal
-from .templating import read_confined, starter_environment
+from ..errors import InputError, ScaffoldError
+from ..links import refusal
+from ..templating import read_confined, starter_environment
 
 # Bytes read to tell a binary file from a text template.
 _SNIFF_BYTES = 8192

@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import i18n
-from .advice import build_advice, load_cost_overrides
-from .backends import Backend
+from .. import i18n
+from ..advice import build_advice, load_cost_overrides
+from ..backends import Backend
+from ..costs import CostEstimate
+from ..errors import InputError, ScaffoldError
+from ..framework import Decision, decide
+from ..i18n import _
+from ..questionnaire import CORE_QUESTIONS, Answers, Question, check_keys, coerce, collect
 from .compose import dependency_modules
-from .costs import CostEstimate
-from .errors import InputError, ScaffoldError
-from .framework import Decision, decide
-from .i18n import _
-from .questionnaire import CORE_QUESTIONS, Answers, Question, check_keys, coerce, collect
 from .record import Record, load_record
 from .selection import approaches_of, choose_backends, load_decision, provider_notices
 
@@ -337,7 +337,7 @@ def fine_tune_path_of(backends: Sequence[Backend], today: dt.date) -> str | None
     ``hosted`` when a fine-tuning backend trains through a provider that still takes
     jobs; ``open-weights`` otherwise; None without a fine-tuning backend.
     """
-    from .providers import load_providers
+    from ..providers import load_providers
 
     tuners = [b for b in backends if "fine-tune" in b.approaches]
     if not tuners:

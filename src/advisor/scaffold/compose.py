@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .backends import DEPLOYMENTS, Backend, EnvVar
-from .errors import ScaffoldError
+from ..backends import DEPLOYMENTS, Backend, EnvVar
+from ..errors import ScaffoldError
 
 SKELETON_DEPENDENCIES = ("click>=8.1", "pydantic-settings>=2.4", "python-dotenv>=1.0")
 SKELETON_DEV_DEPENDENCIES = ("pytest>=8", "ruff>=0.6")

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
 
 BACKUP_DIR = ".advisor/backups"
 

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ScaffoldError
+from ..errors import ScaffoldError
 
 # A merge of two starter files takes milliseconds; this only bounds a wedged git.
 _GIT_TIMEOUT_S = 60

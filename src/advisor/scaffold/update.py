@@ -14,7 +14,7 @@ Three versions of every file meet (docs/scaffold.md, "Updating a project"):
   decision, or this advisor's templates.
 
 Untouched files take the new render, files only the team changed stay theirs, files both
-changed are merged line by line (:mod:`advisor.merge`), conflicts get git's markers.
+changed are merged line by line (:mod:`advisor.scaffold.merge`), conflicts get git's markers.
 
 Both renders are in the project's language, the one its record names (``en`` for a record
 without one), whoever runs the update: a teammate's English locale does not turn a Korean
@@ -24,7 +24,7 @@ takes the new language and one the team edited keeps their edits where they do n
 the translated lines (code blocks, tables) and gets conflict markers where they do. New
 files are added; a file the new render no longer makes is reported and left in place.
 Everything is rendered and merged in memory and staging first; the writes go through the
-scaffold's journaled placement (:mod:`advisor.placement`), all or nothing.
+scaffold's journaled placement (:mod:`advisor.scaffold.placement`), all or nothing.
 """
 
 from __future__ import annotations
@@ -40,14 +40,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from . import __version__
-from .backends import Backend
-from .errors import InputError, ScaffoldError
-from .i18n import N_, _, ngettext
+from .. import __version__
+from ..backends import Backend
+from ..errors import InputError, ScaffoldError
+from ..i18n import N_, _, ngettext
+from ..questionnaire import CORE_QUESTIONS, Question
+from .engine import backend_versions, render_project, secret_values
 from .merge import is_binary, merge_file
 from .placement import commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint, ScaffoldRequest, plan_scaffold
-from .questionnaire import CORE_QUESTIONS, Question
 from .record import (
     RECORD_FILE,
     Record,
@@ -58,7 +59,6 @@ from .record import (
     version_notes,
 )
 from .render import RenderedFile, check_no_secrets
-from .scaffold import backend_versions, render_project, secret_values
 from .selection import approaches_of, default_backend, load_decision
 
 Action = Literal["add", "update", "keep", "merge", "conflict", "identical", "dropped", "deleted"]

@@ -1,9 +1,9 @@
-"""The scaffold engine: a :class:`~advisor.planning.Blueprint` in, a starter project out.
+"""The scaffold engine: a :class:`~advisor.scaffold.planning.Blueprint` in, a starter project out.
 
 The starter skeleton (``templates/starter``) and each chosen backend's template dirs
-render into a staging folder (:mod:`advisor.render`); shared files are composed from the
-backends' declared contributions (:mod:`advisor.compose`); only when every file has
-rendered does the result go into the target, all or nothing (:mod:`advisor.placement`).
+render into a staging folder (:mod:`advisor.scaffold.render`); shared files are composed from the
+backends' declared contributions (:mod:`advisor.scaffold.compose`); only when every file has
+rendered does the result go into the target, all or nothing (:mod:`advisor.scaffold.placement`).
 The contract with backends is docs/scaffold.md.
 
 ``docs/decision.md`` is the report ``advisor decide --format markdown -o
@@ -23,19 +23,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__, i18n
-from .api import templates_path
-from .backends import Backend, ScaffoldContext
+from .. import __version__, i18n
+from ..api import templates_path
+from ..backends import Backend, ScaffoldContext
+from ..costs import CostEstimate
+from ..errors import InputError, ScaffoldError
+from ..i18n import _, ngettext
+from ..locations import PROJECT_CONFIG, user_config_path
+from ..plugins import get_plugins
+from ..questionnaire import CORE_QUESTIONS
+from ..reports import chart_svg, render_markdown, to_dict
 from .backup import back_up, discard
 from .compose import Contributions, merge_contributions
-from .costs import CostEstimate
-from .errors import InputError, ScaffoldError
-from .i18n import _, ngettext
-from .locations import PROJECT_CONFIG, user_config_path
 from .placement import Policy, Step, commit, plan_writes, stop_signals_interrupt, target_lock
 from .planning import Blueprint
-from .plugins import get_plugins
-from .questionnaire import CORE_QUESTIONS
 from .record import (
     BackendVersion,
     Record,
@@ -45,7 +46,6 @@ from .record import (
     seal_record,
 )
 from .render import RenderedFile, Source, check_no_secrets, render_fragment, render_sources
-from .reports import chart_svg, render_markdown, to_dict
 from .selection import approaches_of, provider_notices
 
 # Where the starter's decision record links its cost chart: beside it, as `decide -o` does.
@@ -67,7 +67,7 @@ def scaffold(
     """Render the project into a temporary folder, then (unless ``dry_run``) commit it.
 
     With ``backup`` (the default), every file an ``overwrite`` step replaces is first
-    copied under ``.advisor/backups/`` in the target (:mod:`advisor.backup`).
+    copied under ``.advisor/backups/`` in the target (:mod:`advisor.scaffold.backup`).
     ``SIGTERM`` and ``SIGHUP`` stop it as Ctrl-C does, so the staging folder is removed
     and a half-done commit undone; the target is locked from planning to the last write.
     """
@@ -244,8 +244,8 @@ def starter_price_book(blueprint: Blueprint) -> dict[str, Any]:
     """The per-token prices the starter's ``evaluate`` turns reported usage into cost with
     (``evals/prices.json``): the price book's chat and embedding models, with the project's
     ``[costs]`` overrides, each entry with its ``as_of`` and ``source``."""
-    from .advice import load_price_data
-    from .costs import PriceBook
+    from ..advice import load_price_data
+    from ..costs import PriceBook
 
     book = PriceBook.from_data(load_price_data(), blueprint.cost_overrides)
     keep = (
@@ -397,7 +397,7 @@ def secret_values(backends: tuple[Backend, ...]) -> dict[str, str]:
     names |= {f"ADVISOR_{name}" for name in names}
     found = {name: os.environ[name] for name in sorted(names) if os.environ.get(name)}
     if PROJECT_CONFIG.is_file() or user_config_path().is_file():
-        from .settings import load_settings
+        from ..settings import load_settings
 
         for index, value in enumerate(load_settings().secret_values()):
             found[f"setting {index + 1} of the advisor configuration"] = value
