@@ -15,6 +15,8 @@ in a ``finally``; run it on a clean tree.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -212,14 +214,18 @@ def run(mutation: Mutation, timeout: float) -> str:
             if current.count(old) != 1:
                 return f"STALE (the text to mutate is not in {filename} exactly once)"
             path.write_text(current.replace(old, new), encoding="utf-8")
-        command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+        # One process (-n0): a mutation that hangs is stopped with everything it started,
+        # where xdist's workers would outlive their killed parent and spin on.
+        command = [sys.executable, "-m", "pytest", "-q", "-x", "-n0", "-p", "no:cacheprovider",
                    *mutation.tests]
-        try:
-            result = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=timeout,
-                                    check=False)
-        except subprocess.TimeoutExpired:
-            return "killed (hung)"
-        return "killed" if result.returncode != 0 else "SURVIVED"
+        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True) as process:
+            try:
+                returncode = process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                return "killed (hung)"
+        return "killed" if returncode != 0 else "SURVIVED"
     finally:
         for path, text in originals.items():
             path.write_text(text, encoding="utf-8")
