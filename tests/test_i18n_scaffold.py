@@ -318,3 +318,20 @@ def test_check_in_korean_keeps_path_kind_text_and_the_exit_code(tmp_path, monkey
         kind = theirs.removeprefix(f"{record}: ").split(":")[0]
         assert ours.startswith(f"{record}: {kind}: ")
         assert HANGUL.search(ours) and not HANGUL.search(theirs)
+
+
+def test_the_built_in_backends_questions_and_settings_read_in_korean():
+    """Their descriptions, questions (asked while scaffolding) and settings (the README's
+    configuration table) are catalog messages; model summaries and values are data."""
+    from advisor.messages import translate
+
+    i18n.activate("ko")
+    texts = []
+    for backend in plugins.get_plugins().backends().values():
+        texts += [backend.description, *(q.help for q in backend.questions)]
+        texts += [variable.description for variable in backend.env]
+        for question in backend.questions:
+            if question.key != "hf_lora_model":  # its choices' help: the models' facts
+                texts += question.choice_help.values()
+    assert len(texts) > 50
+    assert [text for text in texts if not HANGUL.search(translate(text))] == []

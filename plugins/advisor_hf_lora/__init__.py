@@ -38,7 +38,7 @@ from .models import BY_ID, DEFAULT_MODEL, MODELS
 MODEL_QUESTION = Question(
     "hf_lora_model",
     "choice",
-    "Open-weights base model to fine-tune with LoRA (hf-lora backend).",
+    N_("Open-weights base model to fine-tune with LoRA (hf-lora backend)."),
     choices=tuple(model.repo_id for model in MODELS),
     default=DEFAULT_MODEL,
     choice_help={model.repo_id: model.summary() for model in MODELS},

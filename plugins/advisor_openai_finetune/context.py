@@ -101,20 +101,20 @@ def questions() -> tuple[Question, ...]:
         Question(
             "openai_base_model",
             "choice",
-            "Which OpenAI model should be fine-tuned?",
+            N_("Which OpenAI model should be fine-tuned?"),
             choices=supported_models(),
             default=default_model(),
         ),
         Question(
             "openai_suffix",
             "str",
-            f"Suffix for the fine-tuned model's name ({SUFFIX_ALLOWED}).",
+            N_("Suffix for the fine-tuned model's name (1 to 64 letters, digits, '-' or '_')."),
             default="guidelines",
         ),
         Question(
             "openai_n_epochs",
             "int",
-            "Training epochs (0: auto, OpenAI's default from the number of examples).",
+            N_("Training epochs (0: auto, OpenAI's default from the number of examples)."),
             default=0,
             minimum=0,
             maximum=50,
@@ -122,7 +122,7 @@ def questions() -> tuple[Question, ...]:
         Question(
             "openai_seed",
             "int",
-            "Training seed (the same seed and data make a job reproducible).",
+            N_("Training seed (the same seed and data make a job reproducible)."),
             default=42,
             minimum=0,
             maximum=2**31 - 1,

@@ -49,50 +49,57 @@ def questions() -> tuple[Question, ...]:
         Question(
             "rag_collection",
             "str",
-            "Weaviate collection that holds the document chunks.",
+            N_("Weaviate collection that holds the document chunks."),
             default="Documents",
         ),
         Question(
             "rag_vectorizer",
             "choice",
-            "Who computes the vectors?",
+            N_("Who computes the vectors?"),
             choices=("text2vec-openai", "self-provided"),
             default="text2vec-openai",
             choice_help={
-                "text2vec-openai": "Weaviate's text2vec-openai module embeds on import and query",
-                "self-provided": "the starter embeds with the OpenAI API and sends the vectors",
+                "text2vec-openai": N_(
+                    "Weaviate's text2vec-openai module embeds on import and query"
+                ),
+                "self-provided": N_("the starter embeds with the OpenAI API and sends the vectors"),
             },
         ),
         Question(
             "rag_embedding_model",
             "str",
-            "OpenAI embedding model.",
+            N_("OpenAI embedding model."),
             default="text-embedding-3-small",
         ),
         Question(
             "rag_chat_model",
             "str",
-            "OpenAI chat model that writes the answers.",
+            N_("OpenAI chat model that writes the answers."),
             default=chat_model().model_id,
         ),
         Question(
             "rag_search_mode",
             "choice",
-            "How chunks are retrieved.",
+            N_("How chunks are retrieved."),
             choices=("near-text", "hybrid"),
             default="hybrid",
             choice_help={
-                "near-text": "vector similarity only",
-                "hybrid": "vector similarity fused with BM25 keyword search",
+                "near-text": N_("vector similarity only"),
+                "hybrid": N_("vector similarity fused with BM25 keyword search"),
             },
         ),
         Question(
-            "rag_top_k", "int", "Chunks retrieved per question.", default=5, minimum=1, maximum=50
+            "rag_top_k",
+            "int",
+            N_("Chunks retrieved per question."),
+            default=5,
+            minimum=1,
+            maximum=50,
         ),
         Question(
             "rag_chunk_size",
             "int",
-            "Chunk size in characters.",
+            N_("Chunk size in characters."),
             default=1000,
             minimum=50,
             maximum=100_000,
@@ -100,7 +107,7 @@ def questions() -> tuple[Question, ...]:
         Question(
             "rag_chunk_overlap",
             "int",
-            "Overlap between consecutive chunks, in characters.",
+            N_("Overlap between consecutive chunks, in characters."),
             default=150,
             minimum=0,
             maximum=99_999,
