@@ -104,7 +104,8 @@ def test_the_markdown_and_html_records_are_korean(fmt):
     i18n.activate("ko")
     answers = Answers(**{**BASE, "documents": 20, "citations": True})
     page = render(decide(answers), fmt)
-    assert "의사결정 기록: 이 LLM 프로젝트의 rag" in page
+    title = "의사결정 기록: 이 LLM 프로젝트에 rag (롱 컨텍스트, 벡터 데이터베이스 불필요) 채택"
+    assert title in page
     assert "다시 검토하는 방법" in page and "선택하지 않은 옵션" in page
     for english in (
         "Decision record",
