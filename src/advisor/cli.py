@@ -145,6 +145,19 @@ def option(*names: str, **attrs: Any) -> Any:
     return click.option(*names, cls=HelpOption, **attrs)
 
 
+def text_or_json(description: str) -> Any:
+    """``--format text|json`` (default text) for commands with one report for people and
+    one for scripts; ``description`` (marked with ``N_``) says what the JSON holds."""
+    return option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=description,
+    )
+
+
 def argument(*names: str, **attrs: Any) -> Any:
     """``click.argument`` whose help is translated where it is shown."""
     return click.argument(*names, cls=HelpArgument, **attrs)
@@ -619,14 +632,7 @@ def _save_answers(values: dict[str, Any], path: Path) -> None:
     short_help=N_("Print the questionnaire."),
     help=N_("Print the questionnaire: key, type, choices, default and help."),
 )
-@option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help=N_("text for people, json for scripts (types, choices, defaults, limits)."),
-)
+@text_or_json(N_("text for people, json for scripts (types, choices, defaults, limits)."))
 def questions(fmt: str) -> None:
     """List every question: the core's, the optional ones, the plugins'."""
     from .questionnaire import CORE_QUESTIONS, OPTIONAL_QUESTIONS, choice_labels
@@ -664,14 +670,7 @@ def questions(fmt: str) -> None:
         "only those); ADVISOR_STRICT_PLUGINS=1 makes plugin errors fatal."
     ),
 )
-@option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help=N_("text for people, json for scripts."),
-)
+@text_or_json(N_("text for people, json for scripts."))
 @click.pass_context
 def plugins_command(ctx: click.Context, fmt: str) -> None:
     """Call every registration hook and list what each plugin gave or broke."""
@@ -801,14 +800,7 @@ def plugin_new(name: str, target: Path | None) -> None:
     metavar="NAME",
     help=N_("Only this backend's checks (repeatable). Default: every check."),
 )
-@option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help=N_("text for people, json for scripts and CI."),
-)
+@text_or_json(N_("text for people, json for scripts and CI."))
 @option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
@@ -842,14 +834,7 @@ def config() -> None:
     short_help=N_("Print the effective settings, secrets masked."),
     help=N_("Print the effective settings and where each came from; secrets masked."),
 )
-@option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help=N_("text for people, json for scripts; secrets are masked in both."),
-)
+@text_or_json(N_("text for people, json for scripts; secrets are masked in both."))
 def config_show(fmt: str) -> None:
     """Print the settings with their sources (``settings.render_config``)."""
     from .settings import load_settings, render_config
