@@ -4,7 +4,9 @@ English is the source language. A message a person reads is written in English i
 code and passed through :func:`gettext` (imported as ``_``) where it is shown. Text that
 is defined as data before the language is known (a question's help, a choice's label,
 a command's ``--help``) is marked with :func:`N_`, which only tells the extractor that it
-is a message, and is translated where it is displayed.
+is a message, and is translated where it is displayed. A sentence that is also put in
+machine-readable output (a reason, a doctor check's summary) is an
+:class:`advisor.messages.Message`: English where it is stored, translated where it is shown.
 
 Catalogs are standard gettext: ``advisor/locale/<lang>/LC_MESSAGES/advisor.po``, kept
 with Babel (``docs/i18n.md``) and compiled to ``.mo`` when the package is built
@@ -225,6 +227,8 @@ _ = gettext
 
 
 def translations() -> _gettext.NullTranslations:
-    """The translations in use, for Jinja's i18n extension (reports, starters' docs)."""
+    """The translations in use, for :class:`advisor.messages.Message`, which looks its
+    message up with or without a context (Jinja templates call :func:`gettext` and
+    :func:`ngettext` instead, so a cached environment follows the language)."""
     language()
     return _translations
